@@ -1,0 +1,130 @@
+package eu.rempart.vault.chunker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Content-defined chunker producing exactly restic's chunk boundaries (github.com/restic/chunker v0.4.0) for
+ * the same polynomial: a Rabin fingerprint over a 64-byte window, cut where its low 20 bits are zero, with
+ * chunks between {@link #MIN_SIZE} and {@link #MAX_SIZE} bytes.
+ *
+ * <p>Like restic, each chunk starts from a fresh window (all zero, then the byte 1 slid in) and does not hash
+ * its first {@code MIN_SIZE - 64} bytes. Not thread-safe; reuse one instance per thread.
+ */
+public final class Chunker {
+    public static final int MIN_SIZE = 512 * 1024, MAX_SIZE = 8 * 1024 * 1024;
+    static final int WINDOW = 64;
+    static final long SPLIT_MASK = (1L << 20) - 1;
+    /** Room for a whole maximal chunk plus a large read, so a chunk is always contiguous in the buffer. */
+    private static final int BUFFER_SIZE = MAX_SIZE + 8 * 1024 * 1024;
+
+    private final Tables tables;
+    /** Digest after a fresh window has had the byte 1 slid in, as restic's reset() leaves it. */
+    private final long initialDigest;
+
+    private byte[] buf;
+    private InputStream in;
+    /** Start of the current chunk in buf, and end of the buffered data. */
+    private int start, end;
+    private boolean eof;
+
+    public Chunker(Polynomial pol) {
+        int k = pol.degree();
+        if (k <= 8 || k > Polynomial.DEGREE) {
+            throw new IllegalArgumentException("chunker polynomial must have a degree in 9..53, got " + k);
+        }
+        this.tables = Tables.of(pol);
+        // slide(1) on an all-zero window: the byte sliding out is 0, whose out-table entry is 0.
+        this.initialDigest = (0L << 8 | 1) ^ tables.mod[0];
+    }
+
+    /** Starts splitting a new stream; the previous one is forgotten (not closed). */
+    public void reset(InputStream in) {
+        if (buf == null) {
+            buf = new byte[BUFFER_SIZE];
+        }
+        this.in = in;
+        start = 0;
+        end = 0;
+        eof = false;
+    }
+
+    /** The next chunk as a new array of exactly its length, or null at end of stream. */
+    public byte[] next() throws IOException {
+        if (in == null) {
+            throw new IllegalStateException("reset(InputStream) not called");
+        }
+        while (end - start <= MIN_SIZE && !eof) {
+            fill();
+        }
+        int avail = end - start;
+        if (avail == 0) {
+            return null;
+        }
+        if (avail <= MIN_SIZE) {
+            // Too short to contain a cut point: restic returns the rest as one chunk.
+            return cut(avail);
+        }
+
+        final byte[] b = buf;
+        final long[] mod = tables.mod;
+        final long[] outShifted = tables.outShifted;
+        final int shift = tables.shift;
+
+        // The first MIN_SIZE - 64 bytes are not hashed. The next 63 bytes only push zeros out of the fresh
+        // window; the 64th pushes out the initial byte 1; it is also the first position where a cut may occur.
+        int i = start + MIN_SIZE - WINDOW;
+        long d = initialDigest;
+        for (int stop = i + WINDOW - 1; i < stop; i++) {
+            d = ((d << 8) | (b[i] & 0xff)) ^ mod[(int) (d >>> shift)];
+        }
+        d = ((d << 8) | (b[i] & 0xff)) ^ mod[(int) (d >>> shift)] ^ outShifted[1];
+        i++;
+        if ((d & SPLIT_MASK) == 0) {
+            return cut(MIN_SIZE);
+        }
+        // From here on the byte leaving the window is the one 64 positions back, still in the buffer.
+        while (true) {
+            int limit = Math.min(end, start + MAX_SIZE);
+            for (; i < limit; i++) {
+                d = ((d << 8) | (b[i] & 0xff)) ^ mod[(int) (d >>> shift)] ^ outShifted[b[i - WINDOW] & 0xff];
+                if ((d & SPLIT_MASK) == 0) {
+                    return cut(i + 1 - start);
+                }
+            }
+            if (i - start == MAX_SIZE) {
+                return cut(MAX_SIZE);
+            }
+            if (eof) {
+                return cut(end - start);
+            }
+            int moved = start;
+            fill();
+            i -= moved - start;
+        }
+    }
+
+    private byte[] cut(int length) {
+        byte[] chunk = Arrays.copyOfRange(buf, start, start + length);
+        start += length;
+        return chunk;
+    }
+
+    /** Moves the current chunk's bytes to the front of the buffer and reads until it is full or the stream ends. */
+    private void fill() throws IOException {
+        if (start > 0) {
+            System.arraycopy(buf, start, buf, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+        while (end < buf.length) {
+            int n = in.read(buf, end, buf.length - end);
+            if (n < 0) {
+                eof = true;
+                return;
+            }
+            end += n;
+        }
+    }
+}
