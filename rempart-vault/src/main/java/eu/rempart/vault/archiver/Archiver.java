@@ -1,0 +1,560 @@
+package eu.rempart.vault.archiver;
+
+import eu.rempart.vault.BlobType;
+import eu.rempart.vault.Id;
+import eu.rempart.vault.VaultException;
+import eu.rempart.vault.chunker.Chunker;
+import eu.rempart.vault.fs.FileKind;
+import eu.rempart.vault.fs.FileNames;
+import eu.rempart.vault.fs.FileStat;
+import eu.rempart.vault.fs.FileSystemAccess;
+import eu.rempart.vault.fs.Xattr;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.snapshot.SnapshotSummary;
+import eu.rempart.vault.snapshot.Snapshots;
+import eu.rempart.vault.tree.ExtendedAttribute;
+import eu.rempart.vault.tree.GoFileMode;
+import eu.rempart.vault.tree.Node;
+import eu.rempart.vault.tree.NodeType;
+import eu.rempart.vault.tree.Tree;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Makes a snapshot of files and directories. One walker thread lists directories in name order
+ * and hands regular files to a fixed pool of workers through a bounded number of permits, so
+ * memory stays bounded whatever the tree size. A directory's tree blob is saved as soon as all
+ * its children are done. Files unchanged since the parent snapshot (same mtime, ctime, size and
+ * inode, and all their blobs still indexed) are not read.
+ */
+public final class Archiver {
+    private final Repository repo;
+    private final BackupOptions opts;
+    private final BackupProgress progress;
+    private final ThreadLocal<Chunker> chunkers;
+    /** The first repository write failure: once set, no more work is started. */
+    private volatile Throwable fatal;
+
+    private final AtomicLong filesNew = new AtomicLong();
+    private final AtomicLong filesChanged = new AtomicLong();
+    private final AtomicLong filesUnmodified = new AtomicLong();
+    private final AtomicLong dirsNew = new AtomicLong();
+    private final AtomicLong dirsChanged = new AtomicLong();
+    private final AtomicLong dirsUnmodified = new AtomicLong();
+    private final AtomicLong bytesProcessed = new AtomicLong();
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong unreadable = new AtomicLong();
+    private final List<SnapshotSummary.FileError> errors = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, CompletableFuture<Node>> hardLinks = new ConcurrentHashMap<>();
+
+    private ExecutorService workers;
+    private Semaphore permits;
+
+    public Archiver(Repository repo, BackupOptions opts, BackupProgress progress) {
+        this.repo = repo;
+        this.opts = opts;
+        this.progress = progress == null ? BackupProgress.NONE : progress;
+        this.chunkers = ThreadLocal.withInitial(() -> new Chunker(repo.config().chunkerPolynomial()));
+    }
+
+    /**
+     * Backs up {@code targets} and saves a snapshot.
+     *
+     * @param parent the snapshot to compare with, or null to read every file
+     */
+    public BackupResult backup(List<Path> targets, Snapshot parent) throws IOException {
+        Instant start = Instant.now();
+        List<Path> abs = new ArrayList<>();
+        for (Path t : targets) {
+            Path a = t.toAbsolutePath().normalize();
+            if (!Files.exists(a, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new VaultException("backup target does not exist: " + a);
+            }
+            abs.add(a);
+        }
+        if (abs.isEmpty()) {
+            throw new VaultException("nothing to back up: no target given");
+        }
+        TargetTree root = TargetTree.of(abs);
+        workers = Executors.newFixedThreadPool(opts.workers(), named("rempart-file"));
+        permits = new Semaphore(opts.workers() * 4);
+        Id treeId;
+        try {
+            Id parentTree = parent == null ? null : parent.tree();
+            CompletableFuture<Id> rootFuture = runOnBigStack(() -> walkTargets(root, Path.of("/"), parentTree));
+            treeId = join(rootFuture);
+        } finally {
+            workers.shutdownNow();
+        }
+        repo.flush();
+        Instant end = Instant.now();
+        SnapshotSummary summary = new SnapshotSummary(start, end, filesNew.get(), filesChanged.get(),
+                filesUnmodified.get(), dirsNew.get(), dirsChanged.get(), dirsUnmodified.get(),
+                repo.dataBlobsAdded(), repo.treeBlobsAdded(), repo.dataAdded(), repo.dataAddedPacked(),
+                filesNew.get() + filesChanged.get() + filesUnmodified.get(), bytesProcessed.get(), bytesRead.get(),
+                new ArrayList<>(errors));
+        List<String> paths = new ArrayList<>();
+        for (Path a : abs) {
+            paths.add(a.toString());
+        }
+        Snapshot sn = new Snapshot(null, opts.time(), parent == null ? null : parent.id(), treeId, paths,
+                opts.hostname(), opts.username(), currentId("uid"), currentId("gid"), opts.excludes().patterns(),
+                opts.tags(), null, opts.programVersion(), summary);
+        Id id = Snapshots.save(repo, sn);
+        return new BackupResult(sn.withId(id), summary, unreadable.get());
+    }
+
+    // ------------------------------------------------------------------ walking
+
+    /** The directories leading to the targets: only named children are included. */
+    static final class TargetTree {
+        final Map<String, TargetTree> children = new LinkedHashMap<>();
+        boolean target;
+
+        static TargetTree of(List<Path> targets) {
+            TargetTree root = new TargetTree();
+            for (Path t : targets) {
+                TargetTree cur = root;
+                for (Path part : t) {
+                    if (cur.target) {
+                        break; // an ancestor is already backed up whole
+                    }
+                    cur = cur.children.computeIfAbsent(latin1(FileNames.nameBytes(part)), k -> new TargetTree());
+                }
+                cur.target = true;
+                cur.children.clear();
+            }
+            return root;
+        }
+    }
+
+    /** Bytes as a String, one char per byte: a cheap lossless map key. */
+    static String latin1(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    private CompletableFuture<Id> walkTargets(TargetTree t, Path dir, Id parentTree) {
+        Map<String, Node> parentNodes = loadParent(parentTree, dir);
+        List<Map.Entry<String, TargetTree>> entries = new ArrayList<>(t.children.entrySet());
+        entries.sort((a, b) -> a.getKey().compareTo(b.getKey()));
+        List<CompletableFuture<Node>> children = new ArrayList<>();
+        for (Map.Entry<String, TargetTree> e : entries) {
+            byte[] name = e.getKey().getBytes(StandardCharsets.ISO_8859_1);
+            Path p = FileNames.resolve(dir, name);
+            Node old = parentNodes.get(e.getKey());
+            if (e.getValue().target) {
+                children.add(entry(p, name, old, true));
+            } else {
+                children.add(intermediate(p, name, e.getValue(), old));
+            }
+        }
+        return saveTree(children, parentTree);
+    }
+
+    private CompletableFuture<Node> intermediate(Path p, byte[] name, TargetTree t, Node old) {
+        FileStat st;
+        try {
+            st = FileSystemAccess.lstat(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Node meta = nodeFromStat(p, name, st, NodeType.DIR);
+        Id oldSub = old != null && old.type() == NodeType.DIR ? old.subtree() : null;
+        return walkTargets(t, p, oldSub).thenApply(id -> countDir(old, meta.withSubtree(id)));
+    }
+
+    /** Handles one directory entry; returns null (wrapped) for entries that are skipped. */
+    private CompletableFuture<Node> entry(Path p, byte[] name, Node old, boolean isTarget) {
+        List<String> comps = components(p);
+        if (!isTarget && opts.excludes().excluded(comps)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        FileStat st;
+        try {
+            st = FileSystemAccess.lstat(p);
+        } catch (IOException e) {
+            fail(p, e);
+            return CompletableFuture.completedFuture(null);
+        }
+        NodeType type = typeOf(st.kind());
+        Node node;
+        try {
+            node = nodeFromStatIo(p, name, st, type);
+        } catch (IOException e) {
+            fail(p, e);
+            return CompletableFuture.completedFuture(null);
+        }
+        switch (type) {
+            case DIR:
+                return directory(p, node, old);
+            case FILE:
+                return file(p, st, node, old);
+            default:
+                progress.fileDone(p.toString());
+                return CompletableFuture.completedFuture(node);
+        }
+    }
+
+    private CompletableFuture<Node> directory(Path dir, Node meta, Node old) {
+        List<byte[]> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path child : ds) {
+                names.add(FileNames.nameBytes(child));
+            }
+        } catch (IOException | UncheckedIOException e) {
+            fail(dir, e instanceof UncheckedIOException u ? u.getCause() : e);
+            return CompletableFuture.completedFuture(null);
+        }
+        names.sort(Arrays::compareUnsigned);
+        Id oldSub = old != null && old.type() == NodeType.DIR ? old.subtree() : null;
+        Map<String, Node> parentNodes = loadParent(oldSub, dir);
+        List<CompletableFuture<Node>> children = new ArrayList<>(names.size());
+        for (byte[] name : names) {
+            children.add(entry(FileNames.resolve(dir, name), name, parentNodes.get(latin1(name)), false));
+        }
+        return saveTree(children, oldSub).thenApply(id -> countDir(old, meta.withSubtree(id)));
+    }
+
+    private Node countDir(Node old, Node dir) {
+        if (old == null || old.type() != NodeType.DIR) {
+            dirsNew.incrementAndGet();
+        } else if (dir.subtree().equals(old.subtree())) {
+            dirsUnmodified.incrementAndGet();
+        } else {
+            dirsChanged.incrementAndGet();
+        }
+        return dir;
+    }
+
+    private CompletableFuture<Id> saveTree(List<CompletableFuture<Node>> children, Id unusedParent) {
+        return CompletableFuture.allOf(children.toArray(new CompletableFuture[0])).thenApply(v -> {
+            List<Node> nodes = new ArrayList<>(children.size());
+            for (CompletableFuture<Node> c : children) {
+                Node n = c.join();
+                if (n != null) {
+                    nodes.add(n);
+                }
+            }
+            byte[] json = Tree.encode(nodes);
+            Id id = Id.hash(json);
+            try {
+                repo.saveBlob(BlobType.TREE, id, json);
+            } catch (IOException e) {
+                throw new RepositoryWriteException(e);
+            }
+            return id;
+        });
+    }
+
+    private Map<String, Node> loadParent(Id tree, Path where) {
+        if (tree == null) {
+            return Map.of();
+        }
+        try {
+            Map<String, Node> m = new HashMap<>();
+            for (Node n : Tree.decode(repo.loadBlob(BlobType.TREE, tree))) {
+                m.put(latin1(n.name()), n);
+            }
+            return m;
+        } catch (IOException | VaultException e) {
+            // A damaged parent only costs re-reading: carry on without it.
+            progress.error(where.toString(), "parent snapshot tree unreadable, files are read again: " + e.getMessage());
+            return Map.of();
+        }
+    }
+
+    // ------------------------------------------------------------------ files
+
+    private CompletableFuture<Node> file(Path p, FileStat st, Node meta, Node old) {
+        if (old != null && unchanged(old, st)) {
+            filesUnmodified.incrementAndGet();
+            bytesProcessed.addAndGet(old.size());
+            progress.bytesDone(old.size());
+            progress.fileDone(p.toString());
+            return CompletableFuture.completedFuture(meta.withContent(old.content(), old.size()));
+        }
+        if (st.links() > 1) {
+            String key = st.device() + ":" + st.inode();
+            CompletableFuture<Node> first = hardLinks.get(key);
+            if (first != null && st.mtime().equals(firstMtime.get(key))) {
+                // Another name of a file read in this run: share its content, read it once.
+                return first.thenApply(n -> {
+                    if (n == null) {
+                        return null;
+                    }
+                    countFile(old);
+                    bytesProcessed.addAndGet(n.size());
+                    return meta.withContent(n.content(), n.size());
+                });
+            }
+            CompletableFuture<Node> f = readLater(p, st, meta, old);
+            hardLinks.put(key, f);
+            firstMtime.put(key, st.mtime());
+            return f;
+        }
+        return readLater(p, st, meta, old);
+    }
+
+    private final Map<String, Instant> firstMtime = new ConcurrentHashMap<>();
+
+    private CompletableFuture<Node> readLater(Path p, FileStat st, Node meta, Node old) {
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        }
+        CompletableFuture<Node> f = new CompletableFuture<>();
+        if (fatal != null) {
+            permits.release();
+            f.completeExceptionally(fatal);
+            return f;
+        }
+        workers.execute(() -> {
+            try {
+                f.complete(read(p, st, meta, old));
+            } catch (Throwable t) {
+                if (t instanceof RepositoryWriteException && fatal == null) {
+                    fatal = t;
+                }
+                f.completeExceptionally(t);
+            } finally {
+                permits.release();
+            }
+        });
+        return f;
+    }
+
+    private void countFile(Node old) {
+        (old == null ? filesNew : filesChanged).incrementAndGet();
+    }
+
+    private Node read(Path p, FileStat st, Node meta, Node old) {
+        List<Id> ids = new ArrayList<>();
+        long size = 0;
+        try (InputStream in = Files.newInputStream(p)) {
+            Chunker ch = chunkers.get();
+            ch.reset(in);
+            byte[] chunk;
+            while ((chunk = ch.next()) != null) {
+                Id id = Id.hash(chunk);
+                try {
+                    repo.saveBlob(BlobType.DATA, id, chunk);
+                } catch (IOException e) {
+                    throw new RepositoryWriteException(e);
+                }
+                ids.add(id);
+                size += chunk.length;
+                bytesRead.addAndGet(chunk.length);
+                bytesProcessed.addAndGet(chunk.length);
+                progress.bytesDone(chunk.length);
+            }
+        } catch (IOException e) {
+            fail(p, e);
+            return null;
+        }
+        try {
+            FileStat after = FileSystemAccess.lstat(p);
+            if (after.size() != size || !after.mtime().equals(st.mtime())) {
+                warn(p, "file changed while it was read; the version read is kept");
+            }
+        } catch (IOException e) {
+            warn(p, "file removed while it was read; the version read is kept");
+        }
+        countFile(old);
+        progress.fileDone(p.toString());
+        return meta.withContent(ids, size);
+    }
+
+    /** restic's rule: same type, mtime, ctime, size and inode, and every blob still in the index. */
+    private boolean unchanged(Node old, FileStat st) {
+        if (old.type() != NodeType.FILE || old.content() == null || old.size() != st.size()
+                || old.inode() != st.inode() || !st.mtime().equals(old.mtime()) || !st.ctime().equals(old.ctime())) {
+            return false;
+        }
+        for (Id id : old.content()) {
+            if (!repo.index().has(BlobType.DATA, id)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ nodes
+
+    static NodeType typeOf(FileKind k) {
+        return switch (k) {
+            case FILE -> NodeType.FILE;
+            case DIRECTORY -> NodeType.DIR;
+            case SYMLINK -> NodeType.SYMLINK;
+            case BLOCK_DEVICE -> NodeType.DEV;
+            case CHAR_DEVICE -> NodeType.CHARDEV;
+            case FIFO -> NodeType.FIFO;
+            case SOCKET -> NodeType.SOCKET;
+            case OTHER -> NodeType.IRREGULAR;
+        };
+    }
+
+    private Node nodeFromStat(Path p, byte[] name, FileStat st, NodeType type) {
+        try {
+            return nodeFromStatIo(p, name, st, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Node nodeFromStatIo(Path p, byte[] name, FileStat st, NodeType type) throws IOException {
+        byte[] target = type == NodeType.SYMLINK ? FileSystemAccess.readLink(p) : null;
+        List<ExtendedAttribute> xattrs = new ArrayList<>();
+        if (type == NodeType.FILE || type == NodeType.DIR || type == NodeType.SYMLINK) {
+            for (Xattr x : FileSystemAccess.readXattrs(p)) {
+                xattrs.add(new ExtendedAttribute(x.name(), x.value()));
+            }
+        }
+        long device = type == NodeType.DEV || type == NodeType.CHARDEV ? st.rdev() : 0;
+        return new Node(name, type, GoFileMode.of(type, st.mode()), st.mtime(), st.atime(), st.ctime(),
+                Integer.toUnsignedLong(st.uid()), Integer.toUnsignedLong(st.gid()), FileSystemAccess.userName(st.uid()),
+                FileSystemAccess.groupName(st.gid()), st.inode(), st.device(), type == NodeType.FILE ? st.size() : 0,
+                st.links(), target, xattrs, device, type == NodeType.FILE ? List.of() : null, null, null);
+    }
+
+    private static List<String> components(Path p) {
+        List<String> out = new ArrayList<>();
+        for (Path part : p) {
+            out.add(new String(FileNames.nameBytes(part), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ errors and plumbing
+
+    private void fail(Path p, Throwable e) {
+        unreadable.incrementAndGet();
+        warn(p, describe(e));
+    }
+
+    private void warn(Path p, String message) {
+        String path = FileNames.display(FileNames.pathBytes(p));
+        errors.add(new SnapshotSummary.FileError(path, message));
+        progress.error(path, message);
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file (removed during backup)";
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    /** A failure to write the repository: the backup cannot go on. */
+    static final class RepositoryWriteException extends RuntimeException {
+        RepositoryWriteException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> f) throws IOException {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            Throwable c = e.getCause();
+            while (c instanceof CompletionException && c.getCause() != null) {
+                c = c.getCause();
+            }
+            if (c instanceof RepositoryWriteException rw) {
+                throw (IOException) rw.getCause();
+            }
+            if (c instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(c);
+        }
+    }
+
+    /** Deep trees recurse deeply: walk on a thread with a large stack. */
+    private static <T> T runOnBigStack(java.util.function.Supplier<T> s) throws IOException {
+        Object[] result = new Object[1];
+        Throwable[] error = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                result[0] = s.get();
+            } catch (Throwable e) {
+                error[0] = e;
+            }
+        }, "rempart-walker", 512L * 1024 * 1024);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (error[0] != null) {
+            Throwable e = error[0];
+            if (e instanceof RepositoryWriteException rw) {
+                throw (IOException) rw.getCause();
+            }
+            if (e instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e);
+        }
+        @SuppressWarnings("unchecked")
+        T r = (T) result[0];
+        return r;
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    static long currentId(String which) {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:" + which)).longValue();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package eu.rempart.vault.archiver;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * restic's exclude patterns: glob components separated by '/', {@code **} spanning any number of
+ * components; a pattern that does not start with '/' may match anywhere in the path (so
+ * {@code *.tmp} excludes such files at every depth); a pattern matching a directory excludes all
+ * below it.
+ */
+public final class Excludes {
+    private final List<String> raw;
+    private final List<Component[]> patterns = new ArrayList<>();
+
+    private record Component(boolean doubleStar, Pattern glob) {
+    }
+
+    private Excludes(List<String> raw) {
+        this.raw = List.copyOf(raw);
+        for (String p : raw) {
+            patterns.add(compile(p));
+        }
+    }
+
+    public static Excludes none() {
+        return new Excludes(List.of());
+    }
+
+    public static Excludes of(List<String> patterns, List<Path> excludeFiles) throws IOException {
+        List<String> all = new ArrayList<>();
+        for (String p : patterns) {
+            if (!p.isBlank()) {
+                all.add(p.strip());
+            }
+        }
+        for (Path f : excludeFiles) {
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                String l = line.strip();
+                if (!l.isEmpty() && !l.startsWith("#")) {
+                    all.add(l);
+                }
+            }
+        }
+        return new Excludes(all);
+    }
+
+    /** The patterns as given, recorded in the snapshot's {@code excludes}. */
+    public List<String> patterns() {
+        return raw;
+    }
+
+    public boolean isEmpty() {
+        return patterns.isEmpty();
+    }
+
+    private static Component[] compile(String pattern) {
+        boolean anchored = pattern.startsWith("/");
+        String[] parts = pattern.replaceAll("/+$", "").split("/+");
+        List<Component> cs = new ArrayList<>();
+        if (!anchored) {
+            cs.add(new Component(true, null));
+        }
+        for (String part : parts) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            cs.add(part.equals("**") ? new Component(true, null) : new Component(false, Pattern.compile(globToRegex(part))));
+        }
+        return cs.toArray(new Component[0]);
+    }
+
+    static String globToRegex(String glob) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            switch (c) {
+                case '*' -> sb.append("[^/]*");
+                case '?' -> sb.append("[^/]");
+                case '[' -> {
+                    int end = glob.indexOf(']', i + 1);
+                    if (end < 0) {
+                        sb.append("\\[");
+                    } else {
+                        String cls = glob.substring(i + 1, end);
+                        if (cls.startsWith("^") || cls.startsWith("!")) {
+                            cls = "^" + cls.substring(1);
+                        }
+                        sb.append('[').append(cls.replace("\\", "\\\\")).append(']');
+                        i = end;
+                    }
+                }
+                case '\\' -> {
+                    if (i + 1 < glob.length()) {
+                        sb.append(Pattern.quote(String.valueOf(glob.charAt(++i))));
+                    }
+                }
+                default -> sb.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Whether an absolute path (components without the leading '/') is excluded. */
+    public boolean excluded(List<String> components) {
+        for (Component[] p : patterns) {
+            if (match(p, 0, components, 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean match(Component[] p, int pi, List<String> path, int si) {
+        if (pi == p.length) {
+            // the pattern matched a prefix: that directory, and everything in it, is excluded
+            return true;
+        }
+        if (p[pi].doubleStar()) {
+            for (int k = si; k <= path.size(); k++) {
+                if (match(p, pi + 1, path, k)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return si < path.size() && p[pi].glob().matcher(path.get(si)).matches() && match(p, pi + 1, path, si + 1);
+    }
+}

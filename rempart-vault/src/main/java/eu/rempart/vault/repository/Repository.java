@@ -1,0 +1,464 @@
+package eu.rempart.vault.repository;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdInputStream;
+import eu.rempart.vault.BlobType;
+import eu.rempart.vault.FileType;
+import eu.rempart.vault.Id;
+import eu.rempart.vault.VaultException;
+import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.chunker.Polynomial;
+import eu.rempart.vault.crypto.AuthenticationException;
+import eu.rempart.vault.crypto.KdfParams;
+import eu.rempart.vault.crypto.KeyFile;
+import eu.rempart.vault.crypto.MasterKey;
+import eu.rempart.vault.crypto.WrongPasswordException;
+import eu.rempart.vault.index.IndexFile;
+import eu.rempart.vault.index.MasterIndex;
+import eu.rempart.vault.pack.PackWriter;
+import eu.rempart.vault.pack.PackedBlob;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An open repository: its key, config and index, and the blob store on top of a {@link Backend}.
+ * Saving is thread-safe: many threads may call {@link #saveBlob} concurrently; each pack is
+ * finished and written by the thread that filled it, outside the lock.
+ */
+public final class Repository implements AutoCloseable {
+    /** Packs are closed once they hold this many bytes (restic 0.14 uses 4 MiB, 0.17 16 MiB). */
+    public static final int DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
+    /** An index file is written after this many packs, so an interrupted run keeps most of its work. */
+    private static final int PACKS_PER_INDEX = 64;
+    private static final byte UNPACKED_COMPRESSED = 2;
+
+    private final Backend backend;
+    private final MasterKey key;
+    private final Id keyId;
+    private final Config config;
+    private final MasterIndex index = new MasterIndex();
+    private volatile Compression compression = Compression.AUTO;
+    private volatile int packSize = DEFAULT_PACK_SIZE;
+
+    private final Object packLock = new Object();
+    private final Map<BlobType, PackWriter> open = new EnumMap<>(BlobType.class);
+    private final Set<Id> pendingData = ConcurrentHashMap.newKeySet();
+    private final Set<Id> pendingTrees = ConcurrentHashMap.newKeySet();
+    private final Map<Id, List<PackedBlob>> unindexed = new LinkedHashMap<>();
+    private final AtomicLong dataAdded = new AtomicLong();
+    private final AtomicLong dataAddedPacked = new AtomicLong();
+    private final AtomicLong blobsAdded = new AtomicLong();
+    private final AtomicLong treesAdded = new AtomicLong();
+
+    private Repository(Backend backend, MasterKey key, Id keyId, Config config) {
+        this.backend = backend;
+        this.key = key;
+        this.keyId = keyId;
+        this.config = config;
+    }
+
+    // ---------------------------------------------------------------- creation and opening
+
+    /** Creates a new format-version-2 repository. */
+    public static Repository init(Backend backend, char[] password, KdfParams kdf, Polynomial polynomial,
+            String username, String hostname) throws IOException {
+        if (backend.exists(FileType.CONFIG, "config")) {
+            throw new FileAlreadyExistsException(backend.location(), null, "a repository already exists there");
+        }
+        backend.create();
+        SecureRandom rnd = new SecureRandom();
+        byte[] rid = new byte[32];
+        rnd.nextBytes(rid);
+        Polynomial pol = polynomial != null ? polynomial : Polynomial.random(rnd);
+        Config config = new Config(2, HexFormat.of().formatHex(rid), pol);
+        MasterKey key = MasterKey.generate();
+        Id keyId = saveKey(backend, password, key, kdf, username, hostname);
+        Repository repo = new Repository(backend, key, keyId, config);
+        backend.save(FileType.CONFIG, "config", key.seal(config.toJson()));
+        return repo;
+    }
+
+    static Id saveKey(Backend backend, char[] password, MasterKey key, KdfParams kdf, String username,
+            String hostname) throws IOException {
+        KeyFile kf = KeyFile.create(password, key, kdf, username, hostname, Instant.now());
+        byte[] json = kf.toJson();
+        Id id = Id.hash(json);
+        backend.save(FileType.KEY, id.toHex(), json);
+        return id;
+    }
+
+    /**
+     * Opens a repository by trying the password on every key file.
+     *
+     * @throws WrongPasswordException if no key file opens with it
+     */
+    public static Repository open(Backend backend, char[] password) throws IOException {
+        byte[] sealedConfig;
+        try {
+            sealedConfig = backend.load(FileType.CONFIG, "config");
+        } catch (NoSuchFileException e) {
+            throw new VaultException("no repository at " + backend.location() + " (config file missing)");
+        }
+        List<Backend.FileInfo> keys = backend.list(FileType.KEY);
+        for (Backend.FileInfo k : keys) {
+            KeyFile kf;
+            try {
+                kf = KeyFile.parse(backend.load(FileType.KEY, k.name()));
+            } catch (VaultException | IOException e) {
+                continue; // a damaged key file must not hide a good one
+            }
+            MasterKey mk;
+            try {
+                mk = kf.unlock(password);
+            } catch (WrongPasswordException e) {
+                continue;
+            }
+            byte[] plain;
+            try {
+                plain = mk.open(sealedConfig);
+            } catch (AuthenticationException e) {
+                throw new VaultException("config file of " + backend.location() + " is damaged or was not written with this key");
+            }
+            return new Repository(backend, mk, Id.parse(k.name()), Config.parse(plain));
+        }
+        throw new WrongPasswordException("wrong password or no key found for repository " + backend.location());
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** Id of the key file that opened this repository. */
+    public Id keyId() {
+        return keyId;
+    }
+
+    public MasterIndex index() {
+        return index;
+    }
+
+    public void setCompression(Compression c) {
+        this.compression = config.version() < 2 ? Compression.OFF : c;
+    }
+
+    public Compression compression() {
+        return compression;
+    }
+
+    public void setPackSize(int bytes) {
+        this.packSize = Math.max(bytes, 512 * 1024);
+    }
+
+    /** Adds a key file for another password (restic's {@code key add}). */
+    public Id addKey(char[] password, KdfParams kdf, String username, String hostname) throws IOException {
+        return saveKey(backend, password, key, kdf, username, hostname);
+    }
+
+    // ---------------------------------------------------------------- index
+
+    /** Loads every index file (in parallel). */
+    public void loadIndex() throws IOException {
+        List<Backend.FileInfo> files = backend.list(FileType.INDEX);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(8, files.size())));
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (Backend.FileInfo f : files) {
+                fs.add(pool.submit(() -> {
+                    Id id = Id.parse(f.name());
+                    byte[] json = loadUnpacked(FileType.INDEX, id);
+                    index.addIndexFile(id, IndexFile.decode(json, "index " + id.shortHex()));
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                join(f);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static void join(Future<?> f) throws IOException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new VaultException(String.valueOf(c), c);
+        }
+    }
+
+    // ---------------------------------------------------------------- unpacked files
+
+    /** Loads, verifies (storage id), decrypts and decompresses an index, snapshot or lock file. */
+    public byte[] loadUnpacked(FileType type, Id id) throws IOException {
+        byte[] sealed = backend.load(type, id.toHex());
+        if (!Id.hash(sealed).equals(id)) {
+            throw new VaultException(type.dir() + "/" + id.toHex() + ": content does not match its name (damaged file)");
+        }
+        byte[] plain;
+        try {
+            plain = key.open(sealed);
+        } catch (AuthenticationException e) {
+            throw new VaultException(type.dir() + "/" + id.toHex() + ": authentication failed (damaged file)");
+        }
+        return decodeUnpacked(plain, type.dir() + "/" + id.shortHex());
+    }
+
+    static byte[] decodeUnpacked(byte[] plain, String what) {
+        if (plain.length == 0) {
+            throw new VaultException(what + ": empty file");
+        }
+        byte v = plain[0];
+        if (v == '{' || v == '[') {
+            return plain;
+        }
+        if (v != UNPACKED_COMPRESSED) {
+            throw new VaultException(what + ": unknown encoding version " + (v & 0xff));
+        }
+        try (InputStream in = new ZstdInputStream(new ByteArrayInputStream(plain, 1, plain.length - 1))) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new VaultException(what + ": cannot decompress: " + e.getMessage(), e);
+        }
+    }
+
+    /** Compresses (format 2), encrypts and stores an unpacked file; returns its storage id. */
+    public Id saveUnpacked(FileType type, byte[] json) throws IOException {
+        byte[] plain = json;
+        if (config.version() >= 2 && type != FileType.CONFIG) {
+            byte[] z = Zstd.compress(json, 3);
+            plain = new byte[z.length + 1];
+            plain[0] = UNPACKED_COMPRESSED;
+            System.arraycopy(z, 0, plain, 1, z.length);
+        }
+        byte[] sealed = key.seal(plain);
+        Id id = Id.hash(sealed);
+        backend.save(type, id.toHex(), sealed);
+        return id;
+    }
+
+    // ---------------------------------------------------------------- blobs
+
+    /** Loads a blob's plaintext, verifying its hash. */
+    public byte[] loadBlob(BlobType type, Id id) throws IOException {
+        PackedBlob pb = index.lookup(type, id);
+        if (pb == null) {
+            throw new VaultException(type.json() + " blob " + id.shortHex() + " not found in index");
+        }
+        return loadBlob(pb);
+    }
+
+    public byte[] loadBlob(PackedBlob pb) throws IOException {
+        byte[] sealed = backend.load(FileType.PACK, pb.packId().toHex(), pb.offset(), pb.length());
+        return decodeBlob(pb, sealed, 0);
+    }
+
+    /** Decrypts, decompresses and verifies a blob whose sealed bytes start at {@code off}. */
+    public byte[] decodeBlob(PackedBlob pb, byte[] buf, int off) {
+        byte[] plain;
+        try {
+            plain = key.open(buf, off, pb.length());
+        } catch (AuthenticationException e) {
+            throw new VaultException("pack " + pb.packId().shortHex() + ": " + pb.type().json() + " blob "
+                    + pb.id().shortHex() + " failed authentication (damaged pack)");
+        }
+        if (pb.compressed()) {
+            try {
+                plain = Zstd.decompress(plain, pb.uncompressedLength());
+            } catch (RuntimeException e) {
+                throw new VaultException("pack " + pb.packId().shortHex() + ": blob " + pb.id().shortHex()
+                        + " cannot be decompressed (damaged pack)");
+            }
+            if (plain.length != pb.uncompressedLength()) {
+                throw new VaultException("pack " + pb.packId().shortHex() + ": blob " + pb.id().shortHex()
+                        + " has the wrong length after decompression");
+            }
+        }
+        if (!Id.hash(plain).equals(pb.id())) {
+            throw new VaultException("pack " + pb.packId().shortHex() + ": blob " + pb.id().shortHex()
+                    + " does not match its hash (damaged pack)");
+        }
+        return plain;
+    }
+
+    /**
+     * Stores a blob unless the repository (or this process) has it already.
+     *
+     * @param id the SHA-256 of {@code data}, or null to compute it
+     * @return true if the blob was new and has been queued for storage
+     */
+    public boolean saveBlob(BlobType type, Id id, byte[] data) throws IOException {
+        if (id == null) {
+            id = Id.hash(data);
+        }
+        if (index.has(type, id)) {
+            return false;
+        }
+        Set<Id> pending = type == BlobType.DATA ? pendingData : pendingTrees;
+        if (!pending.add(id)) {
+            return false;
+        }
+        byte[] payload = data;
+        int ulen = 0;
+        Compression c = type == BlobType.TREE && config.version() >= 2 ? Compression.AUTO : compression;
+        if (c != Compression.OFF && data.length > 0) {
+            byte[] z = Zstd.compress(data, c.level);
+            // Incompressible data (images, archives) is stored as is: smaller and faster to restore.
+            if (z.length < data.length) {
+                payload = z;
+                ulen = data.length;
+            }
+        }
+        byte[] sealed = key.seal(payload);
+        dataAdded.addAndGet(data.length);
+        dataAddedPacked.addAndGet(sealed.length);
+        (type == BlobType.DATA ? blobsAdded : treesAdded).incrementAndGet();
+        PackWriter full = null;
+        synchronized (packLock) {
+            PackWriter pw = open.get(type);
+            if (pw == null) {
+                pw = new PackWriter(key, type, Math.min(packSize + (packSize >> 3), Math.max(sealed.length, packSize)));
+                open.put(type, pw);
+            }
+            pw.add(id, sealed, ulen);
+            if (pw.size() >= packSize) {
+                full = pw;
+                open.remove(type);
+            }
+        }
+        if (full != null) {
+            writePack(full);
+        }
+        return true;
+    }
+
+    private void writePack(PackWriter pw) throws IOException {
+        PackWriter.Finished f = pw.finish();
+        backend.save(FileType.PACK, f.id().toHex(), f.bytes());
+        dataAddedPacked.addAndGet(f.bytes().length - (long) sumLengths(f.blobs()));
+        boolean writeIndex;
+        synchronized (packLock) {
+            index.addAll(f.blobs());
+            unindexed.put(f.id(), f.blobs());
+            for (PackedBlob b : f.blobs()) {
+                (b.type() == BlobType.DATA ? pendingData : pendingTrees).remove(b.id());
+            }
+            writeIndex = unindexed.size() >= PACKS_PER_INDEX;
+        }
+        if (writeIndex) {
+            writeIndexFile();
+        }
+    }
+
+    private static long sumLengths(List<PackedBlob> blobs) {
+        long n = 0;
+        for (PackedBlob b : blobs) {
+            n += b.length();
+        }
+        return n;
+    }
+
+    private void writeIndexFile() throws IOException {
+        Map<Id, List<PackedBlob>> batch;
+        synchronized (packLock) {
+            if (unindexed.isEmpty()) {
+                return;
+            }
+            batch = new LinkedHashMap<>(unindexed);
+            unindexed.clear();
+        }
+        Id id = saveUnpacked(FileType.INDEX, IndexFile.encode(List.of(), batch));
+        index.addIndexFile(id, new IndexFile.Content(List.of(), Map.of()));
+    }
+
+    /** Writes any partly filled packs and the index for everything stored so far. */
+    public void flush() throws IOException {
+        List<PackWriter> rest;
+        synchronized (packLock) {
+            rest = new ArrayList<>(open.values());
+            open.clear();
+        }
+        for (PackWriter pw : rest) {
+            if (pw.count() > 0) {
+                writePack(pw);
+            }
+        }
+        writeIndexFile();
+    }
+
+    /** Plaintext bytes of blobs newly stored by this process. */
+    public long dataAdded() {
+        return dataAdded.get();
+    }
+
+    /** Bytes written to packs (compressed and encrypted, with headers) by this process. */
+    public long dataAddedPacked() {
+        return dataAddedPacked.get();
+    }
+
+    public long dataBlobsAdded() {
+        return blobsAdded.get();
+    }
+
+    public long treeBlobsAdded() {
+        return treesAdded.get();
+    }
+
+    /** Decrypts a whole pack's header (for check and index rebuilds). */
+    public List<PackedBlob> listPack(Id packId, long size) throws IOException {
+        byte[] tail = backend.load(FileType.PACK, packId.toHex(), -1,
+                (int) Math.min(size, eu.rempart.vault.pack.PackHeader.TAIL_GUESS));
+        int hl = eu.rempart.vault.pack.PackHeader.headerLength(tail);
+        if (hl + 4 > tail.length && hl + 4L <= size) {
+            tail = backend.load(FileType.PACK, packId.toHex(), -1, hl + 4);
+        }
+        return eu.rempart.vault.pack.PackHeader.parse(key, packId, tail, size);
+    }
+
+    MasterKey masterKey() {
+        return key;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            backend.close();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new UncheckedIOException(new IOException(e));
+        }
+    }
+}

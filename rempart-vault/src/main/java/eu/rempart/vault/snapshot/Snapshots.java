@@ -1,0 +1,78 @@
+package eu.rempart.vault.snapshot;
+
+import eu.rempart.vault.FileType;
+import eu.rempart.vault.Id;
+import eu.rempart.vault.VaultException;
+import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.repository.Repository;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/** Loading, finding and saving snapshots. */
+public final class Snapshots {
+    private Snapshots() {
+    }
+
+    /** All snapshots, oldest first. A damaged snapshot file is reported, not skipped silently. */
+    public static List<Snapshot> loadAll(Repository repo) throws IOException {
+        List<Snapshot> out = new ArrayList<>();
+        for (Backend.FileInfo f : repo.backend().list(FileType.SNAPSHOT)) {
+            Id id = Id.parse(f.name());
+            out.add(Snapshot.parse(id, repo.loadUnpacked(FileType.SNAPSHOT, id)));
+        }
+        out.sort(Comparator.comparing(Snapshot::time).thenComparing(s -> s.id().toHex()));
+        return out;
+    }
+
+    public static Id save(Repository repo, Snapshot sn) throws IOException {
+        return repo.saveUnpacked(FileType.SNAPSHOT, sn.toJson());
+    }
+
+    /** Filter on host, tags (all must match) and paths (the same set), like restic's flags. */
+    public static Predicate<Snapshot> filter(String host, List<String> tags, List<String> paths) {
+        return s -> (host == null || host.isEmpty() || host.equals(s.hostname()))
+                && (tags == null || s.tags().containsAll(tags))
+                && (paths == null || paths.isEmpty() || Set.copyOf(s.paths()).equals(Set.copyOf(paths)));
+    }
+
+    /**
+     * Finds a snapshot by id, unique id prefix, or {@code latest} (the newest matching the filter).
+     */
+    public static Snapshot find(Repository repo, String ref, Predicate<Snapshot> filter) throws IOException {
+        List<Snapshot> all = loadAll(repo);
+        if ("latest".equals(ref)) {
+            Snapshot latest = null;
+            for (Snapshot s : all) {
+                if (filter.test(s)) {
+                    latest = s;
+                }
+            }
+            if (latest == null) {
+                throw new VaultException("no snapshot found");
+            }
+            return latest;
+        }
+        String prefix = ref.toLowerCase(java.util.Locale.ROOT);
+        if (!prefix.matches("[0-9a-f]{1,64}")) {
+            throw new VaultException("invalid snapshot id: " + ref);
+        }
+        Snapshot found = null;
+        for (Snapshot s : all) {
+            if (s.id().toHex().startsWith(prefix)) {
+                if (found != null) {
+                    throw new VaultException("snapshot id prefix " + ref + " is ambiguous");
+                }
+                found = s;
+            }
+        }
+        if (found == null) {
+            throw new VaultException("no snapshot with id " + ref);
+        }
+        return found;
+    }
+}
