@@ -21,7 +21,6 @@ import eu.rempart.vault.pack.PackedBlob;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.security.SecureRandom;
@@ -175,6 +174,54 @@ public final class Repository implements AutoCloseable {
     /** Adds a key file for another password (restic's {@code key add}). */
     public Id addKey(char[] password, KdfParams kdf, String username, String hostname) throws IOException {
         return saveKey(backend, password, key, kdf, username, hostname);
+    }
+
+    /** A key file as {@code key list} shows it. */
+    public record KeyInfo(Id id, boolean current, String username, String hostname, Instant created) {
+    }
+
+    public List<KeyInfo> listKeys() throws IOException {
+        List<KeyInfo> out = new ArrayList<>();
+        for (Backend.FileInfo f : backend.list(FileType.KEY)) {
+            Id id = Id.parse(f.name());
+            try {
+                KeyFile kf = KeyFile.parse(backend.load(FileType.KEY, f.name()));
+                out.add(new KeyInfo(id, id.equals(keyId), kf.username(), kf.hostname(), kf.created()));
+            } catch (VaultException e) {
+                out.add(new KeyInfo(id, false, "?", "?", null));
+            }
+        }
+        return out;
+    }
+
+    /** Removes another key file; the one in use cannot be removed (restic's rule). */
+    public void removeKey(String idPrefix) throws IOException {
+        Id target = null;
+        for (Backend.FileInfo f : backend.list(FileType.KEY)) {
+            if (f.name().startsWith(idPrefix.toLowerCase(java.util.Locale.ROOT))) {
+                if (target != null) {
+                    throw new VaultException("key id prefix " + idPrefix + " is ambiguous");
+                }
+                target = Id.parse(f.name());
+            }
+        }
+        if (target == null) {
+            throw new VaultException("no key with id " + idPrefix);
+        }
+        if (target.equals(keyId)) {
+            throw new VaultException("refusing to remove the key currently used to access the repository");
+        }
+        backend.remove(FileType.KEY, target.toHex());
+    }
+
+    /**
+     * Replaces the key in use by one for a new password: the new key file is written before the
+     * old one is removed, so an interruption never leaves the repository without a key.
+     */
+    public Id changePassword(char[] newPassword, KdfParams kdf, String username, String hostname) throws IOException {
+        Id added = saveKey(backend, newPassword, key, kdf, username, hostname);
+        backend.remove(FileType.KEY, keyId.toHex());
+        return added;
     }
 
     // ---------------------------------------------------------------- index
@@ -453,12 +500,6 @@ public final class Repository implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try {
-            backend.close();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new UncheckedIOException(new IOException(e));
-        }
+        backend.close();
     }
 }
