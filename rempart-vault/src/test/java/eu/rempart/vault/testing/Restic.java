@@ -1,0 +1,63 @@
+package eu.rempart.vault.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real restic binary against a repository. */
+public final class Restic {
+    public static final Path BINARY = Path.of("/usr/bin/restic");
+
+    private final Path repo;
+    private final String password;
+
+    public Restic(Path repo, String password) {
+        this.repo = repo;
+        this.password = password;
+    }
+
+    public static boolean available() {
+        return Files.isExecutable(BINARY);
+    }
+
+    public record Result(int exit, String out, String err) {
+        public Result assertOk() {
+            if (exit != 0) {
+                throw new AssertionError("restic failed (" + exit + "):\n" + out + "\n" + err);
+            }
+            return this;
+        }
+    }
+
+    public Result run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(BINARY.toString());
+        cmd.add("-r");
+        cmd.add(repo.toString());
+        cmd.add("--no-cache");
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("RESTIC_PASSWORD", password);
+        pb.environment().remove("RESTIC_REPOSITORY");
+        Path out = Files.createTempFile("restic-out", ".txt");
+        Path err = Files.createTempFile("restic-err", ".txt");
+        try {
+            pb.redirectOutput(out.toFile());
+            pb.redirectError(err.toFile());
+            Process p = pb.start();
+            if (!p.waitFor(15, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("restic timed out: " + cmd);
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+}
