@@ -88,7 +88,14 @@ public final class GenDataset {
         if (dir == null || !(scale > 0) || scale > 100 || (mutate != null && mutate < 1)) { usage(); System.exit(2); }
         Path root = Path.of(dir);
         long t0 = System.nanoTime();
-        Stats stats = mutate == null ? generate(root, seed, scale) : mutate(root, seed, mutate);
+        Stats stats;
+        try {
+            stats = mutate == null ? generate(root, seed, scale) : mutate(root, seed, mutate);
+        } catch (IOException e) {
+            System.err.println("gen-dataset: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         System.out.printf(Locale.ROOT, "gen-dataset: %s %d files, %.1f MiB written in %.1f s%n",
             mutate == null ? "generated" : "mutation " + mutate + " touched", stats.files,
             stats.bytes / (double) MIB, (System.nanoTime() - t0) / 1e9);
