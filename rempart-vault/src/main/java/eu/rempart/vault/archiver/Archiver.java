@@ -463,7 +463,8 @@ public final class Archiver {
         progress.error(path, message);
     }
 
-    static String describe(Throwable e) {
+    /** A short reason for a file error, without stack or secrets. */
+    public static String describe(Throwable e) {
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "permission denied";
         }

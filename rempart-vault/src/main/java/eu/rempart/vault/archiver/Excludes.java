@@ -116,6 +116,29 @@ public final class Excludes {
         return false;
     }
 
+    /**
+     * Whether some path below {@code dir} could match a pattern (used by restore's include
+     * filter to decide which directories to walk).
+     */
+    public boolean mayMatchBelow(List<String> dir) {
+        for (Component[] p : patterns) {
+            if (prefixMatch(p, 0, dir, 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean prefixMatch(Component[] p, int pi, List<String> path, int si) {
+        if (si == path.size() || pi == p.length) {
+            return true;
+        }
+        if (p[pi].doubleStar()) {
+            return true;
+        }
+        return p[pi].glob().matcher(path.get(si)).matches() && prefixMatch(p, pi + 1, path, si + 1);
+    }
+
     private static boolean match(Component[] p, int pi, List<String> path, int si) {
         if (pi == p.length) {
             // the pattern matched a prefix: that directory, and everything in it, is excluded

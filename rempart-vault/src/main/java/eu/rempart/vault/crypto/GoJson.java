@@ -121,8 +121,12 @@ final class GoJson {
         GoEscapes() {
             ascii = standardAsciiEscapesForJSON();
             for (int c = 0; c < 0x20; c++) {
-                ascii[c] = (c == '\n' || c == '\r' || c == '\t') ? ESCAPE_STANDARD : ESCAPE_CUSTOM;
+                ascii[c] = ESCAPE_CUSTOM;
             }
+            // A positive code is Jackson's short form: backslash and that character.
+            ascii['\n'] = 'n';
+            ascii['\r'] = 'r';
+            ascii['\t'] = 't';
             ascii['<'] = ESCAPE_CUSTOM;
             ascii['>'] = ESCAPE_CUSTOM;
             ascii['&'] = ESCAPE_CUSTOM;

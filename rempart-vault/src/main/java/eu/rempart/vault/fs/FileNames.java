@@ -81,6 +81,18 @@ public final class FileNames {
         return p.toString().getBytes(fallbackCharset(p.getFileSystem()));
     }
 
+    /** Like pathBytes, but may return the path's own array: read only, and only inside this package. */
+    static byte[] pathBytesShared(Path p) {
+        if (AS_BYTE_ARRAY != null && UNIX_PATH.isInstance(p)) {
+            try {
+                return (byte[]) AS_BYTE_ARRAY.invokeExact(p);
+            } catch (Throwable t) {
+                throw new IllegalStateException("cannot read raw path bytes", t);
+            }
+        }
+        return pathBytes(p);
+    }
+
     /**
      * {@code dir/name}, without loss for any valid Unix name.
      *

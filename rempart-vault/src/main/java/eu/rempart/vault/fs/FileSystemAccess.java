@@ -100,6 +100,10 @@ public final class FileSystemAccess {
 
     /** Status of p itself (symlinks are not followed), times with nanoseconds. */
     public static FileStat lstat(Path p) throws IOException {
+        return LongPaths.withShortPath(p, FileSystemAccess::lstatShort);
+    }
+
+    private static FileStat lstatShort(Path p) throws IOException {
         if (UNIX_ATTRS_CLASS != null) {
             BasicFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (UNIX_ATTRS_CLASS.isInstance(a)) {
@@ -204,7 +208,10 @@ public final class FileSystemAccess {
     /** The target of a symlink as raw bytes (may be non-UTF-8, relative, or dangling). */
     public static byte[] readLink(Path link) throws IOException {
         LibC.require();
-        byte[] path = cPath(link);
+        return LongPaths.withShortPath(link, s -> readLink(link, cPath(s)));
+    }
+
+    private static byte[] readLink(Path link, byte[] path) throws IOException {
         int size = 256;
         while (true) {
             byte[] buf = new byte[size];
@@ -232,11 +239,13 @@ public final class FileSystemAccess {
                 throw new IllegalArgumentException("symlink target contains NUL: " + FileNames.display(target));
             }
         }
-        try {
-            LibC.symlink(cString(target), cPath(link));
-        } catch (LastErrorException e) {
-            throw error(e, link, "symlink");
-        }
+        LongPaths.withShortPath(link, s -> {
+            try {
+                return LibC.symlink(cString(target), cPath(s));
+            } catch (LastErrorException e) {
+                throw error(e, link, "symlink");
+            }
+        });
     }
 
     // ---- extended attributes ----------------------------------------------------------------
@@ -247,7 +256,10 @@ public final class FileSystemAccess {
      */
     public static List<Xattr> readXattrs(Path p) throws IOException {
         LibC.require();
-        byte[] path = cPath(p);
+        return LongPaths.withShortPath(p, s -> readXattrs(p, cPath(s)));
+    }
+
+    private static List<Xattr> readXattrs(Path p, byte[] path) throws IOException {
         byte[] list = null;
         int len;
         while (true) {
@@ -314,7 +326,10 @@ public final class FileSystemAccess {
             return;
         }
         LibC.require();
-        byte[] path = cPath(p);
+        LongPaths.withShortPath(p, s -> writeXattrs(p, cPath(s), xs));
+    }
+
+    private static Void writeXattrs(Path p, byte[] path, List<Xattr> xs) throws IOException {
         for (Xattr x : xs) {
             byte[] value = x.value();
             try {
@@ -324,6 +339,7 @@ public final class FileSystemAccess {
                 throw error(e, p, "lsetxattr " + x.name());
             }
         }
+        return null;
     }
 
     // ---- special files ------------------------------------------------------------------------
@@ -339,11 +355,13 @@ public final class FileSystemAccess {
         }
         LibC.require();
         boolean device = kind == FileKind.CHAR_DEVICE || kind == FileKind.BLOCK_DEVICE;
-        try {
-            LibC.mknod(cPath(p), type | (mode & 07777), device ? rdev : 0);
-        } catch (LastErrorException e) {
-            throw error(e, p, "mknod");
-        }
+        LongPaths.withShortPath(p, s -> {
+            try {
+                return LibC.mknod(cPath(s), type | (mode & 07777), device ? rdev : 0);
+            } catch (LastErrorException e) {
+                throw error(e, p, "mknod");
+            }
+        });
     }
 
     // ---- metadata -----------------------------------------------------------------------------
@@ -357,7 +375,11 @@ public final class FileSystemAccess {
     public static void restoreMetadata(Path p, FileKind kind, int mode, int uid, int gid, Instant atime, Instant mtime)
             throws IOException {
         LibC.require();
-        byte[] path = cPath(p);
+        LongPaths.withShortPath(p, s -> restoreMetadata(p, cPath(s), kind, mode, uid, gid, atime, mtime));
+    }
+
+    private static Void restoreMetadata(Path p, byte[] path, FileKind kind, int mode, int uid, int gid, Instant atime,
+            Instant mtime) throws IOException {
         try {
             // chown before chmod: chown clears setuid/setgid bits.
             LibC.lchown(path, uid, gid);
@@ -383,6 +405,7 @@ public final class FileSystemAccess {
                 throw error(e, p, "utimensat");
             }
         }
+        return null;
     }
 
     private static void setTimespec(Memory m, long offset, Instant t) {
@@ -394,7 +417,7 @@ public final class FileSystemAccess {
     // ---- helpers --------------------------------------------------------------------------------
 
     static byte[] cPath(Path p) {
-        return cString(FileNames.pathBytes(p));
+        return cString(FileNames.pathBytesShared(p));
     }
 
     private static byte[] cString(byte[] b) {

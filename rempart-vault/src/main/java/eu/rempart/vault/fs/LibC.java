@@ -68,6 +68,10 @@ final class LibC {
     /** times: two struct timespec {time_t tv_sec; long tv_nsec}. */
     static native int utimensat(int dirFd, byte[] path, Pointer times, int flags) throws LastErrorException;
 
+    static native int openat(int dirFd, byte[] path, int flags) throws LastErrorException;
+
+    static native int close(int fd);
+
     static native int geteuid();
 
     // Not reentrant (static result buffers): callers synchronize.

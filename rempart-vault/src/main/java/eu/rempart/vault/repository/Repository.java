@@ -491,11 +491,12 @@ public final class Repository implements AutoCloseable {
         if (hl + 4 > tail.length && hl + 4L <= size) {
             tail = backend.load(FileType.PACK, packId.toHex(), -1, hl + 4);
         }
-        return eu.rempart.vault.pack.PackHeader.parse(key, packId, tail, size);
+        return parsePackHeader(packId, tail, size);
     }
 
-    MasterKey masterKey() {
-        return key;
+    /** Decrypts and parses the header at the end of {@code tail} (a pack's last bytes, or all of it). */
+    public List<PackedBlob> parsePackHeader(Id packId, byte[] tail, long packSize) {
+        return eu.rempart.vault.pack.PackHeader.parse(key, packId, tail, packSize);
     }
 
     @Override

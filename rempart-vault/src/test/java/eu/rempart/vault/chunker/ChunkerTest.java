@@ -61,6 +61,19 @@ class ChunkerTest {
     }
 
     @Test
+    void lowerDegreePolynomialsFollowTheSameRules() throws IOException {
+        // restic accepts any irreducible polynomial in a config; check a few degrees below 53 against the oracle.
+        for (int degree : new int[] {9, 20, 37}) {
+            long p = (1L << degree) | 1;
+            while (!Polynomial.irreducible(p)) {
+                p += 2;
+            }
+            byte[] data = ResticInteropTest.random(degree, 3 * 1024 * 1024 + degree);
+            checkAgainstReference(Polynomial.of(p), data, new ByteArrayInputStream(data));
+        }
+    }
+
+    @Test
     void reuseAcrossStreamsAndUsageErrors() throws IOException {
         byte[] data = ResticInteropTest.random(42, 5 * 1024 * 1024);
         Chunker chunker = new Chunker(TEST_POL);

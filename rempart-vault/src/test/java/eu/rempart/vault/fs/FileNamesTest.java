@@ -8,7 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.time.Instant;
 import java.nio.file.SecureDirectoryStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -163,6 +167,7 @@ class FileNamesTest {
         assertThat(ds).isInstanceOf(SecureDirectoryStream.class);
         SecureDirectoryStream<Path> sds = (SecureDirectoryStream<Path>) ds;
         byte[] fileName = null;
+        String fileKey = null;
         while (true) {
             List<Path> entries = new ArrayList<>();
             sds.forEach(entries::add);
@@ -173,6 +178,8 @@ class FileNamesTest {
             assertThat(FileNames.nameBytes(full)).isEqualTo(name);
             if (Arrays.equals(name, bytes('f', 0xFF))) {
                 fileName = name;
+                fileKey = String.valueOf(sds.getFileAttributeView(relative, BasicFileAttributeView.class,
+                        LinkOption.NOFOLLOW_LINKS).readAttributes().fileKey());
                 sds.close();
                 break;
             }
@@ -184,9 +191,31 @@ class FileNamesTest {
         byte[] fullBytes = FileNames.pathBytes(full);
         assertThat(fullBytes.length).isGreaterThan(3 * perChain * 201);
         assertThat(fullBytes.length).isGreaterThan(4096);
-        // Rebuilding from the bytes gives the same path; the kernel refuses it whole (ENAMETOOLONG).
         assertThat(FileNames.fromBytes(fullBytes)).isEqualTo(full);
+        // The kernel refuses the whole path (ENAMETOOLONG) ...
         Path whole = full;
-        assertThatThrownBy(() -> FileSystemAccess.lstat(whole)).isInstanceOf(FileSystemException.class);
+        assertThatThrownBy(() -> Files.size(whole)).isInstanceOf(FileSystemException.class);
+        // ... but FileSystemAccess reaches it through a short alias: the same file as the
+        // descriptor-relative walk found (same inode, size 4).
+        FileStat st = FileSystemAccess.lstat(full);
+        assertThat(st.kind()).isEqualTo(FileKind.FILE);
+        assertThat(st.size()).isEqualTo(4);
+        assertThat(fileKey).contains("ino=" + st.inode() + ")");
+        FileSystemAccess.writeXattrs(full, List.of(new Xattr("user.deep", utf8("yes"))));
+        assertThat(FileSystemAccess.readXattrs(full)).containsExactly(new Xattr("user.deep", utf8("yes")));
+        Instant mtime = Instant.ofEpochSecond(1_500_000_000L, 5);
+        FileSystemAccess.restoreMetadata(full, FileKind.FILE, 0612, st.uid(), st.gid(), mtime, mtime);
+        assertThat(FileSystemAccess.lstat(full).mtime()).isEqualTo(mtime);
+        assertThat(FileSystemAccess.lstat(full).mode()).isEqualTo(0612);
+        Path link = FileNames.resolve(full.getParent(), utf8("link"));
+        FileSystemAccess.createSymlink(link, bytes('f', 0xFF));
+        assertThat(FileSystemAccess.readLink(link)).isEqualTo(bytes('f', 0xFF));
+        assertThat(FileSystemAccess.lstat(link).kind()).isEqualTo(FileKind.SYMLINK);
+        Path fifo = FileNames.resolve(full.getParent(), utf8("fifo"));
+        FileSystemAccess.createSpecial(fifo, FileKind.FIFO, 0600, 0);
+        assertThat(FileSystemAccess.lstat(fifo).kind()).isEqualTo(FileKind.FIFO);
+        assertThatThrownBy(() -> FileSystemAccess.lstat(FileNames.resolve(whole.getParent(), utf8("none"))))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessageNotContaining("/proc/self/fd");
     }
 }

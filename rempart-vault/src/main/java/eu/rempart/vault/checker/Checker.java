@@ -1,0 +1,344 @@
+package eu.rempart.vault.checker;
+
+import eu.rempart.vault.BlobType;
+import eu.rempart.vault.FileType;
+import eu.rempart.vault.Id;
+import eu.rempart.vault.VaultException;
+import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.crypto.MasterKey;
+import eu.rempart.vault.index.IndexFile;
+import eu.rempart.vault.pack.PackedBlob;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.tree.Node;
+import eu.rempart.vault.tree.NodeType;
+import eu.rempart.vault.tree.Tree;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Verifies a repository as restic's {@code check} does: every index file decodes, every indexed
+ * pack exists with the expected size, every snapshot's trees decode and reference only indexed
+ * blobs, and, with read-data, every pack's content matches its name, header and index.
+ */
+public final class Checker {
+    private final Repository repo;
+    private final CheckProgress progress;
+    private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> hints = Collections.synchronizedList(new ArrayList<>());
+
+    public Checker(Repository repo, CheckProgress progress) {
+        this.repo = repo;
+        this.progress = progress == null ? CheckProgress.NONE : progress;
+    }
+
+    public CheckResult check(CheckOptions opts) throws IOException {
+        Backend be = repo.backend();
+        // Snapshots are listed before the index is read (design.rst's read ordering).
+        List<Backend.FileInfo> snapshotFiles = be.list(FileType.SNAPSHOT);
+
+        Map<Id, List<PackedBlob>> indexed = new HashMap<>();
+        Map<BlobType, Set<Id>> known = Map.of(BlobType.DATA, new HashSet<>(), BlobType.TREE, new HashSet<>());
+        for (Backend.FileInfo f : be.list(FileType.INDEX)) {
+            Id id = parseName(f.name(), "index");
+            if (id == null) {
+                continue;
+            }
+            try {
+                IndexFile.Content c = IndexFile.decode(repo.loadUnpacked(FileType.INDEX, id), "index " + id.shortHex());
+                for (Map.Entry<Id, List<PackedBlob>> e : c.packs().entrySet()) {
+                    indexed.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
+                    for (PackedBlob b : e.getValue()) {
+                        known.get(b.type()).add(b.id());
+                    }
+                }
+            } catch (VaultException | IOException e) {
+                errors.add("index " + id.toHex() + ": " + e.getMessage());
+            }
+        }
+        // The repository's own view, used by tree walking.
+        for (List<PackedBlob> bs : indexed.values()) {
+            repo.index().addAll(dedupe(bs));
+        }
+
+        Map<Id, Long> stored = new HashMap<>();
+        for (Backend.FileInfo f : be.list(FileType.PACK)) {
+            Id id = parseName(f.name(), "pack");
+            if (id != null) {
+                stored.put(id, f.size());
+            }
+        }
+        for (Map.Entry<Id, List<PackedBlob>> e : indexed.entrySet()) {
+            Long size = stored.get(e.getKey());
+            if (size == null) {
+                errors.add("pack " + e.getKey().toHex() + ": missing (referenced by the index)");
+                continue;
+            }
+            long expected = expectedPackSize(dedupe(e.getValue()));
+            if (size != expected) {
+                errors.add("pack " + e.getKey().toHex() + ": size " + size + " does not match the index (expected " + expected + ")");
+            }
+        }
+        for (Id p : stored.keySet()) {
+            if (!indexed.containsKey(p)) {
+                hints.add("pack " + p.toHex() + ": not referenced in any index (left by an interrupted run; harmless)");
+            }
+        }
+
+        long blobs = checkSnapshots(snapshotFiles, known);
+
+        long read = 0;
+        if (opts.readData()) {
+            List<Id> toRead = selectPacks(new ArrayList<>(stored.keySet()), opts.subset());
+            read = readPacks(toRead, stored, indexed);
+        }
+        return new CheckResult(errors, hints, snapshotFiles.size(), stored.size(), read, blobs);
+    }
+
+    private Id parseName(String name, String what) {
+        try {
+            return Id.parse(name);
+        } catch (IllegalArgumentException e) {
+            hints.add(what + " file with an invalid name ignored: " + name);
+            return null;
+        }
+    }
+
+    /** The same blob may appear twice for one pack if two index files list it. */
+    private static List<PackedBlob> dedupe(List<PackedBlob> bs) {
+        Map<String, PackedBlob> m = new java.util.LinkedHashMap<>();
+        for (PackedBlob b : bs) {
+            m.putIfAbsent(b.type() + b.id().toHex() + "@" + b.offset(), b);
+        }
+        return new ArrayList<>(m.values());
+    }
+
+    static long expectedPackSize(List<PackedBlob> blobs) {
+        long size = 0;
+        long header = 0;
+        for (PackedBlob b : blobs) {
+            size += b.length();
+            header += b.compressed() ? 1 + 4 + 4 + Id.SIZE : 1 + 4 + Id.SIZE;
+        }
+        return size + header + MasterKey.OVERHEAD + 4;
+    }
+
+    private long checkSnapshots(List<Backend.FileInfo> files, Map<BlobType, Set<Id>> known) {
+        Set<Id> seenTrees = new HashSet<>();
+        AtomicLong blobs = new AtomicLong();
+        for (Backend.FileInfo f : files) {
+            Id sid = parseName(f.name(), "snapshot");
+            if (sid == null) {
+                continue;
+            }
+            Snapshot sn;
+            try {
+                sn = Snapshot.parse(sid, repo.loadUnpacked(FileType.SNAPSHOT, sid));
+            } catch (VaultException | IOException e) {
+                errors.add("snapshot " + sid.toHex() + ": " + e.getMessage());
+                continue;
+            }
+            Deque<Object[]> stack = new ArrayDeque<>();
+            stack.push(new Object[] {sn.tree(), "/"});
+            while (!stack.isEmpty()) {
+                Object[] item = stack.pop();
+                Id tid = (Id) item[0];
+                String path = (String) item[1];
+                if (!seenTrees.add(tid)) {
+                    continue;
+                }
+                if (!known.get(BlobType.TREE).contains(tid)) {
+                    errors.add("snapshot " + sid.shortHex() + ": tree " + tid.toHex() + " (" + path + ") not in index");
+                    continue;
+                }
+                List<Node> nodes;
+                try {
+                    nodes = Tree.decode(repo.loadBlob(BlobType.TREE, tid));
+                } catch (VaultException | IOException e) {
+                    errors.add("snapshot " + sid.shortHex() + ": tree " + tid.toHex() + " (" + path + "): " + e.getMessage());
+                    continue;
+                }
+                blobs.incrementAndGet();
+                for (Node n : nodes) {
+                    String p = path + new String(n.name(), StandardCharsets.UTF_8);
+                    if (n.type() == NodeType.DIR) {
+                        if (n.subtree() == null) {
+                            errors.add("snapshot " + sid.shortHex() + ": directory " + p + " has no subtree");
+                        } else {
+                            stack.push(new Object[] {n.subtree(), p + "/"});
+                        }
+                    } else if (n.type() == NodeType.FILE) {
+                        if (n.content() == null) {
+                            errors.add("snapshot " + sid.shortHex() + ": file " + p + " has no content list");
+                            continue;
+                        }
+                        long sum = 0;
+                        for (Id b : n.content()) {
+                            PackedBlob pb = repo.index().lookup(BlobType.DATA, b);
+                            if (pb == null) {
+                                errors.add("snapshot " + sid.shortHex() + ": file " + p + ": data blob " + b.toHex() + " not in index");
+                            } else {
+                                sum += pb.plaintextLength(MasterKey.OVERHEAD);
+                            }
+                            blobs.incrementAndGet();
+                        }
+                        if (sum != n.size() && errorsFor(p)) {
+                            errors.add("snapshot " + sid.shortHex() + ": file " + p + ": size " + n.size()
+                                    + " does not match its blobs (" + sum + ")");
+                        }
+                    }
+                }
+            }
+        }
+        return blobs.get();
+    }
+
+    private boolean errorsFor(String path) {
+        synchronized (errors) {
+            for (String e : errors) {
+                if (e.contains(" " + path + ": data blob ")) {
+                    return false; // a missing blob already explains the size
+                }
+            }
+        }
+        return true;
+    }
+
+    static List<Id> selectPacks(List<Id> packs, String subset) {
+        Collections.sort(packs);
+        if (subset == null || subset.isBlank()) {
+            return packs;
+        }
+        String s = subset.strip();
+        if (s.endsWith("%")) {
+            double pct = Double.parseDouble(s.substring(0, s.length() - 1));
+            if (!(pct > 0 && pct <= 100)) {
+                throw new IllegalArgumentException("invalid subset percentage: " + subset);
+            }
+            List<Id> shuffled = new ArrayList<>(packs);
+            Collections.shuffle(shuffled, new SecureRandom());
+            int n = (int) Math.ceil(packs.size() * pct / 100.0);
+            return shuffled.subList(0, Math.min(n, shuffled.size()));
+        }
+        String[] nm = s.split("/");
+        if (nm.length != 2) {
+            throw new IllegalArgumentException("invalid subset: " + subset + " (use N% or n/m)");
+        }
+        int n = Integer.parseInt(nm[0]);
+        int m = Integer.parseInt(nm[1]);
+        if (m < 1 || n < 1 || n > m) {
+            throw new IllegalArgumentException("invalid subset: " + subset);
+        }
+        // Group by the first byte of the pack id, as restic does, so n/m over m runs covers all.
+        List<Id> out = new ArrayList<>();
+        for (Id p : packs) {
+            int first = Integer.parseInt(p.toHex().substring(0, 2), 16);
+            if (first % m == n - 1) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private long readPacks(List<Id> packs, Map<Id, Long> stored, Map<Id, List<PackedBlob>> indexed) throws IOException {
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "rempart-check");
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicLong done = new AtomicLong();
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(threads * 2);
+            for (Id p : packs) {
+                try {
+                    window.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+                fs.add(pool.submit(() -> {
+                    try {
+                        readPack(p, stored.get(p), indexed.get(p));
+                    } finally {
+                        window.release();
+                        progress.packDone(done.incrementAndGet(), packs.size());
+                    }
+                }));
+            }
+            for (Future<?> f : fs) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    errors.add("internal error while reading packs: " + e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return packs.size();
+    }
+
+    private void readPack(Id packId, long size, List<PackedBlob> fromIndex) {
+        String name = "pack " + packId.toHex();
+        byte[] data;
+        try {
+            data = repo.backend().load(FileType.PACK, packId.toHex());
+        } catch (IOException e) {
+            errors.add(name + ": cannot be read: " + e.getMessage());
+            return;
+        }
+        if (!Id.hash(data).equals(packId)) {
+            errors.add(name + ": content does not match its name (damaged pack)");
+        }
+        List<PackedBlob> blobs;
+        try {
+            blobs = repo.parsePackHeader(packId, data, data.length);
+        } catch (VaultException e) {
+            errors.add(name + ": " + e.getMessage());
+            return;
+        }
+        for (PackedBlob b : blobs) {
+            try {
+                repo.decodeBlob(b, data, (int) b.offset());
+            } catch (VaultException e) {
+                errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + e.getMessage());
+            }
+        }
+        if (fromIndex != null) {
+            Set<String> header = new HashSet<>();
+            for (PackedBlob b : blobs) {
+                header.add(key(b));
+            }
+            for (PackedBlob b : dedupe(fromIndex)) {
+                if (!header.contains(key(b))) {
+                    errors.add(name + ": index lists " + b.type().json() + " blob " + b.id().toHex()
+                            + " at offset " + b.offset() + " which the pack header does not contain");
+                }
+            }
+        }
+    }
+
+    private static String key(PackedBlob b) {
+        return b.type() + ":" + b.id().toHex() + ":" + b.offset() + ":" + b.length();
+    }
+}

@@ -1,0 +1,348 @@
+package eu.rempart.vault.restorer;
+
+import eu.rempart.vault.BlobType;
+import eu.rempart.vault.Id;
+import eu.rempart.vault.VaultException;
+import eu.rempart.vault.archiver.Archiver;
+import eu.rempart.vault.archiver.Excludes;
+import eu.rempart.vault.crypto.MasterKey;
+import eu.rempart.vault.fs.FileKind;
+import eu.rempart.vault.fs.FileNames;
+import eu.rempart.vault.fs.FileSystemAccess;
+import eu.rempart.vault.fs.Xattr;
+import eu.rempart.vault.pack.PackedBlob;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.snapshot.SnapshotSummary;
+import eu.rempart.vault.tree.ExtendedAttribute;
+import eu.rempart.vault.tree.Node;
+import eu.rempart.vault.tree.NodeType;
+import eu.rempart.vault.tree.Tree;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Restores a snapshot into a directory: walks the trees on one thread, writes files on a pool
+ * of workers (bounded by permits), recreates hard links, symlinks and special files, and sets
+ * directory metadata last, deepest first, so writing files does not change it again.
+ */
+public final class Restorer {
+    private final Repository repo;
+    private final RestoreOptions opts;
+    private final RestoreProgress progress;
+    private final Excludes includes;
+
+    private final AtomicLong files = new AtomicLong();
+    private final AtomicLong dirs = new AtomicLong();
+    private final AtomicLong others = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong verified = new AtomicLong();
+    private final List<SnapshotSummary.FileError> errors = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Path> hardLinks = new HashMap<>();
+    private final List<Future<?>> pending = new ArrayList<>();
+
+    private record DirMeta(Path path, Node node) {
+    }
+
+    public Restorer(Repository repo, RestoreOptions opts, RestoreProgress progress) {
+        this.repo = repo;
+        this.opts = opts;
+        this.progress = progress == null ? RestoreProgress.NONE : progress;
+        try {
+            this.includes = Excludes.of(opts.includes(), List.of());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public RestoreResult restore(Snapshot sn, Path target) throws IOException {
+        Path root = target.toAbsolutePath().normalize();
+        Files.createDirectories(root);
+        ExecutorService pool = Executors.newFixedThreadPool(opts.workers(), r -> {
+            Thread t = new Thread(r, "rempart-restore");
+            t.setDaemon(true);
+            return t;
+        });
+        Semaphore permits = new Semaphore(opts.workers() * 4);
+        List<DirMeta> dirMeta = new ArrayList<>();
+        try {
+            walk(sn.tree(), root, new ArrayList<>(), pool, permits, dirMeta);
+            for (Future<?> f : pending) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException io) {
+                        throw io;
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IOException(c);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Collections.reverse(dirMeta);
+        for (DirMeta d : dirMeta) {
+            applyMetadata(d.path(), d.node());
+        }
+        return new RestoreResult(files.get(), dirs.get(), others.get(), bytes.get(), verified.get(), errors);
+    }
+
+    /** Included: matches a pattern itself, or lies below a match (Excludes' prefix rule). */
+    private boolean included(List<String> comps) {
+        return includes.isEmpty() || includes.excluded(comps);
+    }
+
+    /** Could something below this directory be included? Then it must be walked. */
+    private boolean mayContainIncluded(List<String> comps) {
+        return includes.isEmpty() || includes.mayMatchBelow(comps);
+    }
+
+    private void walk(Id treeId, Path dir, List<String> comps, ExecutorService pool, Semaphore permits,
+            List<DirMeta> dirMeta) throws IOException {
+        List<Node> nodes;
+        try {
+            nodes = Tree.decode(repo.loadBlob(BlobType.TREE, treeId));
+        } catch (VaultException e) {
+            error(dir, "tree " + treeId.shortHex() + " unreadable: " + e.getMessage());
+            return;
+        }
+        for (Node n : nodes) {
+            byte[] name = n.name();
+            Path p;
+            try {
+                p = FileNames.resolve(dir, name);
+            } catch (IllegalArgumentException e) {
+                error(dir, "invalid name in snapshot skipped: " + n.displayName());
+                continue;
+            }
+            List<String> c = new ArrayList<>(comps);
+            c.add(new String(name, StandardCharsets.UTF_8));
+            boolean inc = included(c);
+            if (n.type() == NodeType.DIR) {
+                if (!inc && !mayContainIncluded(c)) {
+                    continue;
+                }
+                try {
+                    Files.createDirectories(p);
+                } catch (IOException e) {
+                    error(p, Archiver.describe(e));
+                    continue;
+                }
+                if (inc) {
+                    dirs.incrementAndGet();
+                }
+                dirMeta.add(new DirMeta(p, n));
+                if (n.subtree() == null) {
+                    error(p, "directory without subtree in snapshot");
+                    continue;
+                }
+                walk(n.subtree(), p, c, pool, permits, dirMeta);
+                continue;
+            }
+            if (!inc) {
+                continue;
+            }
+            if (n.type() == NodeType.FILE) {
+                if (n.links() > 1 && n.inode() != 0) {
+                    String key = n.deviceId() + ":" + n.inode();
+                    Path first = hardLinks.get(key);
+                    if (first != null) {
+                        link(p, first);
+                        continue;
+                    }
+                    hardLinks.put(key, p);
+                    // The link must see the file's final content: write it before going on.
+                    writeFileReporting(p, n);
+                    continue;
+                }
+                try {
+                    permits.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+                pending.add(pool.submit(() -> {
+                    try {
+                        writeFileReporting(p, n);
+                    } finally {
+                        permits.release();
+                    }
+                    return null;
+                }));
+                if (pending.size() > 4096) {
+                    pending.removeIf(Future::isDone);
+                }
+            } else {
+                restoreOther(p, n);
+            }
+        }
+    }
+
+    private void link(Path p, Path first) {
+        try {
+            Files.deleteIfExists(p);
+            Files.createLink(p, first);
+            files.incrementAndGet();
+        } catch (IOException e) {
+            error(p, "hard link: " + Archiver.describe(e));
+        }
+    }
+
+    private void writeFileReporting(Path p, Node n) throws IOException {
+        try {
+            writeFile(p, n);
+            if (opts.verify()) {
+                verify(p, n);
+            }
+        } catch (VaultException e) {
+            error(p, e.getMessage());
+        } catch (IOException e) {
+            if (isFatal(e)) {
+                throw e;
+            }
+            error(p, Archiver.describe(e));
+        }
+    }
+
+    /** A full target disk stops the restore rather than producing thousands of errors. */
+    private static boolean isFatal(IOException e) {
+        String m = e.getMessage();
+        return m != null && m.contains("No space left on device");
+    }
+
+    private void writeFile(Path p, Node n) throws IOException {
+        if (Files.isSymbolicLink(p) || (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
+            deleteRecursively(p);
+        }
+        long written = 0;
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (Id id : n.content()) {
+                byte[] data = repo.loadBlob(BlobType.DATA, id);
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                written += data.length;
+                bytes.addAndGet(data.length);
+                progress.bytesDone(data.length);
+            }
+        }
+        if (written != n.size()) {
+            error(p, "restored " + written + " bytes, snapshot says " + n.size());
+        }
+        applyMetadata(p, n);
+        files.incrementAndGet();
+        progress.fileDone(p.toString());
+    }
+
+    private void verify(Path p, Node n) throws IOException {
+        try (InputStream in = Files.newInputStream(p)) {
+            for (Id id : n.content()) {
+                PackedBlob pb = repo.index().lookup(BlobType.DATA, id);
+                if (pb == null) {
+                    throw new VaultException("verify: blob " + id.shortHex() + " not in index");
+                }
+                byte[] data = in.readNBytes(pb.plaintextLength(MasterKey.OVERHEAD));
+                MessageDigest md = Id.sha256();
+                md.update(data);
+                if (!Id.fromDigest(md).equals(id)) {
+                    throw new VaultException("verify: content differs from the snapshot");
+                }
+            }
+            if (in.read() >= 0) {
+                throw new VaultException("verify: file is longer than in the snapshot");
+            }
+        }
+        verified.incrementAndGet();
+    }
+
+    private void restoreOther(Path p, Node n) {
+        try {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                deleteRecursively(p);
+            }
+            switch (n.type()) {
+                case SYMLINK -> FileSystemAccess.createSymlink(p, n.linkTarget() == null ? new byte[0] : n.linkTarget());
+                case FIFO -> FileSystemAccess.createSpecial(p, FileKind.FIFO, n.unixPerm(), 0);
+                case DEV -> FileSystemAccess.createSpecial(p, FileKind.BLOCK_DEVICE, n.unixPerm(), n.device());
+                case CHARDEV -> FileSystemAccess.createSpecial(p, FileKind.CHAR_DEVICE, n.unixPerm(), n.device());
+                case SOCKET, IRREGULAR -> {
+                    return; // a socket belongs to a running program; restic does not recreate it either
+                }
+                default -> throw new IllegalStateException();
+            }
+            applyMetadata(p, n);
+            others.incrementAndGet();
+            progress.fileDone(p.toString());
+        } catch (IOException | RuntimeException e) {
+            error(p, Archiver.describe(e));
+        }
+    }
+
+    private void applyMetadata(Path p, Node n) {
+        FileKind kind = switch (n.type()) {
+            case DIR -> FileKind.DIRECTORY;
+            case SYMLINK -> FileKind.SYMLINK;
+            case FIFO -> FileKind.FIFO;
+            case DEV -> FileKind.BLOCK_DEVICE;
+            case CHARDEV -> FileKind.CHAR_DEVICE;
+            default -> FileKind.FILE;
+        };
+        try {
+            if (!n.xattrs().isEmpty()) {
+                List<Xattr> xs = new ArrayList<>();
+                for (ExtendedAttribute x : n.xattrs()) {
+                    xs.add(new Xattr(x.name(), x.value()));
+                }
+                FileSystemAccess.writeXattrs(p, xs);
+            }
+            FileSystemAccess.restoreMetadata(p, kind, n.unixPerm(), (int) n.uid(), (int) n.gid(), n.atime(), n.mtime());
+        } catch (IOException | RuntimeException e) {
+            error(p, "metadata: " + Archiver.describe(e));
+        }
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (var s = Files.newDirectoryStream(p)) {
+                for (Path c : s) {
+                    deleteRecursively(c);
+                }
+            }
+        }
+        Files.deleteIfExists(p);
+    }
+
+    private void error(Path p, String message) {
+        String path = FileNames.display(FileNames.pathBytes(p));
+        errors.add(new SnapshotSummary.FileError(path, message));
+        progress.error(path, message);
+    }
+}
