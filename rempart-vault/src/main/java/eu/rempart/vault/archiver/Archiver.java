@@ -359,19 +359,21 @@ public final class Archiver {
         try (InputStream in = Files.newInputStream(p)) {
             Chunker ch = chunkers.get();
             ch.reset(in);
-            byte[] chunk;
-            while ((chunk = ch.next()) != null) {
-                Id id = Id.hash(chunk);
+            int n;
+            while ((n = ch.advance()) >= 0) {
+                byte[] b = ch.array();
+                int off = ch.offset();
+                Id id = Id.hash(b, off, n);
                 try {
-                    repo.saveBlob(BlobType.DATA, id, chunk);
+                    repo.saveBlob(BlobType.DATA, id, b, off, n);
                 } catch (IOException e) {
                     throw new RepositoryWriteException(e);
                 }
                 ids.add(id);
-                size += chunk.length;
-                bytesRead.addAndGet(chunk.length);
-                bytesProcessed.addAndGet(chunk.length);
-                progress.bytesDone(chunk.length);
+                size += n;
+                bytesRead.addAndGet(n);
+                bytesProcessed.addAndGet(n);
+                progress.bytesDone(n);
             }
         } catch (IOException e) {
             fail(p, e);

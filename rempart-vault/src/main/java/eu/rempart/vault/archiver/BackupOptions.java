@@ -20,7 +20,7 @@ public record BackupOptions(String hostname, String username, List<String> tags,
 
     public static BackupOptions defaults(String hostname, String username) {
         return new BackupOptions(hostname, username, List.of(), Excludes.none(),
-                Math.max(2, Runtime.getRuntime().availableProcessors()), null, "rempart");
+                Integer.getInteger("rempart.workers", Math.max(2, Runtime.getRuntime().availableProcessors())), null, "rempart");
     }
 
     public BackupOptions withTags(List<String> t) {

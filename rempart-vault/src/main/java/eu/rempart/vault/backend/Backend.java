@@ -20,6 +20,50 @@ public interface Backend extends AutoCloseable {
      */
     void save(FileType type, String name, byte[] data) throws IOException;
 
+    /**
+     * Starts a file whose name is known only once it is complete (a pack is named by its hash), so
+     * it can be streamed instead of held in memory. Nothing is visible under a valid name before
+     * {@link PendingFile#commit}. This default buffers in memory and calls {@link #save}.
+     */
+    default PendingFile create(FileType type) throws IOException {
+        return new PendingFile() {
+            private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                buf.write(b, off, len);
+            }
+
+            @Override
+            public long size() {
+                return buf.size();
+            }
+
+            @Override
+            public void commit(String name) throws IOException {
+                save(type, name, buf.toByteArray());
+            }
+
+            @Override
+            public void close() {
+                buf.reset();
+            }
+        };
+    }
+
+    /** A file being written; {@link #close} without {@link #commit} discards it. Not thread-safe. */
+    interface PendingFile extends AutoCloseable {
+        void write(byte[] b, int off, int len) throws IOException;
+
+        long size();
+
+        /** Makes the file durable and visible under {@code name}; fails if that name exists. */
+        void commit(String name) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
     /** Loads a whole file. @throws java.nio.file.NoSuchFileException if absent */
     byte[] load(FileType type, String name) throws IOException;
 
@@ -28,6 +72,19 @@ public interface Backend extends AutoCloseable {
      * {@code length} bytes (or the whole file if shorter).
      */
     byte[] load(FileType type, String name, long offset, int length) throws IOException;
+
+    /**
+     * Reads exactly {@code length} bytes at {@code offset} (not negative) into {@code dst}, so hot
+     * paths can reuse a buffer. @throws java.io.EOFException if the file is shorter
+     */
+    default void read(FileType type, String name, long offset, byte[] dst, int dstOff, int length) throws IOException {
+        byte[] b = load(type, name, offset, length);
+        if (b.length != length) {
+            throw new java.io.EOFException(type.dir() + "/" + name + ": " + b.length + " bytes at " + offset
+                    + " instead of " + length);
+        }
+        System.arraycopy(b, 0, dst, dstOff, length);
+    }
 
     /** Size in bytes. @throws java.nio.file.NoSuchFileException if absent */
     long size(FileType type, String name) throws IOException;

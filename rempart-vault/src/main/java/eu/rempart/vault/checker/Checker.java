@@ -298,31 +298,56 @@ public final class Checker {
         return packs.size();
     }
 
+    /**
+     * Reads a pack front to back, one blob at a time, hashing everything on the way: memory stays at
+     * one blob per thread however large packs are.
+     */
     private void readPack(Id packId, long size, List<PackedBlob> fromIndex) {
         String name = "pack " + packId.toHex();
-        byte[] data;
+        List<PackedBlob> blobs;
         try {
-            data = repo.backend().load(FileType.PACK, packId.toHex());
+            blobs = new ArrayList<>(repo.listPack(packId, size));
         } catch (IOException e) {
             errors.add(name + ": cannot be read: " + e.getMessage());
             return;
-        }
-        if (!Id.hash(data).equals(packId)) {
-            errors.add(name + ": content does not match its name (damaged pack)");
-        }
-        List<PackedBlob> blobs;
-        try {
-            blobs = repo.parsePackHeader(packId, data, data.length);
         } catch (VaultException e) {
             errors.add(name + ": " + e.getMessage());
             return;
         }
-        for (PackedBlob b : blobs) {
-            try {
-                repo.decodeBlob(b, data, (int) b.offset());
-            } catch (VaultException e) {
-                errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + e.getMessage());
+        blobs.sort(java.util.Comparator.comparingLong(PackedBlob::offset));
+        java.security.MessageDigest md = Id.sha256();
+        long pos = 0;
+        try {
+            for (PackedBlob b : blobs) {
+                if (b.offset() < pos) {
+                    errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + " overlaps the previous blob");
+                    continue;
+                }
+                int gap = (int) (b.offset() - pos);
+                byte[] buf = readBuffer(gap + b.length());
+                repo.backend().read(FileType.PACK, packId.toHex(), pos, buf, 0, gap + b.length());
+                md.update(buf, 0, gap + b.length());
+                pos = b.offset() + b.length();
+                try {
+                    repo.decodeBlobShared(b, buf, gap);
+                } catch (VaultException e) {
+                    errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + e.getMessage());
+                }
             }
+            for (long rest = size - pos; rest > 0; ) {
+                int n = (int) Math.min(rest, 1 << 20);
+                byte[] buf = readBuffer(n);
+                repo.backend().read(FileType.PACK, packId.toHex(), pos, buf, 0, n);
+                md.update(buf, 0, n);
+                pos += n;
+                rest -= n;
+            }
+        } catch (IOException e) {
+            errors.add(name + ": cannot be read: " + e.getMessage());
+            return;
+        }
+        if (!Id.fromDigest(md).equals(packId)) {
+            errors.add(name + ": content does not match its name (damaged pack)");
         }
         if (fromIndex != null) {
             Set<String> header = new HashSet<>();
@@ -336,6 +361,16 @@ public final class Checker {
                 }
             }
         }
+    }
+
+    private static final ThreadLocal<byte[][]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[1][0]);
+
+    private static byte[] readBuffer(int n) {
+        byte[][] holder = READ_BUFFER.get();
+        if (holder[0].length < n) {
+            holder[0] = new byte[Math.max(n, holder[0].length + (holder[0].length >> 1))];
+        }
+        return holder[0];
     }
 
     private static String key(PackedBlob b) {

@@ -16,8 +16,13 @@ public final class Chunker {
     public static final int MIN_SIZE = 512 * 1024, MAX_SIZE = 8 * 1024 * 1024;
     static final int WINDOW = 64;
     static final long SPLIT_MASK = (1L << 20) - 1;
-    /** Room for a whole maximal chunk plus a large read, so a chunk is always contiguous in the buffer. */
-    private static final int BUFFER_SIZE = MAX_SIZE + 8 * 1024 * 1024;
+    /** Bytes asked of the stream per read. */
+    private static final int READ_SIZE = 1024 * 1024;
+    /**
+     * The buffer starts small and grows (up to a maximal chunk plus a read) only when a chunk needs
+     * it, so a chunk is always contiguous but typical chunks (about 1 MiB) keep memory low.
+     */
+    private static final int INITIAL_BUFFER = 2 * MIN_SIZE + READ_SIZE, MAX_BUFFER = MAX_SIZE + READ_SIZE;
 
     private final Tables tables;
     /** Digest after a fresh window has had the byte 1 slid in, as restic's reset() leaves it. */
@@ -27,6 +32,8 @@ public final class Chunker {
     private InputStream in;
     /** Start of the current chunk in buf, and end of the buffered data. */
     private int start, end;
+    /** Start of the chunk last returned. */
+    private int chunkStart;
     private boolean eof;
 
     public Chunker(Polynomial pol) {
@@ -42,7 +49,7 @@ public final class Chunker {
     /** Starts splitting a new stream; the previous one is forgotten (not closed). */
     public void reset(InputStream in) {
         if (buf == null) {
-            buf = new byte[BUFFER_SIZE];
+            buf = new byte[INITIAL_BUFFER];
         }
         this.in = in;
         start = 0;
@@ -52,6 +59,17 @@ public final class Chunker {
 
     /** The next chunk as a new array of exactly its length, or null at end of stream. */
     public byte[] next() throws IOException {
+        int n = advance();
+        return n < 0 ? null : Arrays.copyOfRange(buf, chunkStart, chunkStart + n);
+    }
+
+    /**
+     * Finds the next chunk without copying it: it lies in {@link #array()} at {@link #offset()},
+     * valid until the next call.
+     *
+     * @return its length, or -1 at end of stream
+     */
+    public int advance() throws IOException {
         if (in == null) {
             throw new IllegalStateException("reset(InputStream) not called");
         }
@@ -60,14 +78,14 @@ public final class Chunker {
         }
         int avail = end - start;
         if (avail == 0) {
-            return null;
+            return -1;
         }
         if (avail <= MIN_SIZE) {
             // Too short to contain a cut point: restic returns the rest as one chunk.
             return cut(avail);
         }
 
-        final byte[] b = buf;
+        byte[] b = buf;
         final long[] mod = tables.mod;
         final long[] outShifted = tables.outShifted;
         final int shift = tables.shift;
@@ -102,29 +120,49 @@ public final class Chunker {
             int moved = start;
             fill();
             i -= moved - start;
+            b = buf; // fill() may have grown it
         }
     }
 
-    private byte[] cut(int length) {
-        byte[] chunk = Arrays.copyOfRange(buf, start, start + length);
+    private int cut(int length) {
+        chunkStart = start;
         start += length;
-        return chunk;
+        return length;
     }
 
-    /** Moves the current chunk's bytes to the front of the buffer and reads until it is full or the stream ends. */
+    /** The buffer holding the chunk last returned by {@link #advance()}. */
+    public byte[] array() {
+        return buf;
+    }
+
+    /** Where that chunk starts in {@link #array()}. */
+    public int offset() {
+        return chunkStart;
+    }
+
+    /**
+     * Moves the current chunk's bytes to the front of the buffer (growing it if the chunk fills it)
+     * and reads at least one byte, or notes the end of the stream.
+     */
     private void fill() throws IOException {
         if (start > 0) {
             System.arraycopy(buf, start, buf, 0, end - start);
             end -= start;
             start = 0;
         }
-        while (end < buf.length) {
-            int n = in.read(buf, end, buf.length - end);
+        if (end == buf.length) {
+            buf = Arrays.copyOf(buf, Math.min(MAX_BUFFER, buf.length * 2));
+        }
+        while (true) {
+            int n = in.read(buf, end, Math.min(READ_SIZE, buf.length - end));
             if (n < 0) {
                 eof = true;
                 return;
             }
-            end += n;
+            if (n > 0) {
+                end += n;
+                return;
+            }
         }
     }
 }

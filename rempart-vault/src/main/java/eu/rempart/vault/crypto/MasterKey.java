@@ -94,27 +94,41 @@ public final class MasterKey {
     public byte[] seal(byte[] plaintext, int off, int len) {
         Objects.checkFromIndexSize(off, len, plaintext.length);
         byte[] out = new byte[len + OVERHEAD];
+        seal(plaintext, off, len, out, 0);
+        return out;
+    }
+
+    /**
+     * Encrypts and authenticates {@code len} bytes at {@code off} into {@code out} at {@code outOff}
+     * (which must not overlap the plaintext), so hot paths can reuse one buffer.
+     *
+     * @return the sealed length, {@code len + OVERHEAD}
+     */
+    public int seal(byte[] plaintext, int off, int len, byte[] out, int outOff) {
+        Objects.checkFromIndexSize(off, len, plaintext.length);
+        Objects.checkFromIndexSize(outOff, len + OVERHEAD, out.length);
         Engines e = Engines.get();
-        nextNonce(e.random, out);
+        nextNonce(e.random, out, outOff);
+        int ct = outOff + IV_SIZE;
         try {
             Cipher c = e.ctr;
-            c.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(out, 0, IV_SIZE));
-            e.poly1305.init(new ParametersWithIV(macKey, out, 0, IV_SIZE));
+            c.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(out, outOff, IV_SIZE));
+            e.poly1305.init(new ParametersWithIV(macKey, out, outOff, IV_SIZE));
             // Chunked so the MAC reads ciphertext still in cache, and so HotSpot compiles the
             // caller of the AES-CTR intrinsic after a few calls instead of running 1 MiB interpreted.
             int done = 0;
             while (len - done > CHUNK) {
-                int n = c.update(plaintext, off + done, CHUNK, out, IV_SIZE + done);
-                e.poly1305.update(out, IV_SIZE + done, n);
+                int n = c.update(plaintext, off + done, CHUNK, out, ct + done);
+                e.poly1305.update(out, ct + done, n);
                 done += n;
             }
-            int n = c.doFinal(plaintext, off + done, len - done, out, IV_SIZE + done);
-            e.poly1305.update(out, IV_SIZE + done, n);
-            e.poly1305.doFinal(out, IV_SIZE + len);
+            int n = c.doFinal(plaintext, off + done, len - done, out, ct + done);
+            e.poly1305.update(out, ct + done, n);
+            e.poly1305.doFinal(out, ct + len);
         } catch (GeneralSecurityException ex) {
             throw new IllegalStateException("AES-CTR failed", ex);
         }
-        return out;
+        return len + OVERHEAD;
     }
 
     public byte[] open(byte[] sealed) {
@@ -131,30 +145,47 @@ public final class MasterKey {
         if (len < OVERHEAD) {
             throw new AuthenticationException("ciphertext too small");
         }
+        byte[] out = new byte[len - OVERHEAD];
+        open(sealed, off, len, out, 0);
+        return out;
+    }
+
+    /**
+     * Verifies and decrypts into {@code out} at {@code outOff} (which must not overlap the input),
+     * so hot paths can reuse one buffer.
+     *
+     * @return the plaintext length, {@code len - OVERHEAD}
+     * @throws AuthenticationException if the data is too short, has a zero nonce or fails the MAC
+     */
+    public int open(byte[] sealed, int off, int len, byte[] out, int outOff) {
+        Objects.checkFromIndexSize(off, len, sealed.length);
+        if (len < OVERHEAD) {
+            throw new AuthenticationException("ciphertext too small");
+        }
         if (isZero(sealed, off, IV_SIZE)) {
             // restic never writes an all-zero nonce and rejects one on reading.
             throw new AuthenticationException("nonce is invalid");
         }
         int ctLen = len - OVERHEAD;
         int ctOff = off + IV_SIZE;
+        Objects.checkFromIndexSize(outOff, ctLen, out.length);
         Engines e = Engines.get();
         mac(e, sealed, off, sealed, ctOff, ctLen, e.tag, 0);
         if (!constantTimeEquals(e.tag, sealed, ctOff + ctLen)) {
             throw new AuthenticationException();
         }
-        byte[] out = new byte[ctLen];
         try {
             Cipher c = e.ctr;
             c.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(sealed, off, IV_SIZE));
             int done = 0;
             while (ctLen - done > CHUNK) {
-                done += c.update(sealed, ctOff + done, CHUNK, out, done);
+                done += c.update(sealed, ctOff + done, CHUNK, out, outOff + done);
             }
-            c.doFinal(sealed, ctOff + done, ctLen - done, out, done);
+            c.doFinal(sealed, ctOff + done, ctLen - done, out, outOff + done);
         } catch (GeneralSecurityException ex) {
             throw new IllegalStateException("AES-CTR failed", ex);
         }
-        return out;
+        return ctLen;
     }
 
     /** Poly1305-AES of {@code msg[msgOff, msgOff+msgLen)} under the nonce at {@code nonce[nonceOff]}. */
@@ -164,13 +195,13 @@ public final class MasterKey {
         e.poly1305.doFinal(tagOut, tagOff);
     }
 
-    /** Writes a random nonce to {@code out[0, 16)}; never all zero, which restic would reject. */
-    private static void nextNonce(SecureRandom random, byte[] out) {
+    /** Writes a random nonce to {@code out[off, off+16)}; never all zero, which restic would reject. */
+    private static void nextNonce(SecureRandom random, byte[] out, int off) {
         byte[] iv = new byte[IV_SIZE];
         do {
             random.nextBytes(iv);
         } while (isZero(iv, 0, IV_SIZE));
-        System.arraycopy(iv, 0, out, 0, IV_SIZE);
+        System.arraycopy(iv, 0, out, off, IV_SIZE);
     }
 
     private static boolean isZero(byte[] b, int off, int len) {

@@ -67,6 +67,14 @@ public final class Repository implements AutoCloseable {
     private final AtomicLong dataAddedPacked = new AtomicLong();
     private final AtomicLong blobsAdded = new AtomicLong();
     private final AtomicLong treesAdded = new AtomicLong();
+    /**
+     * Full packs are synced and renamed by a background thread so workers keep chunking meanwhile;
+     * the permits bound how many wait (they are on disk already, so they cost no memory).
+     */
+    private static final int FINISHING = 2;
+    private final java.util.concurrent.Semaphore finishing = new java.util.concurrent.Semaphore(FINISHING);
+    private ExecutorService finisher;
+    private volatile IOException finishError;
 
     private Repository(Backend backend, MasterKey key, Id keyId, Config config) {
         this.backend = backend;
@@ -328,36 +336,70 @@ public final class Repository implements AutoCloseable {
     }
 
     public byte[] loadBlob(PackedBlob pb) throws IOException {
-        byte[] sealed = backend.load(FileType.PACK, pb.packId().toHex(), pb.offset(), pb.length());
-        return decodeBlob(pb, sealed, 0);
+        BlobData d = loadBlobShared(pb);
+        return java.util.Arrays.copyOf(d.array(), d.length());
+    }
+
+    /** Like {@link #loadBlob(BlobType, Id)} into this thread's reused buffer (see {@link BlobData}). */
+    public BlobData loadBlobShared(BlobType type, Id id) throws IOException {
+        PackedBlob pb = index.lookup(type, id);
+        if (pb == null) {
+            throw new VaultException(type.json() + " blob " + id.shortHex() + " not found in index");
+        }
+        return loadBlobShared(pb);
+    }
+
+    public BlobData loadBlobShared(PackedBlob pb) throws IOException {
+        byte[] sealed = BlobDecoder.get().sealed(pb.length());
+        backend.read(FileType.PACK, pb.packId().toHex(), pb.offset(), sealed, 0, pb.length());
+        return decodeBlobShared(pb, sealed, 0);
     }
 
     /** Decrypts, decompresses and verifies a blob whose sealed bytes start at {@code off}. */
     public byte[] decodeBlob(PackedBlob pb, byte[] buf, int off) {
-        byte[] plain;
+        BlobData d = decodeBlobShared(pb, buf, off);
+        return java.util.Arrays.copyOf(d.array(), d.length());
+    }
+
+    /**
+     * Like {@link #decodeBlob} into this thread's reused buffer (see {@link BlobData});
+     * {@code buf} must not be that buffer.
+     */
+    public BlobData decodeBlobShared(PackedBlob pb, byte[] buf, int off) {
+        BlobDecoder dec = BlobDecoder.get();
+        if (pb.length() < MasterKey.OVERHEAD) {
+            throw damaged(pb, "failed authentication (damaged pack)");
+        }
+        byte[] opened = dec.opened(pb.length() - MasterKey.OVERHEAD);
+        int n;
         try {
-            plain = key.open(buf, off, pb.length());
+            n = key.open(buf, off, pb.length(), opened, 0);
         } catch (AuthenticationException e) {
-            throw new VaultException("pack " + pb.packId().shortHex() + ": " + pb.type().json() + " blob "
-                    + pb.id().shortHex() + " failed authentication (damaged pack)");
+            throw damaged(pb, "failed authentication (damaged pack)");
         }
+        byte[] plain = opened;
         if (pb.compressed()) {
+            plain = dec.plain(pb.uncompressedLength());
+            int m;
             try {
-                plain = Zstd.decompress(plain, pb.uncompressedLength());
+                m = dec.zstd.decompressByteArray(plain, 0, pb.uncompressedLength(), opened, 0, n);
             } catch (RuntimeException e) {
-                throw new VaultException("pack " + pb.packId().shortHex() + ": blob " + pb.id().shortHex()
-                        + " cannot be decompressed (damaged pack)");
+                throw damaged(pb, "cannot be decompressed (damaged pack)");
             }
-            if (plain.length != pb.uncompressedLength()) {
-                throw new VaultException("pack " + pb.packId().shortHex() + ": blob " + pb.id().shortHex()
-                        + " has the wrong length after decompression");
+            if (m != pb.uncompressedLength()) {
+                throw damaged(pb, "has the wrong length after decompression");
             }
+            n = m;
         }
-        if (!Id.hash(plain).equals(pb.id())) {
-            throw new VaultException("pack " + pb.packId().shortHex() + ": blob " + pb.id().shortHex()
-                    + " does not match its hash (damaged pack)");
+        if (!Id.hash(plain, 0, n).equals(pb.id())) {
+            throw damaged(pb, "does not match its hash (damaged pack)");
         }
-        return plain;
+        return new BlobData(plain, n);
+    }
+
+    private static VaultException damaged(PackedBlob pb, String what) {
+        return new VaultException("pack " + pb.packId().shortHex() + ": " + pb.type().json() + " blob "
+                + pb.id().shortHex() + " " + what);
     }
 
     /**
@@ -367,8 +409,24 @@ public final class Repository implements AutoCloseable {
      * @return true if the blob was new and has been queued for storage
      */
     public boolean saveBlob(BlobType type, Id id, byte[] data) throws IOException {
+        return saveBlob(type, id, data, 0, data.length);
+    }
+
+    /**
+     * Stores the {@code len} bytes at {@code off} as a blob unless the repository (or this process)
+     * has it already. The bytes are not kept: the caller may reuse the array once this returns.
+     *
+     * @param id the SHA-256 of those bytes, or null to compute it
+     * @return true if the blob was new and has been written to a pack
+     */
+    public boolean saveBlob(BlobType type, Id id, byte[] data, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, data.length);
         if (id == null) {
-            id = Id.hash(data);
+            id = Id.hash(data, off, len);
+        }
+        IOException failed = finishError;
+        if (failed != null) {
+            throw new IOException(failed.getMessage(), failed);
         }
         if (index.has(type, id)) {
             return false;
@@ -377,44 +435,102 @@ public final class Repository implements AutoCloseable {
         if (!pending.add(id)) {
             return false;
         }
-        byte[] payload = data;
-        int ulen = 0;
+        BlobEncoder enc = BlobEncoder.get();
         Compression c = type == BlobType.TREE && config.version() >= 2 ? Compression.AUTO : compression;
-        if (c != Compression.OFF && data.length > 0) {
-            byte[] z = Zstd.compress(data, c.level);
-            // Incompressible data (images, archives) is stored as is: smaller and faster to restore.
-            if (z.length < data.length) {
-                payload = z;
-                ulen = data.length;
-            }
-        }
-        byte[] sealed = key.seal(payload);
-        dataAdded.addAndGet(data.length);
-        dataAddedPacked.addAndGet(sealed.length);
+        BlobEncoder.Sealed sealed = enc.encode(key, data, off, len,
+                c == Compression.OFF || config.version() < 2 ? 0 : c.level, c == Compression.AUTO && type == BlobType.DATA);
+        dataAdded.addAndGet(len);
+        dataAddedPacked.addAndGet(sealed.length());
         (type == BlobType.DATA ? blobsAdded : treesAdded).incrementAndGet();
         PackWriter full = null;
         synchronized (packLock) {
             PackWriter pw = open.get(type);
             if (pw == null) {
-                pw = new PackWriter(key, type, Math.min(packSize + (packSize >> 3), Math.max(sealed.length, packSize)));
+                pw = new PackWriter(key, type, backend.create(FileType.PACK));
                 open.put(type, pw);
             }
-            pw.add(id, sealed, ulen);
+            try {
+                pw.add(id, sealed.buffer(), 0, sealed.length(), sealed.uncompressedLength());
+            } catch (IOException | RuntimeException e) {
+                // The pack is unusable (e.g. disk full): drop it; its blobs were never indexed.
+                open.remove(type);
+                discard(pw);
+                throw e;
+            }
             if (pw.size() >= packSize) {
                 full = pw;
                 open.remove(type);
             }
         }
         if (full != null) {
-            writePack(full);
+            finishLater(full);
         }
         return true;
     }
 
+    private void finishLater(PackWriter pw) throws IOException {
+        try {
+            finishing.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            discard(pw);
+            throw new IOException("interrupted", e);
+        }
+        ExecutorService ex;
+        synchronized (packLock) {
+            if (finisher == null) {
+                finisher = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "rempart-pack-finisher");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            ex = finisher;
+        }
+        ex.execute(() -> {
+            try {
+                writePack(pw);
+            } catch (IOException e) {
+                finishError = e;
+            } catch (RuntimeException e) {
+                finishError = new IOException(e.getMessage(), e);
+            } finally {
+                finishing.release();
+            }
+        });
+    }
+
+    /** Waits until every pack handed to the background thread is stored. */
+    private void awaitFinishing() throws IOException {
+        try {
+            finishing.acquire(FINISHING);
+            finishing.release(FINISHING);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        IOException failed = finishError;
+        if (failed != null) {
+            throw new IOException(failed.getMessage(), failed);
+        }
+    }
+
+    private static void discard(PackWriter pw) {
+        try {
+            pw.close();
+        } catch (IOException ignored) {
+            // best effort: a leftover temporary file is ignored by restic and by us
+        }
+    }
+
     private void writePack(PackWriter pw) throws IOException {
-        PackWriter.Finished f = pw.finish();
-        backend.save(FileType.PACK, f.id().toHex(), f.bytes());
-        dataAddedPacked.addAndGet(f.bytes().length - (long) sumLengths(f.blobs()));
+        PackWriter.Finished f;
+        try {
+            f = pw.finish();
+        } finally {
+            discard(pw);
+        }
+        dataAddedPacked.addAndGet(f.size() - sumLengths(f.blobs()));
         boolean writeIndex;
         synchronized (packLock) {
             index.addAll(f.blobs());
@@ -460,8 +576,11 @@ public final class Repository implements AutoCloseable {
         for (PackWriter pw : rest) {
             if (pw.count() > 0) {
                 writePack(pw);
+            } else {
+                discard(pw);
             }
         }
+        awaitFinishing();
         writeIndexFile();
     }
 
@@ -501,6 +620,11 @@ public final class Repository implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        synchronized (packLock) {
+            if (finisher != null) {
+                finisher.shutdown();
+            }
+        }
         backend.close();
     }
 }

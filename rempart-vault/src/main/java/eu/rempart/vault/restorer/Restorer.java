@@ -11,6 +11,7 @@ import eu.rempart.vault.fs.FileNames;
 import eu.rempart.vault.fs.FileSystemAccess;
 import eu.rempart.vault.fs.Xattr;
 import eu.rempart.vault.pack.PackedBlob;
+import eu.rempart.vault.repository.BlobData;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.snapshot.SnapshotSummary;
@@ -51,6 +52,7 @@ public final class Restorer {
     private final RestoreProgress progress;
     private final Excludes includes;
 
+    private static final int WRITE_SLICE = 256 * 1024;
     private final AtomicLong files = new AtomicLong();
     private final AtomicLong dirs = new AtomicLong();
     private final AtomicLong others = new AtomicLong();
@@ -244,14 +246,14 @@ public final class Restorer {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             for (Id id : n.content()) {
-                byte[] data = repo.loadBlob(BlobType.DATA, id);
-                ByteBuffer buf = ByteBuffer.wrap(data);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
+                BlobData data = repo.loadBlobShared(BlobType.DATA, id);
+                // Written in slices: the JDK copies through a per-thread direct buffer as large as each write.
+                for (int off = 0; off < data.length(); ) {
+                    off += ch.write(ByteBuffer.wrap(data.array(), off, Math.min(WRITE_SLICE, data.length() - off)));
                 }
-                written += data.length;
-                bytes.addAndGet(data.length);
-                progress.bytesDone(data.length);
+                written += data.length();
+                bytes.addAndGet(data.length());
+                progress.bytesDone(data.length());
             }
         }
         if (written != n.size()) {

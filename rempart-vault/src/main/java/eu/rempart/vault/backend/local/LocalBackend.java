@@ -85,37 +85,95 @@ public final class LocalBackend implements Backend {
 
     @Override
     public void save(FileType type, String name, byte[] data) throws IOException {
-        Path target = path(type, name);
-        if (Files.exists(target)) {
-            throw new FileAlreadyExistsException(target.toString());
+        try (Pending p = new Pending(path(type, name).getParent())) {
+            p.write(data, 0, data.length);
+            p.commit(type, name);
         }
-        Path dir = target.getParent();
-        mkdir(dir);
-        Path tmp = dir.resolve(TMP_PREFIX + name + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        try {
-            try (FileChannel ch = posix
+    }
+
+    /**
+     * Streams a file into a temporary name in the type's directory (restic ignores names that are
+     * not ids); packs go to {@code data/} itself, their final subdirectory being unknown until the end.
+     */
+    @Override
+    public PendingFile create(FileType type) throws IOException {
+        Path dir = type == FileType.PACK ? root.resolve("data") : path(type, "xx").getParent();
+        Pending p = new Pending(dir);
+        return new PendingFile() {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                p.write(b, off, len);
+            }
+
+            @Override
+            public long size() {
+                return p.size;
+            }
+
+            @Override
+            public void commit(String name) throws IOException {
+                p.commit(type, name);
+            }
+
+            @Override
+            public void close() throws IOException {
+                p.close();
+            }
+        };
+    }
+
+    /** A temporary file: written, synced, made read-only, then renamed into place, or deleted. */
+    private final class Pending implements AutoCloseable {
+        /** Writes go through the JDK's per-thread direct buffer: slices keep that buffer small. */
+        private static final int SLICE = 256 * 1024;
+        private final Path tmp;
+        private final FileChannel ch;
+        private long size;
+        private boolean committed;
+
+        Pending(Path dir) throws IOException {
+            mkdir(dir);
+            tmp = dir.resolve(TMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            ch = posix
                     ? FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-                    : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(data);
+                    : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+
+        void write(byte[] b, int off, int len) throws IOException {
+            for (int done = 0; done < len; ) {
+                ByteBuffer buf = ByteBuffer.wrap(b, off + done, Math.min(SLICE, len - done));
                 while (buf.hasRemaining()) {
-                    ch.write(buf);
+                    done += ch.write(buf);
                 }
-                ch.force(true);
             }
+            size += len;
+        }
+
+        void commit(FileType type, String name) throws IOException {
+            Path target = path(type, name);
+            if (Files.exists(target)) {
+                throw new FileAlreadyExistsException(target.toString());
+            }
+            ch.force(true);
+            ch.close();
             if (posix) {
                 Files.setPosixFilePermissions(tmp, FILE_PERMS);
             }
+            Path dir = target.getParent();
+            mkdir(dir);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+            committed = true;
+            syncDir(dir);
         }
-        syncDir(dir);
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+            if (!committed) {
+                Files.deleteIfExists(tmp);
+            }
+        }
     }
 
     private static void syncDir(Path dir) {
@@ -145,14 +203,30 @@ public final class LocalBackend implements Backend {
                 throw new IOException(path(type, name) + ": read of " + length + " bytes at " + offset
                         + " beyond end of file (" + size + " bytes)");
             }
-            ByteBuffer buf = ByteBuffer.allocate(len);
-            while (buf.hasRemaining()) {
-                int n = ch.read(buf, start + buf.position());
-                if (n < 0) {
-                    throw new IOException(path(type, name) + ": unexpected end of file");
-                }
+            byte[] out = new byte[len];
+            readFully(ch, start, out, 0, len, type, name);
+            return out;
+        }
+    }
+
+    @Override
+    public void read(FileType type, String name, long offset, byte[] dst, int dstOff, int length) throws IOException {
+        java.util.Objects.checkFromIndexSize(dstOff, length, dst.length);
+        try (FileChannel ch = FileChannel.open(path(type, name), StandardOpenOption.READ)) {
+            readFully(ch, offset, dst, dstOff, length, type, name);
+        }
+    }
+
+    /** Reads in slices: the JDK copies through a per-thread direct buffer as large as each read. */
+    private void readFully(FileChannel ch, long pos, byte[] dst, int off, int len, FileType type, String name)
+            throws IOException {
+        int done = 0;
+        while (done < len) {
+            int n = ch.read(ByteBuffer.wrap(dst, off + done, Math.min(Pending.SLICE, len - done)), pos + done);
+            if (n < 0) {
+                throw new java.io.EOFException(path(type, name) + ": unexpected end of file");
             }
-            return buf.array();
+            done += n;
         }
     }
 
