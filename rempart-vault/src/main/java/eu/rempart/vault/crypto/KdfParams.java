@@ -1,6 +1,5 @@
 package eu.rempart.vault.crypto;
 
-import org.bouncycastle.crypto.generators.SCrypt;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -78,6 +77,6 @@ public record KdfParams(int n, int r, int p) {
 
     /** scrypt(password, salt) to the 64 bytes restic splits into encryption key, k and r. */
     static byte[] derive(byte[] password, byte[] salt, KdfParams params) {
-        return SCrypt.generate(password, salt, params.n, params.r, params.p, 64);
+        return ParallelScrypt.derive(password, salt, params.n, params.r, params.p, 64);
     }
 }

@@ -1,0 +1,132 @@
+package eu.rempart.vault.crypto;
+
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.engines.Salsa20Engine;
+import org.bouncycastle.crypto.generators.PKCS5S2ParametersGenerator;
+import org.bouncycastle.crypto.params.KeyParameter;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * scrypt (RFC 7914) whose p independent ROMix lanes run on separate threads. Bouncy Castle's
+ * {@code SCrypt.generate} runs them one after another, so opening a repository would cost p times a
+ * lane's time on a machine with idle cores; the key files' cost parameters stay what they are.
+ * Built from Bouncy Castle's PBKDF2-HMAC-SHA256 and Salsa20/8 core, and checked against
+ * {@code SCrypt.generate} in the tests.
+ */
+final class ParallelScrypt {
+    private ParallelScrypt() {
+    }
+
+    static byte[] derive(byte[] password, byte[] salt, int n, int r, int p, int dkLen) {
+        int laneBytes = 128 * r;
+        byte[] b = pbkdf2(password, salt, p * laneBytes);
+        try {
+            int lanes = Math.min(p, Math.max(1, Runtime.getRuntime().availableProcessors()));
+            List<CompletableFuture<Void>> running = new ArrayList<>();
+            // Lanes are dealt round-robin to at most one thread per core; this thread takes share 0.
+            for (int t = 1; t < lanes; t++) {
+                int first = t;
+                running.add(CompletableFuture.runAsync(() -> mixLanes(b, first, lanes, n, r, p),
+                        runnable -> {
+                            Thread th = new Thread(runnable, "rempart-scrypt");
+                            th.setDaemon(true);
+                            th.start();
+                        }));
+            }
+            mixLanes(b, 0, lanes, n, r, p);
+            try {
+                CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).join();
+            } catch (CompletionException e) {
+                throw new IllegalStateException("scrypt failed", e.getCause());
+            }
+            return pbkdf2(password, b, dkLen);
+        } finally {
+            Arrays.fill(b, (byte) 0);
+        }
+    }
+
+    private static void mixLanes(byte[] b, int first, int step, int n, int r, int p) {
+        int words = 32 * r;
+        int[] x = new int[words];
+        int[] v = new int[n * words];
+        int[] y = new int[words];
+        int[] t = new int[16];
+        int[] s = new int[16];
+        try {
+            for (int lane = first; lane < p; lane += step) {
+                int off = lane * 128 * r;
+                for (int i = 0; i < words; i++) {
+                    x[i] = littleEndianInt(b, off + 4 * i);
+                }
+                roMix(x, v, y, t, s, n, r);
+                for (int i = 0; i < words; i++) {
+                    putLittleEndianInt(x[i], b, off + 4 * i);
+                }
+            }
+        } finally {
+            Arrays.fill(x, 0);
+            Arrays.fill(v, 0);
+            Arrays.fill(y, 0);
+        }
+    }
+
+    /** RFC 7914 section 5: X = B; V_i = X, X = BlockMix(X) N times; then N data-dependent mixes. */
+    private static void roMix(int[] x, int[] v, int[] y, int[] t, int[] s, int n, int r) {
+        int words = x.length;
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(x, 0, v, i * words, words);
+            blockMix(x, y, t, s, r);
+        }
+        int mask = n - 1;
+        for (int i = 0; i < n; i++) {
+            // Integerify: the first word of the last 64-byte block, modulo N (a power of two).
+            int j = x[(2 * r - 1) * 16] & mask;
+            int vo = j * words;
+            for (int k = 0; k < words; k++) {
+                x[k] ^= v[vo + k];
+            }
+            blockMix(x, y, t, s, r);
+        }
+    }
+
+    /**
+     * RFC 7914 section 4: X = B_{2r-1}; Y_i = Salsa20/8(X xor B_i); the output is the even Y then
+     * the odd Y. Works in place on b with y as scratch.
+     */
+    private static void blockMix(int[] b, int[] y, int[] t, int[] s, int r) {
+        System.arraycopy(b, (2 * r - 1) * 16, t, 0, 16);
+        for (int i = 0; i < 2 * r; i++) {
+            for (int k = 0; k < 16; k++) {
+                t[k] ^= b[i * 16 + k];
+            }
+            Salsa20Engine.salsaCore(8, t, s);
+            System.arraycopy(s, 0, t, 0, 16);
+            // Even blocks go to the first half, odd ones to the second.
+            int dst = (i % 2 == 0 ? i / 2 : r + i / 2) * 16;
+            System.arraycopy(t, 0, y, dst, 16);
+        }
+        System.arraycopy(y, 0, b, 0, b.length);
+    }
+
+    private static byte[] pbkdf2(byte[] password, byte[] salt, int len) {
+        PKCS5S2ParametersGenerator g = new PKCS5S2ParametersGenerator(new SHA256Digest());
+        g.init(password, salt, 1);
+        return ((KeyParameter) g.generateDerivedParameters(len * 8)).getKey();
+    }
+
+    private static int littleEndianInt(byte[] b, int off) {
+        return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
+    }
+
+    private static void putLittleEndianInt(int v, byte[] b, int off) {
+        b[off] = (byte) v;
+        b[off + 1] = (byte) (v >>> 8);
+        b[off + 2] = (byte) (v >>> 16);
+        b[off + 3] = (byte) (v >>> 24);
+    }
+}
