@@ -95,8 +95,7 @@ final class BackupCommand implements Callable<Integer> {
         }
         String hostname = host != null ? host : cli.hostname();
         repo.setCompression(compression);
-        try (Lock lock = cli.lock(repo, false)) {
-            repo.loadIndex();
+        try (Lock lock = cli.lockAndLoadIndex(repo)) {
             Snapshot parent = null;
             if (parentRef != null) {
                 parent = Snapshots.find(repo, parentRef, s -> true);

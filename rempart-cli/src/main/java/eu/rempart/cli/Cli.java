@@ -207,6 +207,36 @@ final class Cli {
         return Lock.acquire(r, exclusive, hostname(), username());
     }
 
+    /**
+     * Takes a shared lock and loads the index meanwhile: taking a lock waits 200 ms for a
+     * concurrent locker (as restic does), and reading the index needs no lock to be safe; if the
+     * lock is refused, what was read is simply dropped.
+     */
+    Lock lockAndLoadIndex(Repository r) throws IOException {
+        java.util.concurrent.CompletableFuture<Void> loading = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                r.loadIndex();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Lock lock = lock(r, false);
+        try {
+            loading.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            lock.close();
+            Throwable c = e.getCause();
+            if (c instanceof java.io.UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        }
+        return lock;
+    }
+
     KdfParams kdf() {
         // Test-only switch: cheap scrypt so test suites run fast. Never set it for real repositories.
         if ("1".equals(env("REMPART_KDF_TESTING"))) {

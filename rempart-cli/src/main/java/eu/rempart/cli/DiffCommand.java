@@ -43,8 +43,7 @@ final class DiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Repository repo = cli.open(); Lock lock = cli.lock(repo, false)) {
-            repo.loadIndex();
+        try (Repository repo = cli.open(); Lock lock = cli.lockAndLoadIndex(repo)) {
             Snapshot a = Snapshots.find(repo, first, s -> true);
             Snapshot b = Snapshots.find(repo, second, s -> true);
             cli.say("diff.header", a.shortId(), b.shortId());

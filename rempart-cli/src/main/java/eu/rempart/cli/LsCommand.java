@@ -41,8 +41,7 @@ final class LsCommand implements Callable<Integer> {
         if (filter.isEmpty()) {
             filter = "/";
         }
-        try (Repository repo = cli.open(); Lock lock = cli.lock(repo, false)) {
-            repo.loadIndex();
+        try (Repository repo = cli.open(); Lock lock = cli.lockAndLoadIndex(repo)) {
             Snapshot sn = Snapshots.find(repo, snapshot, Snapshots.filter(host, null, null));
             if (cli.json) {
                 ObjectNode s = sn.toJsonNode(true);

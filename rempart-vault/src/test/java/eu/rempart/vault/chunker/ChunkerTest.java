@@ -91,6 +91,27 @@ class ChunkerTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void inPlaceChunksMatchCopiesAcrossBufferGrowth() throws IOException {
+        // Periodic data first (maximal chunks: the buffer must grow), then random data (ordinary chunks).
+        byte[] data = new byte[2 * Chunker.MAX_SIZE + 5 * 1024 * 1024];
+        System.arraycopy(periodicData(3, 2 * Chunker.MAX_SIZE), 0, data, 0, 2 * Chunker.MAX_SIZE);
+        System.arraycopy(ResticInteropTest.random(7, 5 * 1024 * 1024), 0, data, 2 * Chunker.MAX_SIZE, 5 * 1024 * 1024);
+        List<byte[]> copies = chunk(TEST_POL, new ByteArrayInputStream(data));
+        Chunker chunker = new Chunker(TEST_POL);
+        chunker.reset(new ShortReads(new ByteArrayInputStream(data), 11));
+        int pos = 0;
+        for (byte[] expected : copies) {
+            int n = chunker.advance();
+            assertThat(n).isEqualTo(expected.length);
+            assertThat(java.util.Arrays.equals(chunker.array(), chunker.offset(), chunker.offset() + n, data, pos, pos + n))
+                    .as("chunk at %d", pos).isTrue();
+            pos += n;
+        }
+        assertThat(chunker.advance()).isEqualTo(-1);
+        assertThat(pos).isEqualTo(data.length);
+    }
+
     private static List<byte[]> checkAgainstReference(Polynomial pol, byte[] data, InputStream in) throws IOException {
         List<byte[]> chunks = chunk(pol, in);
         List<ReferenceChunker.Cut> expected = new ReferenceChunker(pol.value())
