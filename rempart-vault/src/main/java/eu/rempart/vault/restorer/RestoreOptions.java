@@ -16,6 +16,6 @@ public record RestoreOptions(List<String> includes, boolean verify, int workers)
     }
 
     public static RestoreOptions defaults() {
-        return new RestoreOptions(List.of(), false, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        return new RestoreOptions(List.of(), false, Integer.getInteger("rempart.workers", Math.max(2, Runtime.getRuntime().availableProcessors())));
     }
 }
