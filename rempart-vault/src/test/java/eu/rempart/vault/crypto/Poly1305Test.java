@@ -290,6 +290,21 @@ class Poly1305Test {
         }
     }
 
+    /**
+     * Crafted for the 26-bit limbs with r = 1: the last block leaves h4 = 2^26 and h0 just below 2^26, so
+     * a single final carry pass would wrap into h1 = 2^26 and the packing would drop bit 53.
+     */
+    @Test
+    void finalCarryThatOverflowsALimbTwice() {
+        byte[] one = new byte[16];
+        one[0] = 1;
+        byte[] msg = HEX.parseHex("00000000000010000000000000000000" + "00000000000010000000000000000000"
+            + "fd" + "ff".repeat(15));
+        byte[] tag = raw(one, new byte[16], msg);
+        assertThat(tag).isEqualTo(reference(one, new byte[16], msg));
+        assertThat(le(tag, 0, 16)).isEqualTo(BigInteger.ONE.shiftLeft(53).add(BigInteger.TWO));
+    }
+
     /** Random r whose limbs sit at their clamped maxima or minima, random near-all-ones messages. */
     @Property(tries = 300)
     void extremeLimbsMatchTheDefinition(@ForAll @IntRange(max = 200) int length, @ForAll long seed) {
