@@ -1,16 +1,15 @@
 package eu.rempart.vault.crypto;
 
-import org.bouncycastle.crypto.engines.AESEngine;
-import org.bouncycastle.crypto.macs.Poly1305;
-
 import javax.crypto.Cipher;
 import javax.crypto.NoSuchPaddingException;
+import javax.crypto.spec.SecretKeySpec;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 
 /**
- * Per-thread cipher, MAC and random source: creating them per call costs more than sealing a
+ * Per-thread ciphers, MAC and random source: creating them per call costs more than sealing a
  * small blob, and none of them is thread-safe.
  */
 final class Engines {
@@ -18,8 +17,16 @@ final class Engines {
 
     /** JDK AES-CTR: intrinsified with AES-NI by HotSpot, unlike Bouncy Castle's pure-Java AES. */
     final Cipher ctr;
-    /** Poly1305-AES as restic uses it: the 16-byte nonce is encrypted with the AES-128 key k. */
-    final Poly1305 poly1305;
+    /** JDK AES-128 for Poly1305-AES's s = AES_k(nonce): one block per MAC, AES-NI too. */
+    private final Cipher ecb;
+    /**
+     * The key {@link #ecb} was last initialised with, compared by identity: a MasterKey's spec never
+     * changes, and skipping the key schedule matters for small blobs. The Cipher holds the expanded
+     * key anyway, so keeping this reference exposes nothing more.
+     */
+    private SecretKeySpec ecbKey;
+    private final byte[] s = new byte[Poly1305.TAG_SIZE];
+    private final Poly1305 poly1305 = new Poly1305();
     final SecureRandom random;
     /** Scratch for a computed tag during verification. */
     final byte[] tag = new byte[MasterKey.MAC_SIZE];
@@ -27,15 +34,35 @@ final class Engines {
     private Engines() {
         try {
             ctr = Cipher.getInstance("AES/CTR/NoPadding");
+            ecb = Cipher.getInstance("AES/ECB/NoPadding");
         } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
-            throw new IllegalStateException("AES/CTR/NoPadding unavailable", e);
+            throw new IllegalStateException("AES unavailable", e);
         }
-        poly1305 = new Poly1305(AESEngine.newInstance());
         random = newRandom();
     }
 
     static Engines get() {
         return CURRENT.get();
+    }
+
+    /**
+     * Starts Poly1305-AES as restic uses it: Poly1305 under the clamped {@code r} and
+     * {@code s = AES-128_k(nonce[nonceOff, nonceOff+16))}. Returns this thread's Poly1305, ready for updates.
+     */
+    Poly1305 poly1305Aes(SecretKeySpec k, byte[] r, byte[] nonce, int nonceOff) {
+        try {
+            if (ecbKey != k) {
+                ecbKey = null;
+                ecb.init(Cipher.ENCRYPT_MODE, k);
+                ecbKey = k;
+            }
+            ecb.doFinal(nonce, nonceOff, Poly1305.BLOCK_SIZE, s, 0);
+        } catch (GeneralSecurityException ex) {
+            throw new IllegalStateException("AES failed", ex);
+        }
+        poly1305.init(r, 0, s, 0);
+        Arrays.fill(s, (byte) 0);
+        return poly1305;
     }
 
     private static SecureRandom newRandom() {

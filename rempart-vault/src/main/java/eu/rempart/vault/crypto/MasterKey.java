@@ -3,8 +3,6 @@ package eu.rempart.vault.crypto;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import eu.rempart.vault.VaultException;
-import org.bouncycastle.crypto.params.KeyParameter;
-import org.bouncycastle.crypto.params.ParametersWithIV;
 
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -42,21 +40,21 @@ public final class MasterKey {
     };
 
     private final SecretKeySpec encryptionKey;
-    /** Bouncy Castle's Poly1305(AES) key layout: r (clamped) in bytes 0..15, AES-128 key k in 16..31. */
-    private final KeyParameter macKey;
+    /** Poly1305-AES's AES-128 key k, which encrypts the nonce into s. */
+    private final SecretKeySpec macK;
+    /** Poly1305-AES's r, already clamped. */
+    private final byte[] macR;
 
     private MasterKey(byte[] encryption, byte[] k, byte[] r) {
         if (encryption.length != ENCRYPTION_KEY_SIZE || k.length != MAC_KEY_PART_SIZE || r.length != MAC_KEY_PART_SIZE) {
             throw new IllegalArgumentException("invalid key sizes");
         }
         this.encryptionKey = new SecretKeySpec(encryption, "AES");
-        byte[] mac = new byte[2 * MAC_KEY_PART_SIZE];
+        this.macK = new SecretKeySpec(k, "AES");
+        this.macR = new byte[MAC_KEY_PART_SIZE];
         for (int i = 0; i < MAC_KEY_PART_SIZE; i++) {
-            mac[i] = (byte) (r[i] & R_MASK[i]);
+            macR[i] = (byte) (r[i] & R_MASK[i]);
         }
-        System.arraycopy(k, 0, mac, MAC_KEY_PART_SIZE, MAC_KEY_PART_SIZE);
-        this.macKey = new KeyParameter(mac);
-        Arrays.fill(mac, (byte) 0);
     }
 
     /** Builds a key from its parts; r is clamped as restic does. The arrays are copied. */
@@ -113,18 +111,18 @@ public final class MasterKey {
         try {
             Cipher c = e.ctr;
             c.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(out, outOff, IV_SIZE));
-            e.poly1305.init(new ParametersWithIV(macKey, out, outOff, IV_SIZE));
+            Poly1305 poly = e.poly1305Aes(macK, macR, out, outOff);
             // Chunked so the MAC reads ciphertext still in cache, and so HotSpot compiles the
             // caller of the AES-CTR intrinsic after a few calls instead of running 1 MiB interpreted.
             int done = 0;
             while (len - done > CHUNK) {
                 int n = c.update(plaintext, off + done, CHUNK, out, ct + done);
-                e.poly1305.update(out, ct + done, n);
+                poly.update(out, ct + done, n);
                 done += n;
             }
             int n = c.doFinal(plaintext, off + done, len - done, out, ct + done);
-            e.poly1305.update(out, ct + done, n);
-            e.poly1305.doFinal(out, ct + len);
+            poly.update(out, ct + done, n);
+            poly.doFinal(out, ct + len);
         } catch (GeneralSecurityException ex) {
             throw new IllegalStateException("AES-CTR failed", ex);
         }
@@ -190,9 +188,9 @@ public final class MasterKey {
 
     /** Poly1305-AES of {@code msg[msgOff, msgOff+msgLen)} under the nonce at {@code nonce[nonceOff]}. */
     void mac(Engines e, byte[] nonce, int nonceOff, byte[] msg, int msgOff, int msgLen, byte[] tagOut, int tagOff) {
-        e.poly1305.init(new ParametersWithIV(macKey, nonce, nonceOff, IV_SIZE));
-        e.poly1305.update(msg, msgOff, msgLen);
-        e.poly1305.doFinal(tagOut, tagOff);
+        Poly1305 poly = e.poly1305Aes(macK, macR, nonce, nonceOff);
+        poly.update(msg, msgOff, msgLen);
+        poly.doFinal(tagOut, tagOff);
     }
 
     /** Writes a random nonce to {@code out[off, off+16)}; never all zero, which restic would reject. */
@@ -225,19 +223,18 @@ public final class MasterKey {
     }
 
     byte[] macK() {
-        return Arrays.copyOfRange(macKey.getKey(), MAC_KEY_PART_SIZE, 2 * MAC_KEY_PART_SIZE);
+        return macK.getEncoded();
     }
 
     byte[] macR() {
-        return Arrays.copyOfRange(macKey.getKey(), 0, MAC_KEY_PART_SIZE);
+        return macR.clone();
     }
 
     /** restic's Key.Valid: neither the encryption key nor k nor r may be all zero. */
     boolean isValid() {
-        byte[] mac = macKey.getKey();
         return !isZero(encryptionKey(), 0, ENCRYPTION_KEY_SIZE)
-            && !isZero(mac, 0, MAC_KEY_PART_SIZE)
-            && !isZero(mac, MAC_KEY_PART_SIZE, MAC_KEY_PART_SIZE);
+            && !isZero(macK(), 0, MAC_KEY_PART_SIZE)
+            && !isZero(macR, 0, MAC_KEY_PART_SIZE);
     }
 
     /** The JSON restic stores encrypted in a key file: {@code {"mac":{"k":..,"r":..},"encrypt":..}}. */
