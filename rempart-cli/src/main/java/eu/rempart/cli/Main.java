@@ -1,12 +1,90 @@
 package eu.rempart.cli;
 
+import eu.rempart.vault.VaultException;
+import eu.rempart.vault.crypto.WrongPasswordException;
+import eu.rempart.vault.lock.Lock;
+import picocli.CommandLine;
+
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.Map;
+
 /** Entry point of bin/rempart. */
 public final class Main {
+    static final String VERSION = "0.1.0";
+
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.err.println("rempart: under construction");
-        System.exit(1);
+        int code = run(args, System.out, System.err, System.getenv(), System.console());
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command in-process without a terminal (no prompt, no progress); returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        return run(args, out, err, env, null);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, Console console) {
+        Cli cli = new Cli(out, err, env, console);
+        CommandLine cl = new CommandLine(cli);
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("rempart: " + cli.msg().get("error.usage", ex.getMessage()));
+            return ExitCodes.ERROR;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> report(cli, ex));
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** One clear line on stderr per failure; a stack trace only with --debug. */
+    static int report(Cli cli, Throwable ex) {
+        Messages m = cli.msg();
+        if (ex instanceof UncheckedIOException u) {
+            ex = u.getCause();
+        }
+        int code = ExitCodes.ERROR;
+        String line;
+        if (ex instanceof CliException ce) {
+            line = ce.render(m);
+            code = ce.exitCode();
+        } else if (ex instanceof WrongPasswordException) {
+            line = m.get("error.wrongPassword");
+        } else if (ex instanceof Lock.LockedException le) {
+            line = m.get("error.locked", le.holder().pid(), le.holder().hostname(), le.holder().username(),
+                    le.holder().time().toString());
+            code = ExitCodes.LOCKED;
+        } else if (ex instanceof VaultException) {
+            line = m.get("error.generic", ex.getMessage());
+        } else if (ex instanceof NoSuchFileException e) {
+            line = m.get("error.noSuchFile", e.getFile());
+        } else if (ex instanceof AccessDeniedException e) {
+            line = m.get("error.accessDenied", e.getFile());
+        } else if (ex instanceof FileAlreadyExistsException e) {
+            line = m.get("error.exists", e.getFile());
+        } else if (ex instanceof IOException) {
+            line = m.get("error.io", String.valueOf(ex.getMessage()));
+        } else {
+            line = m.get("error.internal", ex.getClass().getSimpleName() + ": " + ex.getMessage());
+        }
+        cli.err.println("rempart: " + line);
+        if (cli.debug) {
+            ex.printStackTrace(cli.err);
+        }
+        return code;
     }
 }

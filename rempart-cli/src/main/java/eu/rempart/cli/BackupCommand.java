@@ -1,0 +1,178 @@
+package eu.rempart.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.rempart.vault.archiver.Archiver;
+import eu.rempart.vault.archiver.BackupOptions;
+import eu.rempart.vault.archiver.BackupResult;
+import eu.rempart.vault.archiver.Excludes;
+import eu.rempart.vault.lock.Lock;
+import eu.rempart.vault.repository.Compression;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.snapshot.SnapshotSummary;
+import eu.rempart.vault.snapshot.Snapshots;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "backup", description = "back up files and directories into a new snapshot")
+final class BackupCommand implements Callable<Integer> {
+    @ParentCommand
+    Cli cli;
+
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "files and directories to back up")
+    List<Path> paths;
+
+    @Option(names = {"-e", "--exclude"}, paramLabel = "PATTERN", description = "exclude a pattern (repeatable)")
+    List<String> excludes = new ArrayList<>();
+
+    @Option(names = "--exclude-file", paramLabel = "FILE", description = "read exclude patterns from a file (repeatable)")
+    List<Path> excludeFiles = new ArrayList<>();
+
+    @Option(names = "--tag", paramLabel = "TAG", description = "add a tag to the snapshot (repeatable)")
+    List<String> tags = new ArrayList<>();
+
+    @Option(names = {"-H", "--host"}, paramLabel = "HOST", description = "host name recorded in the snapshot")
+    String host;
+
+    @Option(names = "--compression", paramLabel = "auto|off|max", description = "compression mode (default auto)")
+    String compression = "auto";
+
+    @Option(names = "--parent", paramLabel = "SNAPSHOT", description = "snapshot to compare with")
+    String parent;
+
+    @Option(names = "--force", description = "read every file again (no parent snapshot)")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        Compression c = parseCompression(compression);
+        Excludes ex = excludes(excludes, excludeFiles);
+        try (Repository repo = cli.open()) {
+            return run(cli, repo, paths, ex, tags, host, c, parent, force);
+        }
+    }
+
+    static Compression parseCompression(String s) {
+        try {
+            return Compression.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.ERROR, "error.compression", s);
+        }
+    }
+
+    static Excludes excludes(List<String> patterns, List<Path> files) {
+        try {
+            return Excludes.of(patterns, files);
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.ERROR, "error.excludeFile", String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** Runs a backup on an open repository and prints its report; returns 0, or 3 if files were unreadable. */
+    static int run(Cli cli, Repository repo, List<Path> targets, Excludes excludes, List<String> tags, String host,
+            Compression compression, String parentRef, boolean force) throws IOException {
+        List<Path> abs = new ArrayList<>();
+        List<String> absNames = new ArrayList<>();
+        for (Path t : targets) {
+            Path a = t.toAbsolutePath().normalize();
+            if (!Files.exists(a, LinkOption.NOFOLLOW_LINKS)) {
+                throw new CliException(ExitCodes.ERROR, "error.targetMissing", a);
+            }
+            abs.add(a);
+            absNames.add(a.toString());
+        }
+        String hostname = host != null ? host : cli.hostname();
+        repo.setCompression(compression);
+        try (Lock lock = cli.lock(repo, false)) {
+            repo.loadIndex();
+            Snapshot parent = null;
+            if (parentRef != null) {
+                parent = Snapshots.find(repo, parentRef, s -> true);
+            } else if (!force) {
+                // restic's rule: the newest snapshot of the same host with the same set of paths
+                List<Snapshot> all = Snapshots.loadAll(repo);
+                var same = Snapshots.filter(hostname, null, absNames);
+                for (Snapshot s : all) {
+                    if (same.test(s)) {
+                        parent = s;
+                    }
+                }
+            }
+            if (parent != null && !cli.json) {
+                cli.say("backup.parent", parent.shortId());
+            }
+            BackupOptions opts = BackupOptions.defaults(hostname, cli.username()).withTags(tags).withExcludes(excludes);
+            opts = new BackupOptions(opts.hostname(), opts.username(), opts.tags(), opts.excludes(), opts.workers(),
+                    null, "rempart " + Main.VERSION);
+            BackupResult result;
+            try (ProgressPrinter progress = ProgressPrinter.start(cli, abs, excludes)) {
+                result = new Archiver(repo, opts, progress).backup(abs, parent);
+            }
+            printReport(cli, result);
+            return result.unreadable() > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;
+        }
+    }
+
+    static void printReport(Cli cli, BackupResult r) {
+        SnapshotSummary s = r.summary();
+        Duration d = Duration.between(s.backupStart(), s.backupEnd());
+        if (cli.json) {
+            ObjectNode n = Cli.JSON.createObjectNode();
+            n.put("message_type", "summary");
+            n.put("files_new", s.filesNew());
+            n.put("files_changed", s.filesChanged());
+            n.put("files_unmodified", s.filesUnmodified());
+            n.put("dirs_new", s.dirsNew());
+            n.put("dirs_changed", s.dirsChanged());
+            n.put("dirs_unmodified", s.dirsUnmodified());
+            n.put("data_blobs", s.dataBlobs());
+            n.put("tree_blobs", s.treeBlobs());
+            n.put("data_added", s.dataAdded());
+            n.put("data_added_packed", s.dataAddedPacked());
+            n.put("total_files_processed", s.totalFilesProcessed());
+            n.put("total_bytes_processed", s.totalBytesProcessed());
+            n.put("total_duration", d.toNanos() / 1e9);
+            n.put("snapshot_id", r.snapshot().id().toHex());
+            n.put("bytes_read", s.bytesRead());
+            ArrayNode errs = n.putArray("errors");
+            for (SnapshotSummary.FileError e : s.errors()) {
+                errs.addObject().put("path", e.path()).put("message", e.message());
+            }
+            cli.printJson(n);
+            return;
+        }
+        if (!s.errors().isEmpty()) {
+            // errors go to stderr even with --quiet: they are what a practice must act on
+            cli.err.println(cli.msg().get("backup.errors", s.errors().size()));
+            for (SnapshotSummary.FileError e : s.errors()) {
+                cli.err.println("  " + e.path() + ": " + e.message());
+            }
+        }
+        if (cli.quiet) {
+            return;
+        }
+        Messages m = cli.msg();
+        cli.out.println(m.get("backup.files", s.filesNew(), s.filesChanged(), s.filesUnmodified()));
+        cli.out.println(m.get("backup.dirs", s.dirsNew(), s.dirsChanged(), s.dirsUnmodified()));
+        cli.out.println(m.get("backup.processed", s.totalFilesProcessed(), m.bytes(s.totalBytesProcessed())));
+        cli.out.println(m.get("backup.read", m.bytes(s.bytesRead())));
+        cli.out.println(m.get("backup.added", m.bytes(s.dataAdded()), m.bytes(s.dataAddedPacked())));
+        cli.out.println(m.get("backup.duration", Messages.duration(d)));
+        cli.out.println(m.get("backup.snapshot", r.snapshot().shortId()));
+        if (r.unreadable() > 0) {
+            cli.out.println(m.get("backup.partial", r.unreadable()));
+        }
+    }
+}

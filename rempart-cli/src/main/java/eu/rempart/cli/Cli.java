@@ -1,0 +1,245 @@
+package eu.rempart.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import eu.rempart.vault.BlobType;
+import eu.rempart.vault.Id;
+import eu.rempart.vault.backend.local.LocalBackend;
+import eu.rempart.vault.crypto.KdfParams;
+import eu.rempart.vault.lock.Lock;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.tree.Node;
+import eu.rempart.vault.tree.Tree;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** The root command: global options and what every sub-command shares (streams, repository, password). */
+@Command(name = "rempart", subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
+        LsCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
+        KeyCommand.class, UnlockCommand.class, ProtectCommand.class, VersionCommand.class},
+        description = "Rempart: backups in restic's repository format.")
+final class Cli {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final PrintStream out;
+    final PrintStream err;
+    final Map<String, String> env;
+    /** Null when no terminal is attached (tests, pipes): then nothing is ever prompted or animated. */
+    final Console console;
+    private Messages messages;
+
+    @Option(names = {"-r", "--repo"}, scope = ScopeType.INHERIT, paramLabel = "REPO",
+            description = "repository directory (default: $REMPART_REPOSITORY)")
+    String repo;
+
+    @Option(names = "--password-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "file holding the password (default: $REMPART_PASSWORD_FILE, then $REMPART_PASSWORD)")
+    Path passwordFile;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "machine-readable output")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "print only errors")
+    boolean quiet;
+
+    @Option(names = "--lang", scope = ScopeType.INHERIT, paramLabel = "fr|en",
+            description = "language of messages (default: $REMPART_LANG, else fr)")
+    String lang;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "print stack traces of errors")
+    boolean debug;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "show this help")
+    boolean help;
+
+    Cli(PrintStream out, PrintStream err, Map<String, String> env, Console console) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+        this.console = console;
+    }
+
+    Messages msg() {
+        if (messages == null) {
+            messages = Messages.of(lang != null ? lang : env.get("REMPART_LANG"));
+        }
+        return messages;
+    }
+
+    String env(String name) {
+        String v = env.get(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    boolean interactive() {
+        return console != null && !json && !quiet;
+    }
+
+    /** Prints a translated line on stdout unless {@code --quiet} or {@code --json}. */
+    void say(String key, Object... args) {
+        if (!quiet && !json) {
+            out.println(msg().get(key, args));
+        }
+    }
+
+    void printJson(JsonNode n) {
+        try {
+            out.println(JSON.writeValueAsString(n));
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.ERROR, "error.internal", e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- repository and password
+
+    Path repoPath() {
+        String r = repo != null ? repo : env("REMPART_REPOSITORY");
+        if (r == null) {
+            throw new CliException(ExitCodes.ERROR, "error.noRepo");
+        }
+        return Path.of(r).toAbsolutePath().normalize();
+    }
+
+    /** The password from --password-file, $REMPART_PASSWORD_FILE, $REMPART_PASSWORD, or a prompt; null if none. */
+    char[] passwordOrNull() {
+        Path f = passwordFile != null ? passwordFile : env("REMPART_PASSWORD_FILE") != null
+                ? Path.of(env("REMPART_PASSWORD_FILE")) : null;
+        if (f != null) {
+            return readPasswordFile(f);
+        }
+        String p = env.get("REMPART_PASSWORD");
+        if (p != null) {
+            return p.toCharArray();
+        }
+        return null;
+    }
+
+    char[] password() {
+        char[] p = passwordOrNull();
+        if (p != null) {
+            return p;
+        }
+        if (console != null) {
+            char[] typed = console.readPassword("%s", msg().get("prompt.password"));
+            if (typed != null) {
+                return typed;
+            }
+        }
+        throw new CliException(ExitCodes.ERROR, "error.noPassword");
+    }
+
+    /** A new password (key add/passwd): --new-password-file, $REMPART_NEW_PASSWORD, or typed twice. */
+    char[] newPassword(Path file) {
+        if (file != null) {
+            return readPasswordFile(file);
+        }
+        String p = env.get("REMPART_NEW_PASSWORD");
+        if (p != null) {
+            return p.toCharArray();
+        }
+        if (console != null) {
+            char[] a = console.readPassword("%s", msg().get("prompt.newPassword"));
+            char[] b = console.readPassword("%s", msg().get("prompt.newPasswordAgain"));
+            if (a != null && b != null && Arrays.equals(a, b) && a.length > 0) {
+                Arrays.fill(b, '\0');
+                return a;
+            }
+            throw new CliException(ExitCodes.ERROR, "error.passwordsDiffer");
+        }
+        throw new CliException(ExitCodes.ERROR, "error.noNewPassword");
+    }
+
+    char[] readPasswordFile(Path f) {
+        String s;
+        try {
+            s = Files.readString(f, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.ERROR, "error.passwordFile", f);
+        }
+        // like restic: only one trailing newline is part of the file format, not of the password
+        if (s.endsWith("\r\n")) {
+            s = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("\n")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.isEmpty()) {
+            throw new CliException(ExitCodes.ERROR, "error.emptyPassword", f);
+        }
+        return s.toCharArray();
+    }
+
+    static boolean repositoryExists(Path p) {
+        return Files.isRegularFile(p.resolve("config"));
+    }
+
+    /** Opens the repository (exit 10 if there is none; wrong password → exit 1, nothing written). */
+    Repository open() throws IOException {
+        return open(repoPath(), null);
+    }
+
+    Repository open(Path path, char[] pw) throws IOException {
+        if (!repositoryExists(path)) {
+            throw new CliException(ExitCodes.NO_REPOSITORY, "error.repoMissing", path);
+        }
+        char[] p = pw != null ? pw : password();
+        try {
+            return Repository.open(new LocalBackend(path), p);
+        } finally {
+            if (pw == null) {
+                Arrays.fill(p, '\0');
+            }
+        }
+    }
+
+    Lock lock(Repository r, boolean exclusive) throws IOException {
+        return Lock.acquire(r, exclusive, hostname(), username());
+    }
+
+    KdfParams kdf() {
+        // Test-only switch: cheap scrypt so test suites run fast. Never set it for real repositories.
+        if ("1".equals(env("REMPART_KDF_TESTING"))) {
+            return KdfParams.forTests();
+        }
+        return KdfParams.calibrate(Duration.ofMillis(500), 60L << 20);
+    }
+
+    String hostname() {
+        String h = env("REMPART_HOST");
+        if (h != null) {
+            return h;
+        }
+        try {
+            String s = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!s.isEmpty()) {
+                return s;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    String username() {
+        return System.getProperty("user.name", "");
+    }
+
+    static List<Node> loadTree(Repository r, Id id) throws IOException {
+        return Tree.decode(r.loadBlob(BlobType.TREE, id));
+    }
+}
