@@ -1,0 +1,364 @@
+package eu.rempart.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Runs the command line in-process against real temporary directories. */
+class CliTest {
+    static final String PASSWORD = "correct horse battery staple";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+    Path repo;
+    Path src;
+    Map<String, String> env;
+
+    record Run(int code, String out, String err) {
+        JsonNode json() throws IOException {
+            return JSON.readTree(out);
+        }
+
+        List<JsonNode> jsonLines() throws IOException {
+            List<JsonNode> l = new ArrayList<>();
+            for (String s : out.split("\n")) {
+                if (!s.isBlank()) {
+                    l.add(JSON.readTree(s));
+                }
+            }
+            return l;
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        repo = tmp.resolve("repo");
+        src = tmp.resolve("src");
+        Files.createDirectories(src.resolve("sub"));
+        Files.writeString(src.resolve("a.txt"), "hello\n");
+        Files.writeString(src.resolve("sub/b.txt"), "b".repeat(5000));
+        env = new HashMap<>();
+        env.put("REMPART_KDF_TESTING", "1");
+        env.put("REMPART_PASSWORD", PASSWORD);
+        env.put("REMPART_REPOSITORY", repo.toString());
+    }
+
+    Run rempart(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8), env);
+        return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    Run ok(String... args) {
+        Run r = rempart(args);
+        assertThat(r.code()).as("exit code of %s, stderr: %s", List.of(args), r.err()).isZero();
+        return r;
+    }
+
+    static List<String> listing(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    static long countFiles(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    void initBackupSnapshotsLsAndJsonRoundTrip() throws IOException {
+        Run init = ok("init");
+        assertThat(init.out()).contains("Dépôt").contains(repo.toString());
+        assertThat(Files.isRegularFile(repo.resolve("config"))).isTrue();
+
+        Run b1 = ok("backup", "--json", "--tag", "t1", src.toString());
+        JsonNode s1 = b1.json();
+        assertThat(s1.path("message_type").asText()).isEqualTo("summary");
+        assertThat(s1.path("files_new").asLong()).isEqualTo(2);
+        assertThat(s1.path("total_bytes_processed").asLong()).isEqualTo(6 + 5000);
+        assertThat(s1.path("bytes_read").asLong()).isEqualTo(6 + 5000);
+        assertThat(s1.path("errors").isArray()).isTrue();
+        assertThat(b1.out()).doesNotContain(PASSWORD);
+
+        Files.writeString(src.resolve("a.txt"), "changed content\n");
+        Files.writeString(src.resolve("c.txt"), "new\n");
+        Run b2 = ok("backup", "--lang", "en", src.toString());
+        assertThat(b2.out()).contains("Files:").contains("1 new, 1 changed, 1 unmodified").contains("Snapshot");
+        assertThat(b2.out()).contains("Parent snapshot: " + s1.path("snapshot_id").asText().substring(0, 8));
+
+        Run snaps = ok("snapshots", "--json");
+        JsonNode arr = snaps.json();
+        assertThat(arr.size()).isEqualTo(2);
+        assertThat(arr.get(0).path("id").asText()).isEqualTo(s1.path("snapshot_id").asText());
+        assertThat(arr.get(0).path("summary").path("files_new").asLong()).isEqualTo(2);
+        assertThat(arr.get(0).path("tags").get(0).asText()).isEqualTo("t1");
+        assertThat(arr.get(1).path("parent").asText()).isEqualTo(s1.path("snapshot_id").asText());
+        assertThat(snaps.out()).doesNotContain(PASSWORD);
+
+        Run table = ok("snapshots");
+        assertThat(table.out()).contains("Hôte").contains("Chemins").contains(src.toString())
+                .contains(arr.get(0).path("short_id").asText()).contains("2 instantané(s)");
+        assertThat(ok("snapshots", "--tag", "t1", "--json").json().size()).isEqualTo(1);
+        assertThat(ok("snapshots", "--host", "no-such-host", "--json").json().size()).isZero();
+
+        Run ls = ok("ls", "latest");
+        assertThat(ls.out()).contains(src.resolve("a.txt").toString()).contains(src.resolve("c.txt").toString())
+                .contains(src.resolve("sub/b.txt").toString());
+        List<JsonNode> nodes = ok("ls", "--json", "latest", src.resolve("sub").toString()).jsonLines();
+        assertThat(nodes.get(0).path("struct_type").asText()).isEqualTo("snapshot");
+        List<String> paths = nodes.stream().skip(1).map(n -> n.path("path").asText()).toList();
+        assertThat(paths).containsExactly(src.resolve("sub").toString(), src.resolve("sub/b.txt").toString());
+        JsonNode b = nodes.get(2);
+        assertThat(b.path("type").asText()).isEqualTo("file");
+        assertThat(b.path("size").asLong()).isEqualTo(5000);
+        assertThat(b.path("name").asText()).isEqualTo("b.txt");
+
+        Run diff = ok("diff", arr.get(0).path("short_id").asText(), arr.get(1).path("short_id").asText());
+        assertThat(diff.out()).contains("M    " + src.resolve("a.txt")).contains("+    " + src.resolve("c.txt"))
+                .doesNotContain("b.txt");
+        List<JsonNode> changes = ok("diff", "--json", arr.get(1).path("id").asText(), arr.get(0).path("id").asText()).jsonLines();
+        assertThat(changes).anySatisfy(c -> {
+            assertThat(c.path("path").asText()).isEqualTo(src.resolve("c.txt").toString());
+            assertThat(c.path("modifier").asText()).isEqualTo("-");
+        });
+    }
+
+    @Test
+    void statsRestoreSizeAndRawData() throws IOException {
+        ok("init");
+        // the same content twice: stored once, restored twice
+        Files.writeString(src.resolve("dup.txt"), "b".repeat(5000));
+        ok("backup", src.toString());
+        JsonNode restore = ok("stats", "--json", "latest").json();
+        assertThat(restore.path("total_size").asLong()).isEqualTo(6 + 5000 + 5000);
+        // nodes below the snapshot root: the directories leading to src, src, sub and three files
+        long dirsAbove = src.getNameCount();
+        assertThat(restore.path("total_file_count").asLong()).isEqualTo(dirsAbove + 1 + 3);
+        JsonNode raw = ok("stats", "--json", "--mode", "raw-data").json();
+        // two data blobs (hello, the 5000 b's once), one tree per directory: the root, those leading to src, sub
+        assertThat(raw.path("total_blob_count").asLong()).isEqualTo(2 + 1 + dirsAbove + 1);
+        assertThat(raw.path("total_uncompressed_size").asLong()).isGreaterThanOrEqualTo(6 + 5000);
+        assertThat(raw.path("total_size").asLong()).isLessThan(raw.path("total_uncompressed_size").asLong());
+        assertThat(rempart("stats", "--mode", "bogus").code()).isEqualTo(1);
+    }
+
+    @Test
+    void keyAddListRemovePasswd() throws IOException {
+        ok("init");
+        Path np = tmp.resolve("new-password");
+        Files.writeString(np, "second password\n");
+        ok("key", "add", "--new-password-file", np.toString());
+        JsonNode keys = ok("key", "list", "--json").json();
+        assertThat(keys.size()).isEqualTo(2);
+
+        // the trailing newline of the file is not part of the password
+        env.put("REMPART_PASSWORD", "second password");
+        JsonNode asSecond = ok("key", "list", "--json").json();
+        String secondId = null;
+        String firstId = null;
+        for (JsonNode k : asSecond) {
+            if (k.path("current").asBoolean()) {
+                secondId = k.path("id").asText();
+            } else {
+                firstId = k.path("id").asText();
+            }
+        }
+        assertThat(secondId).isNotNull();
+        Run refused = rempart("key", "remove", secondId.substring(0, 8));
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).startsWith("rempart: ").contains("refusing");
+        ok("key", "remove", firstId.substring(0, 8));
+        env.put("REMPART_PASSWORD", PASSWORD);
+        assertThat(rempart("snapshots").code()).isEqualTo(1);
+
+        env.put("REMPART_PASSWORD", "second password");
+        env.put("REMPART_NEW_PASSWORD", "third password");
+        ok("key", "passwd");
+        assertThat(rempart("snapshots").code()).isEqualTo(1);
+        env.put("REMPART_PASSWORD", "third password");
+        assertThat(ok("key", "list", "--json").json().size()).isEqualTo(1);
+        Run table = ok("key", "list");
+        assertThat(table.out()).contains("Utilisateur").contains("*");
+        assertThat(table.out() + table.err()).doesNotContain("third password");
+    }
+
+    @Test
+    void wrongPasswordIsOneClearLineAndWritesNothing() throws IOException {
+        ok("init");
+        ok("backup", src.toString());
+        List<String> before = listing(repo);
+        env.put("REMPART_PASSWORD", "not the password");
+        for (String[] cmd : List.of(new String[] {"backup", src.toString()}, new String[] {"snapshots"},
+                new String[] {"key", "add"}, new String[] {"unlock"}, new String[] {"ls", "latest"})) {
+            Run r = rempart(cmd);
+            assertThat(r.code()).as(String.join(" ", cmd)).isEqualTo(1);
+            assertThat(r.err()).isEqualTo("rempart: mot de passe incorrect : aucune clé du dépôt ne s’ouvre avec lui\n");
+            assertThat(r.err() + r.out()).doesNotContain("not the password").doesNotContain("Exception");
+        }
+        env.put("REMPART_LANG", "en");
+        assertThat(rempart("snapshots").err()).isEqualTo("rempart: wrong password: no key of the repository opens with it\n");
+        assertThat(listing(repo)).isEqualTo(before);
+    }
+
+    @Test
+    void missingRepositoryAndOtherErrors() throws IOException {
+        Run r = rempart("snapshots");
+        assertThat(r.code()).isEqualTo(10);
+        assertThat(r.err()).isEqualTo("rempart: aucun dépôt dans " + repo + " (créez-le avec « rempart init »)\n");
+        assertThat(Files.exists(repo)).isFalse();
+        Run en = rempart("--lang", "en", "backup", src.toString());
+        assertThat(en.code()).isEqualTo(10);
+        assertThat(en.err()).startsWith("rempart: no repository at ");
+
+        env.remove("REMPART_REPOSITORY");
+        assertThat(rempart("snapshots").err()).contains("-r/--repo");
+        env.put("REMPART_REPOSITORY", repo.toString());
+
+        ok("init");
+        Run again = rempart("init");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("existe déjà");
+        Run missing = rempart("backup", tmp.resolve("nope").toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err().lines()).hasSize(1);
+        Run bad = rempart("ls", "deadbeef");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err().lines()).hasSize(1);
+        assertThat(bad.err()).doesNotContain("Exception").startsWith("rempart: ");
+        Run usage = rempart("frobnicate");
+        assertThat(usage.code()).isEqualTo(1);
+        assertThat(usage.err()).startsWith("rempart: ");
+
+        env.remove("REMPART_PASSWORD");
+        Run nopw = rempart("snapshots");
+        assertThat(nopw.code()).isEqualTo(1);
+        assertThat(nopw.err()).contains("REMPART_PASSWORD");
+        Path pwFile = tmp.resolve("pw");
+        Files.writeString(pwFile, PASSWORD + "\n");
+        assertThat(ok("--password-file", pwFile.toString(), "snapshots", "--json").json().size()).isZero();
+        env.put("REMPART_PASSWORD_FILE", pwFile.toString());
+        assertThat(ok("snapshots", "--json").json().size()).isZero();
+    }
+
+    @Test
+    void unreadableFileGivesExitCode3AndIsReported() throws IOException {
+        Path secret = src.resolve("secret.txt");
+        Files.writeString(secret, "x");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("---------"));
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(secret), "running as root: every file is readable");
+        ok("init");
+        Run r = rempart("backup", "--json", src.toString());
+        assertThat(r.code()).isEqualTo(3);
+        JsonNode errs = r.json().path("errors");
+        assertThat(errs.size()).isEqualTo(1);
+        assertThat(errs.get(0).path("path").asText()).isEqualTo(secret.toString());
+    }
+
+    @Test
+    void restoreAndCheck() throws IOException {
+        ok("init");
+        ok("backup", "--exclude", "*.tmp", src.toString());
+        Files.writeString(src.resolve("later.txt"), "later");
+        Path target = tmp.resolve("out");
+        Run r = ok("restore", "latest", "--target", target.toString(), "--verify", "--json");
+        assertThat(r.json().path("files_restored").asLong()).isEqualTo(2);
+        assertThat(r.json().path("files_verified").asLong()).isEqualTo(2);
+        Path restored = target.resolve(src.toString().substring(1));
+        assertThat(Files.readString(restored.resolve("a.txt"))).isEqualTo("hello\n");
+        assertThat(Files.readString(restored.resolve("sub/b.txt"))).isEqualTo("b".repeat(5000));
+        assertThat(Files.exists(restored.resolve("later.txt"))).isFalse();
+
+        Run c = ok("check", "--read-data");
+        assertThat(c.out()).contains("Aucune erreur");
+        JsonNode cj = ok("check", "--read-data-subset", "1/2", "--json").json();
+        assertThat(cj.path("ok").asBoolean()).isTrue();
+        assertThat(rempart("check", "--read-data-subset", "nonsense").code()).isEqualTo(1);
+
+        // damage a pack: check must fail with exit 1
+        Path pack;
+        try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
+            pack = s.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        pack.toFile().setWritable(true);
+        byte[] bytes = Files.readAllBytes(pack);
+        bytes[0] ^= 1;
+        Files.write(pack, bytes);
+        Run bad = rempart("check", "--read-data");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("rempart: ");
+    }
+
+    @Test
+    void protectCreatesOwnerOnlyKeyAndRepositoryThenReusesThem() throws IOException {
+        Path home = tmp.resolve("home");
+        Path docs = home.resolve("Documents");
+        Files.createDirectories(docs);
+        Files.writeString(docs.resolve("facture.txt"), "Facture 42\n");
+        env.clear();
+        env.put("REMPART_KDF_TESTING", "1");
+        env.put("HOME", home.toString());
+        env.put("XDG_DATA_HOME", home.resolve("data").toString());
+
+        Run first = ok("protect");
+        Path dataDir = home.resolve("data/rempart");
+        Path key = dataDir.resolve("repository.key");
+        Path repoDir = dataDir.resolve("repository");
+        assertThat(Files.isRegularFile(repoDir.resolve("config"))).isTrue();
+        assertThat(Files.getPosixFilePermissions(key)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(dataDir)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        String password = Files.readString(key).strip();
+        assertThat(java.util.Base64.getUrlDecoder().decode(password)).hasSize(32);
+        assertThat(first.out()).contains(key.toString()).contains("clé USB").doesNotContain(password);
+        assertThat(first.out()).contains("1 nouveaux");
+
+        Files.writeString(docs.resolve("devis.txt"), "Devis\n");
+        Run second = ok("protect", "--json");
+        assertThat(second.json().path("files_new").asLong()).isEqualTo(1);
+        assertThat(second.json().path("files_unmodified").asLong()).isEqualTo(1);
+        assertThat(second.out() + second.err()).doesNotContain("clé USB").doesNotContain(password);
+        assertThat(Files.readString(key).strip()).isEqualTo(password);
+
+        // the key file opens the repository like any password file
+        env.put("REMPART_REPOSITORY", repoDir.toString());
+        env.put("REMPART_PASSWORD_FILE", key.toString());
+        JsonNode snaps = ok("snapshots", "--json").json();
+        assertThat(snaps.size()).isEqualTo(2);
+        assertThat(snaps.get(0).path("paths").get(0).asText()).isEqualTo(docs.toString());
+
+        // a repository whose key file is gone: clear refusal, nothing overwritten
+        Files.move(key, tmp.resolve("key-copy"));
+        env.remove("REMPART_PASSWORD_FILE");
+        Run lost = rempart("protect");
+        assertThat(lost.code()).isEqualTo(1);
+        assertThat(lost.err()).contains(key.toString());
+        assertThat(Files.exists(key)).isFalse();
+    }
+
+    @Test
+    void versionAndHelp() {
+        assertThat(ok("version").out()).startsWith("rempart ");
+        assertThat(ok("--help").out()).contains("backup").contains("protect");
+    }
+}
