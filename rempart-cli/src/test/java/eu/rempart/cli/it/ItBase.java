@@ -81,8 +81,18 @@ abstract class ItBase {
         if (withRestic) {
             Path t2 = Files.createTempDirectory(tmp, "restore-restic");
             restic.run("restore", snapshot, "--target", t2.toString()).assertOk();
-            assertThat(TreeCompare.diff(original, within(t2, original))).as("restic restore of " + snapshot).isEmpty();
+            assertThat(resticDiff(original, within(t2, original))).as("restic restore of " + snapshot).isEmpty();
         }
+    }
+
+    /**
+     * TreeCompare's differences for a tree restored by restic 0.14, which keeps a symlink target as a
+     * Go string: a target that is not UTF-8 (TestTrees' odd/link-bad-target) comes back with U+FFFD,
+     * whoever wrote the repository. That one known loss is expected; anything else is not.
+     */
+    static List<String> resticDiff(Path expected, Path restoredByRestic) throws IOException {
+        return TreeCompare.diff(expected, restoredByRestic).stream()
+                .filter(d -> !d.equals("link target differs: /odd/link-bad-target")).toList();
     }
 
     /** Where a restore into {@code target} puts the absolute path {@code original}. */
