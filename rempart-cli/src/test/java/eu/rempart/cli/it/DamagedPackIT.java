@@ -72,9 +72,17 @@ class DamagedPackIT extends ItBase {
         }
     }
 
+    /**
+     * One repository built once (five backups are the slow part), copied so that the two kinds of
+     * damage are each tried on an otherwise identical repository.
+     */
     @Test
-    void corruptedPack() throws Exception {
+    void corruptedPackThenMissingPack() throws Exception {
         setUpRepository();
+        Path pristine = tmp.resolve("repo-copy");
+        assertThat(new ProcessBuilder("cp", "-a", repo.toString(), pristine.toString()).start().waitFor()).isZero();
+
+        // 1. bytes flipped inside the pack
         Path pack = packPath(victimPack);
         Files.setPosixFilePermissions(pack, PosixFilePermissions.fromString("rw-------"));
         byte[] b = Files.readAllBytes(pack);
@@ -82,28 +90,32 @@ class DamagedPackIT extends ItBase {
             b[b.length / 3 + i * 7] ^= (byte) 0x5a;
         }
         Files.write(pack, b);
-        assertDamageDetectedAndRestOfDataRestores();
-    }
+        assertDamageDetectedAndRestOfDataRestores("corrupted");
 
-    @Test
-    void missingPack() throws Exception {
-        setUpRepository();
+        // 2. the pack deleted, on the undamaged copy
+        repo = pristine;
+        env.put("REMPART_REPOSITORY", repo.toString());
+        restic = new eu.rempart.vault.testing.Restic(repo, PASSWORD);
         Files.delete(packPath(victimPack));
-        assertDamageDetectedAndRestOfDataRestores();
+        assertDamageDetectedAndRestOfDataRestores("missing");
     }
 
-    void assertDamageDetectedAndRestOfDataRestores() throws Exception {
+    void assertDamageDetectedAndRestOfDataRestores(String kind) throws Exception {
         RempartProcess.Run check = rempart.run("check", "--read-data");
-        assertThat(check.code()).as(check.toString()).isEqualTo(1);
-        assertThat(check.all()).as(check.toString()).contains(victimPack.substring(0, 8));
+        assertThat(check.code()).as(kind + " " + check).isEqualTo(1);
+        assertThat(check.err()).as(check.toString()).contains("pack " + victimPack);
         RempartProcess.Run checkJson = rempart.run("check", "--read-data", "--json");
         assertThat(checkJson.code()).isEqualTo(1);
         assertThat(checkJson.json().path("ok").asBoolean()).isFalse();
-        assertThat(checkJson.json().path("errors").toString()).contains(victimPack.substring(0, 8));
-        assertThat(restic.run("check", "--read-data").exit()).as("restic check must fail too").isNotZero();
+        assertThat(checkJson.json().path("errors").toString()).contains("pack " + victimPack);
+        // restic retries a missing file for about 45 s under --read-data; its plain check already
+        // compares the index with the pack files, so that is enough for a missing pack
+        var resticCheck = kind.equals("missing") ? restic.run("check") : restic.run("check", "--read-data");
+        assertThat(resticCheck.exit()).as("restic check must fail too").isNotZero();
+        assertThat(resticCheck.out() + resticCheck.err()).contains(victimPack.substring(0, 8));
 
         // the latest snapshot: every file but the victim comes back intact, the victim is reported
-        Path target = tmp.resolve("restored");
+        Path target = tmp.resolve("restored-" + kind);
         RempartProcess.Run r = rempart.run("restore", "latest", "--target", target.toString());
         assertThat(r.code()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).contains("file-" + VICTIM + ".bin");
@@ -122,7 +134,7 @@ class DamagedPackIT extends ItBase {
         assertThat(lockFiles()).isEmpty();
 
         // snapshots taken before the victim file existed do not need the pack: fully intact
-        Path t = tmp.resolve("restore-earlier");
+        Path t = tmp.resolve("restore-earlier-" + kind);
         ok("restore", snapshots.get(VICTIM - 2), "--target", t.toString());
         for (int k = 1; k < VICTIM; k++) {
             Path f = within(t, src).resolve("file-" + k + ".bin");

@@ -33,6 +33,8 @@ class ProgressOutputIT extends ItBase {
 
         // control: under a pseudo-terminal the same backup does show progress, so the absence
         // above is the terminal detection at work, not a progress display that never prints
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")),
+                "util-linux script(1) is needed for the pseudo-terminal control");
         Path typescript = tmp.resolve("scratch/typescript");
         List<String> cmd = new ArrayList<>(List.of("script", "-qefc"));
         cmd.add(String.join(" ", rempart.command("backup", "--force", src.toString()).stream()
