@@ -51,6 +51,16 @@ public final class Main {
         }
     }
 
+    /** ENOSPC anywhere in the cause chain (the JDK reports it only through the message text). */
+    static boolean noSpaceLeft(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof IOException && t.getMessage() != null && t.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** One clear line on stderr per failure; a stack trace only with --debug. */
     static int report(Cli cli, Throwable ex) {
         Messages m = cli.msg();
@@ -59,7 +69,10 @@ public final class Main {
         }
         int code = ExitCodes.ERROR;
         String line;
-        if (ex instanceof CliException ce) {
+        if (noSpaceLeft(ex)) {
+            // the OS text is English and says nothing of what to do: say it in the user's language
+            line = m.get("error.noSpace");
+        } else if (ex instanceof CliException ce) {
             line = ce.render(m);
             code = ce.exitCode();
         } else if (ex instanceof WrongPasswordException) {

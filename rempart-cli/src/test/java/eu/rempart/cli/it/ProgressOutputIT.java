@@ -1,0 +1,60 @@
+package eu.rempart.cli.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Progress lines are for terminals only: piped or --json output is just the report. */
+class ProgressOutputIT extends ItBase {
+    @Test
+    void noProgressWhenNotATerminalOrJson() throws Exception {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        // big enough that a terminal would see several progress refreshes (every 250 ms)
+        for (int i = 0; i < 3; i++) {
+            writeKeystream(src.resolve("f" + i), 40L << 20, i);
+        }
+        ok("init");
+
+        RempartProcess.Run json = ok("backup", "--json", src.toString());
+        assertThat(json.err()).isEmpty();
+        assertThat(json.out().lines().toList()).hasSize(1);
+        assertThat(json.json().path("message_type").asText()).isEqualTo("summary");
+
+        RempartProcess.Run human = ok("backup", "--force", src.toString());
+        assertThat(human.err()).isEmpty();
+        assertThat(human.out()).doesNotContain("\r").doesNotContain("\u001b").contains("Snapshot");
+        assertThat(human.out().lines().toList()).allSatisfy(l -> assertThat(l).doesNotContain("ETA"));
+
+        // control: under a pseudo-terminal the same backup does show progress, so the absence
+        // above is the terminal detection at work, not a progress display that never prints
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")),
+                "util-linux script(1) is needed for the pseudo-terminal control");
+        Path typescript = tmp.resolve("scratch/typescript");
+        List<String> cmd = new ArrayList<>(List.of("script", "-qefc"));
+        cmd.add(String.join(" ", rempart.command("backup", "--force", src.toString()).stream()
+                .map(ProgressOutputIT::shellQuote).toList()));
+        cmd.add(typescript.toString());
+        RempartProcess.Run tty = rempart.runCommand(cmd);
+        assertThat(tty.code()).as(tty.toString()).isZero();
+        assertThat(tty.out()).contains("\r").contains("Snapshot");
+
+        List<String> jsonCmd = new ArrayList<>(List.of("script", "-qefc"));
+        jsonCmd.add(String.join(" ", rempart.command("backup", "--force", "--json", src.toString()).stream()
+                .map(ProgressOutputIT::shellQuote).toList()));
+        jsonCmd.add(typescript.toString());
+        RempartProcess.Run ttyJson = rempart.runCommand(jsonCmd);
+        assertThat(ttyJson.code()).as(ttyJson.toString()).isZero();
+        assertThat(ttyJson.out().strip().lines().toList()).hasSize(1);
+        assertThat(RempartProcess.JSON.readTree(ttyJson.out().strip()).path("message_type").asText()).isEqualTo("summary");
+    }
+
+    static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+}
