@@ -96,6 +96,8 @@ final class BackupCommand implements Callable<Integer> {
         String hostname = host != null ? host : cli.hostname();
         repo.setCompression(compression);
         try (Lock lock = cli.lockAndLoadIndex(repo)) {
+            // Packs half-written by a killed run take space and nothing else (restic ignores them).
+            repo.backend().removeAbandoned(java.time.Duration.ofHours(1));
             Snapshot parent = null;
             if (parentRef != null) {
                 parent = Snapshots.find(repo, parentRef, s -> true);

@@ -51,6 +51,15 @@ public interface Backend extends AutoCloseable {
         };
     }
 
+    /**
+     * Removes temporary files left by an interrupted process (killed, machine off) that were last
+     * written longer than {@code olderThan} ago: a live writer touches its file at least every few
+     * seconds. @return how many were removed
+     */
+    default int removeAbandoned(java.time.Duration olderThan) throws IOException {
+        return 0;
+    }
+
     /** A file being written; {@link #close} without {@link #commit} discards it. Not thread-safe. */
     interface PendingFile extends AutoCloseable {
         void write(byte[] b, int off, int len) throws IOException;

@@ -148,6 +148,18 @@ class RepositoryWriteTest {
             f.write(content, 0, content.length);
             assertThatThrownBy(() -> f.commit(name)).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
         }
+        // A killed writer's file: removed once old enough, kept while it may still be written.
+        try (Backend.PendingFile f = be.create(FileType.PACK)) {
+            f.write(content, 0, 10);
+            Path tmpFile;
+            try (Stream<Path> s = Files.list(tmp.resolve("b/data"))) {
+                tmpFile = s.filter(Files::isRegularFile).findFirst().orElseThrow();
+            }
+            assertThat(be.removeAbandoned(java.time.Duration.ofHours(1))).isZero();
+            Files.setLastModifiedTime(tmpFile, java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis() - java.time.Duration.ofHours(2).toMillis()));
+            assertThat(be.removeAbandoned(java.time.Duration.ofHours(1))).isEqualTo(1);
+        }
         List<String> left = new ArrayList<>();
         try (Stream<Path> s = Files.walk(tmp.resolve("b/data"))) {
             s.filter(Files::isRegularFile).forEach(p -> left.add(p.getFileName().toString()));

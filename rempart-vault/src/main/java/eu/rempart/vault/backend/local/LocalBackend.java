@@ -287,6 +287,39 @@ public final class LocalBackend implements Backend {
     }
 
     @Override
+    public int removeAbandoned(java.time.Duration olderThan) throws IOException {
+        long limit = System.currentTimeMillis() - olderThan.toMillis();
+        List<Path> dirs = new ArrayList<>();
+        for (FileType t : FileType.values()) {
+            if (t != FileType.CONFIG) {
+                dirs.add(root.resolve(t.dir()));
+            }
+        }
+        try (DirectoryStream<Path> subs = Files.newDirectoryStream(root.resolve("data"), Files::isDirectory)) {
+            subs.forEach(dirs::add);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        int removed = 0;
+        for (Path dir : dirs) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, TMP_PREFIX + "*")) {
+                for (Path f : files) {
+                    try {
+                        if (Files.getLastModifiedTime(f).toMillis() < limit && Files.deleteIfExists(f)) {
+                            removed++;
+                        }
+                    } catch (NoSuchFileException gone) {
+                        // committed or removed meanwhile
+                    }
+                }
+            } catch (NoSuchFileException e) {
+                // no such directory: nothing to clean
+            }
+        }
+        return removed;
+    }
+
+    @Override
     public void remove(FileType type, String name) throws IOException {
         Path p = path(type, name);
         Files.delete(p);
