@@ -4,6 +4,7 @@ import eu.rempart.vault.BlobType;
 import eu.rempart.vault.Id;
 import eu.rempart.vault.VaultException;
 import eu.rempart.vault.chunker.Chunker;
+import eu.rempart.vault.fs.DirectFiles;
 import eu.rempart.vault.fs.FileKind;
 import eu.rempart.vault.fs.FileNames;
 import eu.rempart.vault.fs.FileStat;
@@ -356,7 +357,7 @@ public final class Archiver {
     private Node read(Path p, FileStat st, Node meta, Node old) {
         List<Id> ids = new ArrayList<>();
         long size = 0;
-        try (InputStream in = Files.newInputStream(p)) {
+        try (InputStream in = DirectFiles.newInputStream(p)) {
             Chunker ch = chunkers.get();
             ch.reset(in);
             int n;

@@ -11,6 +11,7 @@ import eu.rempart.vault.fs.FileNames;
 import eu.rempart.vault.fs.FileSystemAccess;
 import eu.rempart.vault.fs.Xattr;
 import eu.rempart.vault.pack.PackedBlob;
+import eu.rempart.vault.fs.DirectFiles;
 import eu.rempart.vault.repository.BlobData;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,7 +54,6 @@ public final class Restorer {
     private final RestoreProgress progress;
     private final Excludes includes;
 
-    private static final int WRITE_SLICE = 256 * 1024;
     private final AtomicLong files = new AtomicLong();
     private final AtomicLong dirs = new AtomicLong();
     private final AtomicLong others = new AtomicLong();
@@ -243,14 +244,11 @@ public final class Restorer {
             deleteRecursively(p);
         }
         long written = 0;
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (DirectFiles.SequentialWriter out = DirectFiles.newWriter(p,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING))) {
             for (Id id : n.content()) {
                 BlobData data = repo.loadBlobShared(BlobType.DATA, id);
-                // Written in slices: the JDK copies through a per-thread direct buffer as large as each write.
-                for (int off = 0; off < data.length(); ) {
-                    off += ch.write(ByteBuffer.wrap(data.array(), off, Math.min(WRITE_SLICE, data.length() - off)));
-                }
+                out.write(data.array(), 0, data.length());
                 written += data.length();
                 bytes.addAndGet(data.length());
                 progress.bytesDone(data.length());

@@ -2,6 +2,7 @@ package eu.rempart.vault.backend.local;
 
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.fs.DirectFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -107,7 +108,7 @@ public final class LocalBackend implements Backend {
 
             @Override
             public long size() {
-                return p.size;
+                return p.size();
             }
 
             @Override
@@ -127,27 +128,26 @@ public final class LocalBackend implements Backend {
         /** Writes go through the JDK's per-thread direct buffer: slices keep that buffer small. */
         private static final int SLICE = 256 * 1024;
         private final Path tmp;
-        private final FileChannel ch;
-        private long size;
+        private final DirectFiles.SequentialWriter out;
         private boolean committed;
 
         Pending(Path dir) throws IOException {
             mkdir(dir);
             tmp = dir.resolve(TMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-            ch = posix
-                    ? FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            Set<StandardOpenOption> opts = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            // Direct I/O where possible: packs are written once and not read back soon.
+            out = posix
+                    ? DirectFiles.newWriter(tmp, opts,
                             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-                    : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    : DirectFiles.newWriter(tmp, opts);
         }
 
         void write(byte[] b, int off, int len) throws IOException {
-            for (int done = 0; done < len; ) {
-                ByteBuffer buf = ByteBuffer.wrap(b, off + done, Math.min(SLICE, len - done));
-                while (buf.hasRemaining()) {
-                    done += ch.write(buf);
-                }
-            }
-            size += len;
+            out.write(b, off, len);
+        }
+
+        long size() {
+            return out.size();
         }
 
         void commit(FileType type, String name) throws IOException {
@@ -155,8 +155,8 @@ public final class LocalBackend implements Backend {
             if (Files.exists(target)) {
                 throw new FileAlreadyExistsException(target.toString());
             }
-            ch.force(true);
-            ch.close();
+            out.force();
+            out.close();
             if (posix) {
                 Files.setPosixFilePermissions(tmp, FILE_PERMS);
             }
@@ -169,9 +169,12 @@ public final class LocalBackend implements Backend {
 
         @Override
         public void close() throws IOException {
-            ch.close();
             if (!committed) {
-                Files.deleteIfExists(tmp);
+                try {
+                    out.abandon();
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
             }
         }
     }

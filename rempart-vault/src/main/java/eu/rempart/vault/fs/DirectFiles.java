@@ -1,0 +1,252 @@
+package eu.rempart.vault.fs;
+
+import com.sun.nio.file.ExtendedOpenOption;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Large sequential reads and writes with direct I/O (O_DIRECT) where the file system allows it,
+ * plain buffered I/O elsewhere (tmpfs, some network file systems).
+ *
+ * <p>Why: a backup reads and writes gigabytes once. Through the page cache every byte is copied
+ * between kernel and user memory, which measured as a third of a backup's CPU time, and it evicts
+ * the practice's working files from the cache. Direct I/O moves the bytes straight between the disk
+ * and an aligned buffer.
+ */
+public final class DirectFiles {
+    /** Alignment that satisfies both 512-byte and 4 KiB logical block sizes. */
+    static final int ALIGN = 4096;
+    static final int BUFFER = 1 << 20;
+    /**
+     * Per-thread aligned read buffer (allocating direct memory per file costs more than small files
+     * take): a thread reads one file at a time. Writers may be handed between threads, so they
+     * take theirs from a pool.
+     */
+    private static final ThreadLocal<ByteBuffer> READ_BUFFERS = ThreadLocal.withInitial(DirectFiles::allocate);
+    private static final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> WRITE_BUFFERS =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static volatile boolean disabled = Boolean.getBoolean("rempart.noDirectIo");
+
+    private DirectFiles() {
+    }
+
+    /** Opens a file for one sequential read. */
+    public static InputStream newInputStream(Path p) throws IOException {
+        FileChannel ch = openDirect(p, Set.of(StandardOpenOption.READ));
+        if (ch == null) {
+            return Files.newInputStream(p);
+        }
+        return new DirectInput(ch, READ_BUFFERS.get());
+    }
+
+    /**
+     * Opens a file for one sequential write from its start (options as for
+     * {@link FileChannel#open(Path, Set, FileAttribute[])}, {@code WRITE} implied).
+     */
+    public static SequentialWriter newWriter(Path p, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+            throws IOException {
+        Set<OpenOption> opts = new HashSet<>(options);
+        opts.add(StandardOpenOption.WRITE);
+        FileChannel ch = openDirect(p, opts, attrs);
+        if (ch == null) {
+            return new SequentialWriter(FileChannel.open(p, opts, attrs), null);
+        }
+        ByteBuffer buf = WRITE_BUFFERS.poll();
+        return new SequentialWriter(ch, buf != null ? buf : allocate());
+    }
+
+    private static ByteBuffer allocate() {
+        return ByteBuffer.allocateDirect(BUFFER + ALIGN).alignedSlice(ALIGN);
+    }
+
+    private static void release(ByteBuffer buf) {
+        if (buf != null && WRITE_BUFFERS.size() < 8) {
+            WRITE_BUFFERS.offer(buf);
+        }
+    }
+
+    private static FileChannel openDirect(Path p, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+            throws IOException {
+        if (disabled) {
+            return null;
+        }
+        Set<OpenOption> opts = new HashSet<>(options);
+        opts.add(ExtendedOpenOption.DIRECT);
+        try {
+            return FileChannel.open(p, opts, attrs);
+        } catch (UnsupportedOperationException e) {
+            disabled = true; // this platform has no direct I/O at all
+            return null;
+        } catch (IOException e) {
+            // EINVAL from a file system without O_DIRECT; any other problem shows again without it
+            if (options.contains(StandardOpenOption.CREATE_NEW)) {
+                Files.deleteIfExists(p);
+            }
+            return null;
+        }
+    }
+
+    private static final class DirectInput extends InputStream {
+        private final FileChannel ch;
+        private final ByteBuffer buf;
+        private long pos;
+        private boolean eof;
+
+        DirectInput(FileChannel ch, ByteBuffer buf) {
+            this.ch = ch;
+            this.buf = buf;
+            buf.clear().limit(0);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (!buf.hasRemaining()) {
+                if (eof) {
+                    return -1;
+                }
+                buf.clear();
+                int n;
+                do {
+                    n = ch.read(buf, pos);
+                } while (n == 0);
+                if (n < 0) {
+                    eof = true;
+                    buf.limit(0);
+                    return -1;
+                }
+                pos += n;
+                if (n % ALIGN != 0) {
+                    eof = true; // a short, unaligned read only happens at the end of the file
+                }
+                buf.flip();
+            }
+            int n = Math.min(len, buf.remaining());
+            buf.get(b, off, n);
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
+    }
+
+    /**
+     * A file written front to back. With direct I/O, bytes collect in an aligned buffer written a
+     * megabyte at a time; {@link #finish} pads the last block and truncates the file to its length.
+     */
+    public static final class SequentialWriter implements AutoCloseable {
+        private final FileChannel ch;
+        private final ByteBuffer buf;
+        private long size;
+        private boolean finished;
+
+        SequentialWriter(FileChannel ch, ByteBuffer buf) {
+            this.ch = ch;
+            this.buf = buf;
+            if (buf != null) {
+                buf.clear();
+            }
+        }
+
+        public void write(byte[] b, int off, int len) throws IOException {
+            size += len;
+            if (buf == null) {
+                // Slices keep the JDK's per-thread temporary direct buffer small.
+                for (int done = 0; done < len; ) {
+                    done += ch.write(ByteBuffer.wrap(b, off + done, Math.min(256 * 1024, len - done)));
+                }
+                return;
+            }
+            while (len > 0) {
+                int n = Math.min(len, buf.remaining());
+                buf.put(b, off, n);
+                off += n;
+                len -= n;
+                if (!buf.hasRemaining()) {
+                    drain();
+                }
+            }
+        }
+
+        private void drain() throws IOException {
+            buf.flip();
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            buf.clear();
+        }
+
+        public long size() {
+            return size;
+        }
+
+        /** Writes what is buffered; the file then has exactly {@link #size()} bytes. */
+        public void finish() throws IOException {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (buf == null || buf.position() == 0) {
+                if (buf != null) {
+                    ch.truncate(size);
+                }
+                return;
+            }
+            int tail = buf.position();
+            int padded = (tail + ALIGN - 1) / ALIGN * ALIGN;
+            while (buf.position() < padded) {
+                buf.put((byte) 0);
+            }
+            drain();
+            ch.truncate(size);
+        }
+
+        /** {@link #finish()}, then makes the content durable. */
+        public void force() throws IOException {
+            finish();
+            ch.force(true);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                finish();
+            } finally {
+                closeChannel();
+            }
+        }
+
+        /** Closes without writing what is buffered, for a file about to be deleted. */
+        public void abandon() throws IOException {
+            finished = true;
+            closeChannel();
+        }
+
+        private void closeChannel() throws IOException {
+            if (ch.isOpen()) {
+                ch.close();
+                release(buf);
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package eu.rempart.vault.fs;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Direct I/O must be invisible: any size, any offset, any split of writes gives the same bytes as
+ * plain I/O. Runs on the build's temporary directory (direct I/O on ext4/xfs, the fallback on tmpfs)
+ * and on /dev/shm (always the fallback).
+ */
+class DirectFilesTest {
+    static final int[] SIZES = {0, 1, 4095, 4096, 4097, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 12345};
+
+    static byte[] random(long seed, int n) {
+        byte[] b = new byte[n];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    static Path dir(boolean shm) throws IOException {
+        Path base = shm && Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of("target");
+        return Files.createTempDirectory(base.toAbsolutePath(), "direct-files-test");
+    }
+
+    @Test
+    void writeThenReadEverySizeOnBothKindsOfFileSystem() throws IOException {
+        for (boolean shm : new boolean[] {false, true}) {
+            Path d = dir(shm);
+            for (int size : SIZES) {
+                byte[] data = random(size, size);
+                Path f = d.resolve("f" + size);
+                try (DirectFiles.SequentialWriter w = DirectFiles.newWriter(f, Set.of(StandardOpenOption.CREATE_NEW))) {
+                    // uneven pieces, some larger than the writer's buffer
+                    SplittableRandom r = new SplittableRandom(size);
+                    for (int off = 0; off < size; ) {
+                        int n = Math.min(size - off, 1 + r.nextInt(1 << 21));
+                        w.write(data, off, n);
+                        off += n;
+                    }
+                    w.force();
+                    assertThat(w.size()).isEqualTo(size);
+                }
+                assertThat(Files.readAllBytes(f)).as("written %d on %s", size, d).isEqualTo(data);
+                ByteArrayOutputStream back = new ByteArrayOutputStream();
+                try (InputStream in = DirectFiles.newInputStream(f)) {
+                    byte[] buf = new byte[70_000];
+                    int n;
+                    while ((n = in.read(buf, 0, buf.length)) >= 0) {
+                        back.write(buf, 0, n);
+                    }
+                    assertThat(in.read()).isEqualTo(-1);
+                }
+                assertThat(back.toByteArray()).as("read %d on %s", size, d).isEqualTo(data);
+            }
+        }
+    }
+}
