@@ -110,6 +110,12 @@ public final class Archiver {
             treeId = join(rootFuture);
         } finally {
             workers.shutdownNow();
+            // No worker may still be writing when the caller flushes or closes the repository.
+            try {
+                workers.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         repo.flush();
         Instant end = Instant.now();

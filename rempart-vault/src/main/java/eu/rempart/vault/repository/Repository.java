@@ -618,11 +618,26 @@ public final class Repository implements AutoCloseable {
         return eu.rempart.vault.pack.PackHeader.parse(key, packId, tail, packSize);
     }
 
+    /**
+     * Discards packs not yet flushed (an aborted backup: their blobs were never indexed, and their
+     * temporary files must not be left behind), lets the background thread finish, closes the backend.
+     */
     @Override
     public void close() throws IOException {
+        ExecutorService ex;
         synchronized (packLock) {
-            if (finisher != null) {
-                finisher.shutdown();
+            for (PackWriter pw : open.values()) {
+                discard(pw);
+            }
+            open.clear();
+            ex = finisher;
+        }
+        if (ex != null) {
+            ex.shutdown();
+            try {
+                ex.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         backend.close();
