@@ -74,6 +74,26 @@ public final class Archiver {
 
     private ExecutorService workers;
     private Semaphore permits;
+    /**
+     * Chunks are hashed, compressed, encrypted and stored on these threads while the file's reader
+     * looks for the next cut: one large file (a practice database) then keeps every core busy.
+     */
+    private ExecutorService blobSavers;
+    /** Reusable chunk copies; taking one blocks a reader whose chunks wait for savers. */
+    private java.util.concurrent.BlockingQueue<ChunkBuffer> chunkBuffers;
+
+    /** A growable buffer for one chunk in flight. */
+    private static final class ChunkBuffer {
+        byte[] bytes = new byte[0];
+
+        byte[] fill(byte[] src, int off, int n) {
+            if (bytes.length < n) {
+                bytes = new byte[Math.max(n, Math.min(Chunker.MAX_SIZE, 2 * bytes.length))];
+            }
+            System.arraycopy(src, off, bytes, 0, n);
+            return bytes;
+        }
+    }
 
     public Archiver(Repository repo, BackupOptions opts, BackupProgress progress) {
         this.repo = repo;
@@ -103,6 +123,12 @@ public final class Archiver {
         TargetTree root = TargetTree.of(abs);
         workers = Executors.newFixedThreadPool(opts.workers(), named("rempart-file"));
         permits = new Semaphore(opts.workers() * 4);
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        blobSavers = Executors.newFixedThreadPool(cores, named("rempart-blob"));
+        chunkBuffers = new java.util.concurrent.ArrayBlockingQueue<>(cores + opts.workers());
+        for (int i = 0; i < cores + opts.workers(); i++) {
+            chunkBuffers.add(new ChunkBuffer());
+        }
         Id treeId;
         try {
             Id parentTree = parent == null ? null : parent.tree();
@@ -110,9 +136,11 @@ public final class Archiver {
             treeId = join(rootFuture);
         } finally {
             workers.shutdownNow();
-            // No worker may still be writing when the caller flushes or closes the repository.
+            blobSavers.shutdown();
+            // No thread may still be writing when the caller flushes or closes the repository.
             try {
                 workers.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+                blobSavers.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -361,29 +389,57 @@ public final class Archiver {
     }
 
     private Node read(Path p, FileStat st, Node meta, Node old) {
-        List<Id> ids = new ArrayList<>();
+        List<CompletableFuture<Id>> parts = new ArrayList<>();
         long size = 0;
+        IOException failure = null;
         try (InputStream in = DirectFiles.newInputStream(p)) {
             Chunker ch = chunkers.get();
             ch.reset(in);
             int n;
-            while ((n = ch.advance()) >= 0) {
-                byte[] b = ch.array();
-                int off = ch.offset();
-                Id id = Id.hash(b, off, n);
-                try {
-                    repo.saveBlob(BlobType.DATA, id, b, off, n);
-                } catch (IOException e) {
-                    throw new RepositoryWriteException(e);
-                }
-                ids.add(id);
+            while ((n = ch.advance()) >= 0 && fatal == null) {
+                ChunkBuffer buf = chunkBuffers.take();
+                byte[] b = buf.fill(ch.array(), ch.offset(), n);
+                int len = n;
+                parts.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        Id id = Id.hash(b, 0, len);
+                        repo.saveBlob(BlobType.DATA, id, b, 0, len);
+                        return id;
+                    } catch (IOException e) {
+                        RepositoryWriteException rw = new RepositoryWriteException(e);
+                        if (fatal == null) {
+                            fatal = rw;
+                        }
+                        throw rw;
+                    } finally {
+                        chunkBuffers.add(buf);
+                    }
+                }, blobSavers));
                 size += n;
                 bytesRead.addAndGet(n);
                 bytesProcessed.addAndGet(n);
                 progress.bytesDone(n);
             }
         } catch (IOException e) {
-            fail(p, e);
+            failure = e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        }
+        // Chunks already handed over are waited for even if reading failed: they hold buffers.
+        List<Id> ids = new ArrayList<>(parts.size());
+        for (CompletableFuture<Id> f : parts) {
+            try {
+                ids.add(f.join());
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
+        }
+        if (fatal != null) {
+            throw fatal instanceof RuntimeException re ? re : new CompletionException(fatal);
+        }
+        if (failure != null) {
+            fail(p, failure);
             return null;
         }
         try {

@@ -55,9 +55,19 @@ public final class DirectFiles {
      */
     public static SequentialWriter newWriter(Path p, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
             throws IOException {
+        return newWriter(p, true, options, attrs);
+    }
+
+    /**
+     * Like {@link #newWriter(Path, Set, FileAttribute[])}; {@code direct} false asks for buffered
+     * writes, for many files written by few threads (a restore), where the kernel's write-back
+     * overlapping the next file is worth more than the copy it saves.
+     */
+    public static SequentialWriter newWriter(Path p, boolean direct, Set<? extends OpenOption> options,
+            FileAttribute<?>... attrs) throws IOException {
         Set<OpenOption> opts = new HashSet<>(options);
         opts.add(StandardOpenOption.WRITE);
-        FileChannel ch = openDirect(p, opts, attrs);
+        FileChannel ch = direct ? openDirect(p, opts, attrs) : null;
         if (ch == null) {
             return new SequentialWriter(FileChannel.open(p, opts, attrs), null);
         }

@@ -244,7 +244,7 @@ public final class Restorer {
             deleteRecursively(p);
         }
         long written = 0;
-        try (DirectFiles.SequentialWriter out = DirectFiles.newWriter(p,
+        try (DirectFiles.SequentialWriter out = DirectFiles.newWriter(p, false,
                 Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING))) {
             for (Id id : n.content()) {
                 BlobData data = repo.loadBlobShared(BlobType.DATA, id);
