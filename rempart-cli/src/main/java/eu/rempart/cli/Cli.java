@@ -195,7 +195,11 @@ final class Cli {
         }
         char[] p = pw != null ? pw : password();
         try {
-            return Repository.open(new LocalBackend(path), p);
+            Repository r = Repository.open(new LocalBackend(path), p);
+            // scrypt just used tens of MiB of heap once: collect them now so the heap shrinks back
+            // instead of the command's real work adding to that peak.
+            System.gc();
+            return r;
         } finally {
             if (pw == null) {
                 Arrays.fill(p, '\0');

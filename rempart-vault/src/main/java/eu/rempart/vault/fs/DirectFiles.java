@@ -40,8 +40,15 @@ public final class DirectFiles {
     private DirectFiles() {
     }
 
-    /** Opens a file for one sequential read. */
+    /**
+     * Opens a file for one sequential read. On Linux the file is opened with O_NOATIME (as restic
+     * does) so a backup leaves access times alone: they are evidence after an incident, and a changed
+     * atime would make every directory's tree differ in the next backup.
+     */
     public static InputStream newInputStream(Path p) throws IOException {
+        if (NativeRead.FLAGS != null && !LibC.unavailable()) {
+            return NativeRead.open(p, READ_BUFFERS.get());
+        }
         FileChannel ch = openDirect(p, Set.of(StandardOpenOption.READ));
         if (ch == null) {
             return Files.newInputStream(p);
@@ -103,6 +110,118 @@ public final class DirectFiles {
                 Files.deleteIfExists(p);
             }
             return null;
+        }
+    }
+
+    /** Reading through libc: the JDK cannot open with O_NOATIME. */
+    private static final class NativeRead extends InputStream {
+        /** O_DIRECT and O_NOATIME differ between architectures; null where not known. */
+        static final int[] FLAGS = flags();
+        private static final int O_CLOEXEC = 02000000;
+        private static volatile boolean noatimeRefused;
+        private final Path path;
+        private final int fd;
+        private final ByteBuffer buf;
+        private final com.sun.jna.Pointer base;
+        private final boolean direct;
+        private boolean eof;
+        private boolean closed;
+
+        private static int[] flags() {
+            String arch = System.getProperty("os.arch", "");
+            if (!com.sun.jna.Platform.isLinux()) {
+                return null;
+            }
+            if (arch.equals("amd64") || arch.equals("x86_64")) {
+                return new int[] {040000, 01000000}; // O_DIRECT, O_NOATIME
+            }
+            if (arch.equals("aarch64") || arch.equals("arm64")) {
+                return new int[] {0200000, 01000000};
+            }
+            return null;
+        }
+
+        private NativeRead(Path path, int fd, ByteBuffer buf, boolean direct) {
+            this.path = path;
+            this.fd = fd;
+            this.buf = buf;
+            this.base = com.sun.jna.Native.getDirectBufferPointer(buf);
+            this.direct = direct;
+            buf.clear().limit(0);
+        }
+
+        static InputStream open(Path p, ByteBuffer buf) throws IOException {
+            return LongPaths.withShortPath(p, s -> {
+                byte[] path = FileSystemAccess.cPath(s);
+                int directFlag = disabled ? 0 : FLAGS[0];
+                int noatime = noatimeRefused ? 0 : FLAGS[1];
+                while (true) {
+                    try {
+                        int fd = LibC.openat(LibC.AT_FDCWD, path, O_CLOEXEC | directFlag | noatime);
+                        return new NativeRead(p, fd, buf, directFlag != 0);
+                    } catch (com.sun.jna.LastErrorException e) {
+                        if (e.getErrorCode() == LibC.EPERM && noatime != 0) {
+                            noatime = 0; // O_NOATIME needs ownership (or root): read without it
+                            noatimeRefused = LibC.geteuid() != 0;
+                        } else if (e.getErrorCode() == LibC.EINVAL && directFlag != 0) {
+                            directFlag = 0; // this file system has no direct I/O
+                        } else if (e.getErrorCode() == LibC.EINTR) {
+                            continue;
+                        } else {
+                            throw FileSystemAccess.error(e, p, "open");
+                        }
+                    }
+                }
+            });
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (!buf.hasRemaining()) {
+                if (eof) {
+                    return -1;
+                }
+                long n;
+                while (true) {
+                    try {
+                        n = LibC.read(fd, base, new com.sun.jna.NativeLong(buf.capacity())).longValue();
+                        break;
+                    } catch (com.sun.jna.LastErrorException e) {
+                        if (e.getErrorCode() != LibC.EINTR) {
+                            throw FileSystemAccess.error(e, path, "read");
+                        }
+                    }
+                }
+                if (n <= 0) {
+                    eof = true;
+                    buf.limit(0);
+                    return -1;
+                }
+                if (direct && n % ALIGN != 0) {
+                    eof = true; // a short, unaligned direct read only happens at the end of the file
+                }
+                buf.clear().limit((int) n);
+            }
+            int n = Math.min(len, buf.remaining());
+            buf.get(b, off, n);
+            return n;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                LibC.close(fd);
+            }
         }
     }
 

@@ -22,6 +22,8 @@ final class LibC {
     static final int ENODATA = 61;
     static final int ELOOP = 40;
     static final int ENOTSUP = 95; // == EOPNOTSUPP on Linux
+    static final int EINTR = 4;
+    static final int EINVAL = 22;
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
     static final long UTIME_OMIT = (1L << 30) - 2;
@@ -39,6 +41,10 @@ final class LibC {
     }
 
     private LibC() {
+    }
+
+    static boolean unavailable() {
+        return LOAD_FAILURE != null;
     }
 
     /** Throws if libc could not be bound, with the cause (e.g. JNA missing for this platform). */
@@ -71,6 +77,7 @@ final class LibC {
     static native int openat(int dirFd, byte[] path, int flags) throws LastErrorException;
 
     static native int close(int fd);
+    static native NativeLong read(int fd, Pointer buf, NativeLong count) throws LastErrorException;
 
     static native int geteuid();
 

@@ -64,4 +64,22 @@ class DirectFilesTest {
             }
         }
     }
+
+    @Test
+    void readingLeavesTheAccessTimeAlone() throws IOException {
+        Path d = dir(false);
+        Path f = d.resolve("evidence");
+        Files.write(f, random(9, 100_000));
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(946_684_800_000L);
+        // atime older than mtime: with relatime the kernel would update it on the next read
+        Files.setAttribute(f, "lastAccessTime", old, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        try (InputStream in = DirectFiles.newInputStream(f)) {
+            assertThat(in.readAllBytes()).hasSize(100_000);
+        }
+        assertThat(Files.getAttribute(f, "lastAccessTime")).isEqualTo(old);
+        // the control: an ordinary read does move it here, so the check above means something
+        Files.readAllBytes(f);
+        org.junit.jupiter.api.Assumptions.assumeFalse(old.equals(Files.getAttribute(f, "lastAccessTime")),
+                "this file system does not update access times (noatime)");
+    }
 }
