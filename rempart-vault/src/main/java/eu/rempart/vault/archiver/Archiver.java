@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -255,13 +254,11 @@ public final class Archiver {
     }
 
     private CompletableFuture<Node> directory(Path dir, Node meta, Node old) {
-        List<byte[]> names = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path child : ds) {
-                names.add(FileNames.nameBytes(child));
-            }
-        } catch (IOException | UncheckedIOException e) {
-            fail(dir, e instanceof UncheckedIOException u ? u.getCause() : e);
+        List<byte[]> names;
+        try {
+            names = FileSystemAccess.listNames(dir);
+        } catch (IOException e) {
+            fail(dir, e);
             return CompletableFuture.completedFuture(null);
         }
         names.sort(Arrays::compareUnsigned);

@@ -414,6 +414,84 @@ public final class FileSystemAccess {
         m.setNativeLong(offset + NativeLong.SIZE, new NativeLong(t == null ? LibC.UTIME_OMIT : t.getNano()));
     }
 
+    /** O_DIRECTORY and O_NOATIME for this architecture (they differ), or null to use the JDK. */
+    private static final int[] DIR_FLAGS = dirFlags();
+    private static volatile boolean dirNoatimeRefused;
+
+    private static int[] dirFlags() {
+        if (!com.sun.jna.Platform.isLinux()) {
+            return null;
+        }
+        String arch = System.getProperty("os.arch", "");
+        if (arch.equals("amd64") || arch.equals("x86_64")) {
+            return new int[] {0200000, 01000000};
+        }
+        if (arch.equals("aarch64") || arch.equals("arm64")) {
+            return new int[] {040000, 01000000};
+        }
+        return null;
+    }
+
+    /**
+     * The raw names in a directory, without "." and "..", in no particular order. On Linux the
+     * directory is opened with O_NOATIME as restic does: listing it then leaves its access time
+     * alone, so an unchanged directory gives the same tree in the next backup.
+     */
+    public static List<byte[]> listNames(Path dir) throws IOException {
+        if (DIR_FLAGS == null || LibC.unavailable()) {
+            List<byte[]> names = new ArrayList<>();
+            try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path child : ds) {
+                    names.add(FileNames.nameBytes(child));
+                }
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+            return names;
+        }
+        return LongPaths.withShortPath(dir, s -> listNames(dir, cPath(s)));
+    }
+
+    private static List<byte[]> listNames(Path dir, byte[] path) throws IOException {
+        int noatime = dirNoatimeRefused ? 0 : DIR_FLAGS[1];
+        int fd;
+        while (true) {
+            try {
+                fd = LibC.openat(LibC.AT_FDCWD, path, DIR_FLAGS[0] | 02000000 | noatime);
+                break;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == LibC.EPERM && noatime != 0) {
+                    noatime = 0; // not the owner: list without it
+                    dirNoatimeRefused = LibC.geteuid() != 0;
+                } else if (e.getErrorCode() != LibC.EINTR) {
+                    throw error(e, dir, "opendir");
+                }
+            }
+        }
+        Pointer d;
+        try {
+            d = LibC.fdopendir(fd);
+        } catch (LastErrorException e) {
+            LibC.close(fd);
+            throw error(e, dir, "fdopendir");
+        }
+        List<byte[]> names = new ArrayList<>();
+        try {
+            // struct dirent (glibc, 64-bit): d_ino 8, d_off 8, d_reclen 2, d_type 1, then d_name
+            for (Pointer e = LibC.readdir(d); e != null; e = LibC.readdir(d)) {
+                long len = e.indexOf(19, (byte) 0);
+                byte[] name = e.getByteArray(19, (int) len);
+                if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.')) {
+                    continue;
+                }
+                names.add(name);
+            }
+        } finally {
+            LibC.closedir(d);
+        }
+        return names;
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     static byte[] cPath(Path p) {

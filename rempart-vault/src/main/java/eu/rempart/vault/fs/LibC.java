@@ -78,6 +78,10 @@ final class LibC {
 
     static native int close(int fd);
     static native NativeLong read(int fd, Pointer buf, NativeLong count) throws LastErrorException;
+    static native Pointer fdopendir(int fd) throws LastErrorException;
+    /** NULL at the end of the directory (errors are not told apart: they end the listing too). */
+    static native Pointer readdir(Pointer dir);
+    static native int closedir(Pointer dir);
 
     static native int geteuid();
 
