@@ -150,10 +150,17 @@ abstract class ItBase {
 
     /** Names of the pack files under data/ (temporary files excluded). */
     List<String> packs() throws IOException {
-        try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
-            return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
-                    .filter(n -> n.matches("[0-9a-f]{64}")).sorted().toList();
+        // Listed directory by directory, names only: a backup may be renaming temporary files
+        // meanwhile, and a walk that stats each entry would trip over one that just vanished.
+        List<String> names = new java.util.ArrayList<>();
+        try (Stream<Path> subs = Files.list(repo.resolve("data"))) {
+            for (Path sub : subs.filter(p -> p.getFileName().toString().matches("[0-9a-f]{2}")).toList()) {
+                try (Stream<Path> s = Files.list(sub)) {
+                    s.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f]{64}")).forEach(names::add);
+                }
+            }
         }
+        return names.stream().sorted().toList();
     }
 
     Path packPath(String id) {
