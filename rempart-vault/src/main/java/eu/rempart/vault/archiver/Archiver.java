@@ -124,6 +124,7 @@ public final class Archiver {
         permits = new Semaphore(opts.workers() * 4);
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
         blobSavers = Executors.newFixedThreadPool(cores, named("rempart-blob"));
+        treeLoaders = Executors.newFixedThreadPool(4, named("rempart-tree"));
         chunkBuffers = new java.util.concurrent.ArrayBlockingQueue<>(cores + opts.workers());
         for (int i = 0; i < cores + opts.workers(); i++) {
             chunkBuffers.add(new ChunkBuffer());
@@ -136,6 +137,8 @@ public final class Archiver {
         } finally {
             workers.shutdownNow();
             blobSavers.shutdown();
+            treeLoaders.shutdownNow();
+            prefetched.clear();
             // No thread may still be writing when the caller flushes or closes the repository.
             try {
                 workers.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
@@ -307,15 +310,52 @@ public final class Archiver {
             return Map.of();
         }
         try {
+            CompletableFuture<List<Node>> pre = prefetched.remove(tree);
+            List<Node> nodes = pre != null ? joinTree(pre) : Tree.decode(repo.loadBlob(BlobType.TREE, tree));
             Map<String, Node> m = new HashMap<>();
-            for (Node n : Tree.decode(repo.loadBlob(BlobType.TREE, tree))) {
+            for (Node n : nodes) {
                 m.put(latin1(n.name()), n);
+                if (n.type() == NodeType.DIR && n.subtree() != null) {
+                    prefetch(n.subtree());
+                }
             }
             return m;
         } catch (IOException | VaultException e) {
             // A damaged parent only costs re-reading: carry on without it.
             progress.error(where.toString(), "parent snapshot tree unreadable, files are read again: " + e.getMessage());
             return Map.of();
+        }
+    }
+
+    /**
+     * The parent snapshot's subdirectory trees are loaded ahead by a few threads while the walker
+     * works through the current directory: on a cold cache each one is a random read of a pack.
+     * Only the children of directories being walked are fetched, so few trees wait at a time.
+     */
+    private final Map<Id, CompletableFuture<List<Node>>> prefetched = new ConcurrentHashMap<>();
+    private ExecutorService treeLoaders;
+
+    private void prefetch(Id tree) {
+        prefetched.computeIfAbsent(tree, t -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return Tree.decode(repo.loadBlob(BlobType.TREE, t));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, treeLoaders));
+    }
+
+    private static List<Node> joinTree(CompletableFuture<List<Node>> f) throws IOException {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (e.getCause() instanceof VaultException v) {
+                throw v;
+            }
+            throw new IOException(e.getCause());
         }
     }
 
