@@ -49,11 +49,7 @@ public final class DirectFiles {
         if (NativeRead.FLAGS != null && !LibC.unavailable()) {
             return NativeRead.open(p, READ_BUFFERS.get());
         }
-        FileChannel ch = openDirect(p, Set.of(StandardOpenOption.READ));
-        if (ch == null) {
-            return Files.newInputStream(p);
-        }
-        return new DirectInput(ch, READ_BUFFERS.get());
+        return Files.newInputStream(p);
     }
 
     /**
@@ -222,60 +218,6 @@ public final class DirectFiles {
                 closed = true;
                 LibC.close(fd);
             }
-        }
-    }
-
-    private static final class DirectInput extends InputStream {
-        private final FileChannel ch;
-        private final ByteBuffer buf;
-        private long pos;
-        private boolean eof;
-
-        DirectInput(FileChannel ch, ByteBuffer buf) {
-            this.ch = ch;
-            this.buf = buf;
-            buf.clear().limit(0);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            if (!buf.hasRemaining()) {
-                if (eof) {
-                    return -1;
-                }
-                buf.clear();
-                int n;
-                do {
-                    n = ch.read(buf, pos);
-                } while (n == 0);
-                if (n < 0) {
-                    eof = true;
-                    buf.limit(0);
-                    return -1;
-                }
-                pos += n;
-                if (n % ALIGN != 0) {
-                    eof = true; // a short, unaligned read only happens at the end of the file
-                }
-                buf.flip();
-            }
-            int n = Math.min(len, buf.remaining());
-            buf.get(b, off, n);
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            ch.close();
         }
     }
 
