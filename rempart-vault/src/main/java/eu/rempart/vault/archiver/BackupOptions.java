@@ -20,7 +20,8 @@ public record BackupOptions(String hostname, String username, List<String> tags,
 
     public static BackupOptions defaults(String hostname, String username) {
         return new BackupOptions(hostname, username, List.of(), Excludes.none(),
-                Integer.getInteger("rempart.workers", Math.max(2, Runtime.getRuntime().availableProcessors())), null, "rempart");
+                // one reader more than cores: a reader waiting for the disk leaves its core to the others
+                Integer.getInteger("rempart.workers", Runtime.getRuntime().availableProcessors() + 1), null, "rempart");
     }
 
     public BackupOptions withTags(List<String> t) {
