@@ -20,8 +20,7 @@ public record BackupOptions(String hostname, String username, List<String> tags,
 
     public static BackupOptions defaults(String hostname, String username) {
         return new BackupOptions(hostname, username, List.of(), Excludes.none(),
-                // one reader more than cores: a reader waiting for the disk leaves its core to the others
-                Integer.getInteger("rempart.workers", Runtime.getRuntime().availableProcessors() + 1), null, "rempart");
+                Integer.getInteger("rempart.workers", Math.max(2, Runtime.getRuntime().availableProcessors())), null, "rempart");
     }
 
     public BackupOptions withTags(List<String> t) {
