@@ -95,6 +95,16 @@ public interface Backend extends AutoCloseable {
         System.arraycopy(b, 0, dst, dstOff, length);
     }
 
+    /**
+     * Like {@link #read}, for a caller that goes on to read the following bytes of the same file
+     * (a check streaming a whole pack): a backend may read ahead, where {@link #read} serves
+     * scattered reads.
+     */
+    default void readSequential(FileType type, String name, long offset, byte[] dst, int dstOff, int length)
+            throws IOException {
+        read(type, name, offset, dst, dstOff, length);
+    }
+
     /** Size in bytes. @throws java.nio.file.NoSuchFileException if absent */
     long size(FileType type, String name) throws IOException;
 

@@ -325,7 +325,7 @@ public final class Checker {
                 }
                 int gap = (int) (b.offset() - pos);
                 byte[] buf = readBuffer(gap + b.length());
-                repo.backend().read(FileType.PACK, packId.toHex(), pos, buf, 0, gap + b.length());
+                repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, buf, 0, gap + b.length());
                 md.update(buf, 0, gap + b.length());
                 pos = b.offset() + b.length();
                 try {
@@ -337,7 +337,7 @@ public final class Checker {
             for (long rest = size - pos; rest > 0; ) {
                 int n = (int) Math.min(rest, 1 << 20);
                 byte[] buf = readBuffer(n);
-                repo.backend().read(FileType.PACK, packId.toHex(), pos, buf, 0, n);
+                repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, buf, 0, n);
                 md.update(buf, 0, n);
                 pos += n;
                 rest -= n;

@@ -33,6 +33,8 @@ public final class DirectFiles {
      * take theirs from a pool.
      */
     private static final ThreadLocal<ByteBuffer> READ_BUFFERS = ThreadLocal.withInitial(DirectFiles::allocate);
+    /** Separate from READ_BUFFERS: a thread may read a pack while it has a source file open. */
+    private static final ThreadLocal<ByteBuffer> PREAD_BUFFERS = ThreadLocal.withInitial(DirectFiles::allocate);
     private static final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> WRITE_BUFFERS =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private static volatile boolean disabled = Boolean.getBoolean("rempart.noDirectIo");
@@ -50,6 +52,39 @@ public final class DirectFiles {
             return NativeRead.open(p, READ_BUFFERS.get());
         }
         return Files.newInputStream(p);
+    }
+
+    /**
+     * Reads {@code len} bytes at {@code pos} of a file written once and read rarely (a pack), with
+     * direct I/O where available: a restore reads gigabytes of packs that are not read again, and the
+     * page cache would copy each byte once more and evict the practice's working files.
+     *
+     * @throws java.io.EOFException if the file ends before {@code pos + len}
+     */
+    public static void readAt(Path p, long pos, byte[] dst, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, dst.length);
+        if (NativeRead.FLAGS != null && !LibC.unavailable() && !disabled) {
+            NativeRead.Fd fd = NativeRead.openFd(p, true);
+            try {
+                if (fd.direct()) {
+                    NativeRead.preadAligned(fd.fd(), p, pos, dst, off, len, PREAD_BUFFERS.get());
+                    return;
+                }
+            } finally {
+                LibC.close(fd.fd());
+            }
+        }
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            int done = 0;
+            while (done < len) {
+                // Slices: the JDK copies through a per-thread direct buffer as large as each read.
+                int n = ch.read(ByteBuffer.wrap(dst, off + done, Math.min(BUFFER, len - done)), pos + done);
+                if (n < 0) {
+                    throw new java.io.EOFException(p + ": unexpected end of file");
+                }
+                done += n;
+            }
+        }
     }
 
     /**
@@ -147,14 +182,23 @@ public final class DirectFiles {
         }
 
         static InputStream open(Path p, ByteBuffer buf) throws IOException {
+            Fd fd = openFd(p, !disabled);
+            return new NativeRead(p, fd.fd(), buf, fd.direct());
+        }
+
+        record Fd(int fd, boolean direct) {
+        }
+
+        /** O_DIRECT when asked and the file system takes it; O_NOATIME when permitted. */
+        static Fd openFd(Path p, boolean direct) throws IOException {
             return LongPaths.withShortPath(p, s -> {
                 byte[] path = FileSystemAccess.cPath(s);
-                int directFlag = disabled ? 0 : FLAGS[0];
+                int directFlag = direct ? FLAGS[0] : 0;
                 int noatime = noatimeRefused ? 0 : FLAGS[1];
                 while (true) {
                     try {
                         int fd = LibC.openat(LibC.AT_FDCWD, path, O_CLOEXEC | directFlag | noatime);
-                        return new NativeRead(p, fd, buf, directFlag != 0);
+                        return new Fd(fd, directFlag != 0);
                     } catch (com.sun.jna.LastErrorException e) {
                         if (e.getErrorCode() == LibC.EPERM && noatime != 0) {
                             noatime = 0; // O_NOATIME needs ownership (or root): read without it
@@ -210,6 +254,36 @@ public final class DirectFiles {
             int n = Math.min(len, buf.remaining());
             buf.get(b, off, n);
             return n;
+        }
+
+        /**
+         * Reads the aligned blocks around [pos, pos + len) into {@code buf} and copies the bytes
+         * asked for: direct I/O wants offsets, lengths and memory aligned to the block size.
+         */
+        static void preadAligned(int fd, Path p, long pos, byte[] dst, int off, int len, ByteBuffer buf)
+                throws IOException {
+            com.sun.jna.Pointer base = com.sun.jna.Native.getDirectBufferPointer(buf);
+            long end = pos + len;
+            long at = pos;
+            while (at < end) {
+                long start = at - (at % ALIGN);
+                long want = Math.min(BUFFER, ((end - start + ALIGN - 1) / ALIGN) * ALIGN);
+                long n;
+                try {
+                    n = LibC.pread(fd, base, new com.sun.jna.NativeLong(want), start).longValue();
+                } catch (com.sun.jna.LastErrorException e) {
+                    if (e.getErrorCode() == LibC.EINTR) {
+                        continue;
+                    }
+                    throw FileSystemAccess.error(e, p, "read");
+                }
+                long got = Math.min(start + n, end) - at;
+                if (got <= 0) {
+                    throw new java.io.EOFException(p + ": unexpected end of file");
+                }
+                buf.get((int) (at - start), dst, off + (int) (at - pos), (int) got);
+                at += got;
+            }
         }
 
         @Override

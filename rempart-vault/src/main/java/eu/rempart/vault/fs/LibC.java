@@ -78,6 +78,8 @@ final class LibC {
 
     static native int close(int fd);
     static native NativeLong read(int fd, Pointer buf, NativeLong count) throws LastErrorException;
+    /** off_t is 64 bits on the 64-bit Linux targets where this is used. */
+    static native NativeLong pread(int fd, Pointer buf, NativeLong count, long offset) throws LastErrorException;
     static native Pointer fdopendir(int fd) throws LastErrorException;
     /** NULL at the end of the directory (errors are not told apart: they end the listing too). */
     static native Pointer readdir(Pointer dir);

@@ -73,8 +73,8 @@ final class BlobEncoder {
     }
 
     /**
-     * Compressing incompressible data (images, archives, encrypted files) at level 3 costs as much
-     * as chunking it; fast compression of three samples (start, middle, end) tells them apart.
+     * Compressing incompressible data (images, archives, encrypted files) at the auto level costs
+     * as much as chunking it; fast compression of three samples (start, middle, end) tells them apart.
      */
     private boolean looksCompressible(byte[] data, int off, int len) {
         if (len < SAMPLE_FROM) {

@@ -66,6 +66,32 @@ class DirectFilesTest {
     }
 
     @Test
+    void positionedReadsReturnExactlyTheBytesAskedForAndStopAtTheEnd() throws IOException {
+        for (boolean shm : new boolean[] {false, true}) {
+            Path d = dir(shm);
+            int size = 3 * (1 << 20) + 12345;
+            byte[] data = random(7, size);
+            Path f = d.resolve("pack");
+            Files.write(f, data);
+            SplittableRandom r = new SplittableRandom(11);
+            int[][] cases = {{0, size}, {0, 1}, {4095, 2}, {4096, 4096}, {size - 1, 1}, {size - 5000, 5000},
+                    {(1 << 20) - 7, (1 << 20) + 14}, {123, 0}};
+            for (int i = 0; i < cases.length + 200; i++) {
+                int pos = i < cases.length ? cases[i][0] : r.nextInt(size);
+                int len = i < cases.length ? cases[i][1] : r.nextInt(Math.min(size - pos, 3 << 20) + 1);
+                byte[] dst = new byte[len + 10];
+                DirectFiles.readAt(f, pos, dst, 3, len);
+                assertThat(java.util.Arrays.copyOfRange(dst, 3, 3 + len)).as("%d bytes at %d on %s", len, pos, d)
+                        .isEqualTo(java.util.Arrays.copyOfRange(data, pos, pos + len));
+                assertThat(java.util.Arrays.copyOfRange(dst, 0, 3)).isEqualTo(new byte[3]);
+                assertThat(java.util.Arrays.copyOfRange(dst, 3 + len, dst.length)).isEqualTo(new byte[7]);
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> DirectFiles.readAt(f, size - 10, new byte[20], 0, 20))
+                    .isInstanceOf(java.io.EOFException.class).hasMessageContaining(f.toString());
+        }
+    }
+
+    @Test
     void readingLeavesTheAccessTimeAlone() throws IOException {
         Path d = dir(false);
         Path f = d.resolve("evidence");
