@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.rempart.vault.BlobType;
 import eu.rempart.vault.Id;
+import eu.rempart.vault.FileType;
+import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.backend.Backends;
 import eu.rempart.vault.backend.local.LocalBackend;
 import eu.rempart.vault.crypto.KdfParams;
 import eu.rempart.vault.lock.Lock;
@@ -28,7 +31,8 @@ import java.util.Map;
 /** The root command: global options and what every sub-command shares (streams, repository, password). */
 @Command(name = "rempart", subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
         LsCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
-        KeyCommand.class, UnlockCommand.class, ProtectCommand.class, VersionCommand.class},
+        KeyCommand.class, UnlockCommand.class, CopyCommand.class, ProtectCommand.class, VaultCommand.class,
+        VersionCommand.class},
         description = "Rempart: backups in restic's repository format.")
 final class Cli {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -41,8 +45,16 @@ final class Cli {
     private Messages messages;
 
     @Option(names = {"-r", "--repo"}, scope = ScopeType.INHERIT, paramLabel = "REPO",
-            description = "repository directory (default: $REMPART_REPOSITORY)")
+            description = "repository: a directory, or rest:http(s)://[user:pass@]host:port/path/ (default: $REMPART_REPOSITORY)")
     String repo;
+
+    @Option(names = {"-o", "--option"}, scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE",
+            description = "backend option, e.g. rest.timeout=30s, rest.connections=5, rest.retries=6 (repeatable)")
+    Map<String, String> options = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--cacert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "also trust this PEM certificate for https repositories (repeatable)")
+    List<Path> cacerts = new java.util.ArrayList<>();
 
     @Option(names = "--password-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
             description = "file holding the password (default: $REMPART_PASSWORD_FILE, then $REMPART_PASSWORD)")
@@ -104,12 +116,50 @@ final class Cli {
 
     // ---------------------------------------------------------------- repository and password
 
-    Path repoPath() {
+    String repoLocation() {
         String r = repo != null ? repo : env("REMPART_REPOSITORY");
         if (r == null) {
             throw new CliException(ExitCodes.ERROR, "error.noRepo");
         }
-        return Path.of(r).toAbsolutePath().normalize();
+        return r;
+    }
+
+    /** The repository's backend, from its location ({@code -r}) and the backend options. */
+    Backend backend() throws IOException {
+        return backendAt(repoLocation());
+    }
+
+    Backend backendAt(String location) throws IOException {
+        try {
+            return Backends.open(location, options,
+                    cacerts.isEmpty() ? null : eu.rempart.vault.tls.Pem.clientContext(cacerts));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.ERROR, "error.badRepoOption", e.getMessage());
+        }
+    }
+
+    /**
+     * The source repository of {@code copy} and {@code init --copy-chunker-params}: {@code
+     * --from-repo} or $REMPART_FROM_REPOSITORY, its password from {@code --from-password-file},
+     * $REMPART_FROM_PASSWORD_FILE or $REMPART_FROM_PASSWORD (as restic's RESTIC_FROM_*).
+     */
+    Repository openFrom(String location, Path passwordFile) throws IOException {
+        String loc = location != null ? location : env("REMPART_FROM_REPOSITORY");
+        if (loc == null) {
+            throw new CliException(ExitCodes.ERROR, "error.noFromRepo");
+        }
+        Path f = passwordFile != null ? passwordFile
+                : env("REMPART_FROM_PASSWORD_FILE") != null ? Path.of(env("REMPART_FROM_PASSWORD_FILE")) : null;
+        char[] pw = f != null ? readPasswordFile(f)
+                : env.get("REMPART_FROM_PASSWORD") != null ? env.get("REMPART_FROM_PASSWORD").toCharArray() : null;
+        if (pw == null) {
+            throw new CliException(ExitCodes.ERROR, "error.noFromPassword");
+        }
+        try {
+            return open(backendAt(loc), pw);
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
     }
 
     /** The password from --password-file, $REMPART_PASSWORD_FILE, $REMPART_PASSWORD, or a prompt; null if none. */
@@ -186,16 +236,20 @@ final class Cli {
 
     /** Opens the repository (exit 10 if there is none; wrong password → exit 1, nothing written). */
     Repository open() throws IOException {
-        return open(repoPath(), null);
+        return open(backend(), null);
     }
 
     Repository open(Path path, char[] pw) throws IOException {
-        if (!repositoryExists(path)) {
-            throw new CliException(ExitCodes.NO_REPOSITORY, "error.repoMissing", path);
+        return open(new LocalBackend(path), pw);
+    }
+
+    Repository open(Backend backend, char[] pw) throws IOException {
+        if (!backend.exists(FileType.CONFIG, "config")) {
+            throw new CliException(ExitCodes.NO_REPOSITORY, "error.repoMissing", backend.location());
         }
         char[] p = pw != null ? pw : password();
         try {
-            Repository r = Repository.open(new LocalBackend(path), p);
+            Repository r = Repository.open(backend, p);
             // scrypt just used tens of MiB of heap once: collect them now so the heap shrinks back
             // instead of the command's real work adding to that peak.
             System.gc();

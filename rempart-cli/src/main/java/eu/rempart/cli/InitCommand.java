@@ -1,12 +1,14 @@
 package eu.rempart.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import eu.rempart.vault.backend.local.LocalBackend;
+import eu.rempart.vault.FileType;
+import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.chunker.Polynomial;
 import eu.rempart.vault.repository.Repository;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 
@@ -15,22 +17,40 @@ final class InitCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
+    @Option(names = "--copy-chunker-params", description = "use the chunker polynomial of --from-repo, so that "
+            + "copies between the two repositories keep their deduplication")
+    boolean copyChunkerParams;
+
+    @Option(names = "--from-repo", paramLabel = "REPO", description = "source repository (default: $REMPART_FROM_REPOSITORY)")
+    String fromRepo;
+
+    @Option(names = "--from-password-file", paramLabel = "FILE",
+            description = "its password (default: $REMPART_FROM_PASSWORD_FILE, then $REMPART_FROM_PASSWORD)")
+    java.nio.file.Path fromPasswordFile;
+
     @Override
     public Integer call() throws Exception {
-        Path path = cli.repoPath();
-        if (Cli.repositoryExists(path)) {
-            throw new CliException(ExitCodes.ERROR, "error.repoExists", path);
+        Backend backend = cli.backend();
+        String where = backend.location();
+        if (backend.exists(FileType.CONFIG, "config")) {
+            throw new CliException(ExitCodes.ERROR, "error.repoExists", where);
+        }
+        Polynomial pol = null;
+        if (copyChunkerParams) {
+            try (Repository from = cli.openFrom(fromRepo, fromPasswordFile)) {
+                pol = from.config().chunkerPolynomial();
+            }
         }
         char[] pw = cli.password();
-        try (Repository repo = init(cli, path, pw)) {
+        try (Repository repo = Repository.init(backend, pw, cli.kdf(), pol, cli.username(), cli.hostname())) {
             if (cli.json) {
                 ObjectNode n = Cli.JSON.createObjectNode();
                 n.put("message_type", "initialized");
                 n.put("id", repo.config().id());
-                n.put("repository", path.toString());
+                n.put("repository", where);
                 cli.printJson(n);
             } else {
-                cli.say("init.done", repo.config().id().substring(0, 10), path);
+                cli.say("init.done", repo.config().id().substring(0, 10), where);
                 cli.say("init.warning");
             }
         } finally {
@@ -39,7 +59,7 @@ final class InitCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    static Repository init(Cli cli, Path path, char[] pw) throws java.io.IOException {
-        return Repository.init(new LocalBackend(path), pw, cli.kdf(), null, cli.username(), cli.hostname());
+    static Repository init(Cli cli, Backend backend, char[] pw) throws java.io.IOException {
+        return Repository.init(backend, pw, cli.kdf(), null, cli.username(), cli.hostname());
     }
 }

@@ -61,7 +61,7 @@ final class ProtectCommand implements Callable<Integer> {
             if (exists) {
                 repo = cli.open(repoDir, pw);
             } else {
-                repo = InitCommand.init(cli, repoDir, pw);
+                repo = InitCommand.init(cli, new eu.rempart.vault.backend.local.LocalBackend(repoDir), pw);
                 cli.say("protect.initialised", repoDir);
             }
             int code;

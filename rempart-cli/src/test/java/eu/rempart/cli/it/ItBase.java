@@ -50,11 +50,30 @@ abstract class ItBase {
         restic = new Restic(repo, PASSWORD);
     }
 
+    /** Strings no output may ever contain: passwords. */
+    final java.util.Set<String> secrets = new java.util.HashSet<>(java.util.Set.of(PASSWORD));
+
     RempartProcess.Run ok(String... args) throws IOException, InterruptedException {
         RempartProcess.Run r = rempart.run(args);
         assertThat(r.code()).as("rempart %s\n%s", List.of(args), r).isZero();
-        assertThat(r.all()).doesNotContain(PASSWORD);
+        for (String s : secrets) {
+            assertThat(r.all()).doesNotContain(s);
+        }
         return r;
+    }
+
+    /** Runs rempart on another repository ({@code -r repoUrl}). */
+    RempartProcess.Run rempartAt(String repoUrl, String... args) throws IOException, InterruptedException {
+        List<String> a = new java.util.ArrayList<>(List.of("-r", repoUrl));
+        a.addAll(List.of(args));
+        return rempart.run(a.toArray(new String[0]));
+    }
+
+    /** {@link #rempartAt} that must succeed without showing a secret. */
+    RempartProcess.Run okAt(String repoUrl, String... args) throws IOException, InterruptedException {
+        List<String> a = new java.util.ArrayList<>(List.of("-r", repoUrl));
+        a.addAll(List.of(args));
+        return ok(a.toArray(new String[0]));
     }
 
     /** Backs up {@code dir} with --json and returns the new snapshot's id. */

@@ -12,10 +12,15 @@ import java.util.concurrent.TimeUnit;
 public final class Restic {
     public static final Path BINARY = Path.of("/usr/bin/restic");
 
-    private final Path repo;
+    private final String repo;
     private final String password;
 
     public Restic(Path repo, String password) {
+        this(repo.toString(), password);
+    }
+
+    /** @param repo any location restic takes, e.g. {@code rest:http://127.0.0.1:8000/r/} */
+    public Restic(String repo, String password) {
         this.repo = repo;
         this.password = password;
     }
@@ -37,7 +42,7 @@ public final class Restic {
         List<String> cmd = new ArrayList<>();
         cmd.add(BINARY.toString());
         cmd.add("-r");
-        cmd.add(repo.toString());
+        cmd.add(repo);
         cmd.add("--no-cache");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);

@@ -162,7 +162,7 @@ public final class LocalBackend implements Backend {
             }
             Path dir = target.getParent();
             mkdir(dir);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            publish(tmp, target);
             committed = true;
             syncDir(dir);
         }
@@ -177,6 +177,26 @@ public final class LocalBackend implements Backend {
                 }
             }
         }
+    }
+
+    /**
+     * Gives the temporary file its final name without ever replacing a file of that name (a rename
+     * would): a hard link fails if the name exists, even when two writers race, which the append-only
+     * vault server relies on. File systems without hard links get an atomic rename after the check.
+     */
+    private static void publish(Path tmp, Path target) throws IOException {
+        try {
+            Files.createLink(target, tmp);
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | IOException e) {
+            if (Files.exists(target)) {
+                throw new FileAlreadyExistsException(target.toString());
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        Files.delete(tmp);
     }
 
     private static void syncDir(Path dir) {

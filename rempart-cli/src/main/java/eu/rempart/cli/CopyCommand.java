@@ -1,0 +1,81 @@
+package eu.rempart.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.rempart.vault.copier.Copier;
+import eu.rempart.vault.lock.Lock;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.snapshot.Snapshots;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+
+@Command(name = "copy", description = "copy snapshots from another repository into this one (only what is missing)")
+final class CopyCommand implements Callable<Integer> {
+    @ParentCommand
+    Cli cli;
+
+    @Option(names = "--from-repo", paramLabel = "REPO", description = "source repository (default: $REMPART_FROM_REPOSITORY)")
+    String fromRepo;
+
+    @Option(names = "--from-password-file", paramLabel = "FILE",
+            description = "its password (default: $REMPART_FROM_PASSWORD_FILE, then $REMPART_FROM_PASSWORD)")
+    Path fromPasswordFile;
+
+    @Option(names = {"-H", "--host"}, paramLabel = "HOST", description = "only snapshots of this host")
+    String host;
+
+    @Option(names = "--tag", paramLabel = "TAG", description = "only snapshots with this tag (repeatable)")
+    List<String> tags = new ArrayList<>();
+
+    @Option(names = "--path", paramLabel = "PATH", description = "only snapshots of exactly these paths (repeatable)")
+    List<String> paths = new ArrayList<>();
+
+    @Parameters(paramLabel = "SNAPSHOT", arity = "0..*", description = "snapshots to copy (default: all)")
+    List<String> ids = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        try (Repository src = cli.openFrom(fromRepo, fromPasswordFile); Lock srcLock = cli.lockAndLoadIndex(src);
+                Repository dst = cli.open(); Lock dstLock = cli.lockAndLoadIndex(dst)) {
+            Predicate<Snapshot> f = Snapshots.filter(host, tags, SnapshotsCommand.absolute(paths));
+            List<Snapshot> selected = new ArrayList<>();
+            if (ids.isEmpty()) {
+                Snapshots.loadAll(src).stream().filter(f).forEach(selected::add);
+            } else {
+                for (String id : ids) {
+                    selected.add(Snapshots.find(src, id, f));
+                }
+            }
+            Copier.Result r = Copier.copy(src, dst, selected);
+            if (cli.json) {
+                ObjectNode n = Cli.JSON.createObjectNode();
+                n.put("message_type", "summary");
+                ArrayNode copied = n.putArray("copied");
+                for (Copier.Copied c : r.copied()) {
+                    copied.addObject().put("source", c.source().toHex()).put("copy", c.copy().toHex());
+                }
+                ArrayNode skipped = n.putArray("skipped");
+                r.skipped().forEach(id -> skipped.add(id.toHex()));
+                n.put("blobs_copied", r.blobs());
+                n.put("bytes_copied", r.bytes());
+                cli.printJson(n);
+            } else {
+                for (Copier.Copied c : r.copied()) {
+                    cli.say("copy.copied", c.source().shortHex(), c.copy().shortHex());
+                }
+                cli.say("copy.summary", r.copied().size(), r.skipped().size(), r.blobs(),
+                        cli.msg().bytes(r.bytes()));
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,124 @@
+package eu.rempart.vault.backend.rest;
+
+import eu.rempart.vault.FileType;
+import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.server.RestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The REST client against the REST server, in one process on 127.0.0.1: the Backend contract over HTTP. */
+class RestBackendTest {
+    @TempDir
+    Path dir;
+
+    RestServer start(boolean appendOnly, List<String> log) throws IOException {
+        return RestServer.start(new RestServer.Options(dir, new InetSocketAddress("127.0.0.1", 0), appendOnly, null,
+                false, null, 0, line -> {
+                    synchronized (log) {
+                        log.add(line);
+                    }
+                }));
+    }
+
+    static RestBackend client(RestServer s, String userInfo, String path) throws IOException {
+        return new RestBackend("http://" + userInfo + "127.0.0.1:" + s.address().getPort() + "/" + path,
+                new RestBackend.Options(3, Duration.ofSeconds(20), 0, null));
+    }
+
+    static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    static String sha(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    @Test
+    void theBackendContractHoldsOverHttp() throws Exception {
+        List<String> log = new ArrayList<>();
+        try (RestServer s = start(false, log); RestBackend b = client(s, "user:secret-pw@", "practice/main")) {
+            assertThat(b.location()).isEqualTo("rest:http://127.0.0.1:" + s.address().getPort() + "/practice/main/")
+                    .doesNotContain("secret-pw");
+            b.create();
+            assertThat(b.exists(FileType.CONFIG, "config")).isFalse();
+            b.save(FileType.CONFIG, "config", "cfg".getBytes());
+            assertThat(b.load(FileType.CONFIG, "config")).isEqualTo("cfg".getBytes());
+            assertThatThrownBy(b::create).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+
+            byte[] pack = random(3_000_000, 1);
+            String id = sha(pack);
+            b.save(FileType.PACK, id, pack);
+            b.save(FileType.PACK, id, pack); // a retried upload that already got through is fine
+            assertThat(b.size(FileType.PACK, id)).isEqualTo(pack.length);
+            assertThat(b.load(FileType.PACK, id)).isEqualTo(pack);
+            assertThat(b.load(FileType.PACK, id, 1234, 5000)).isEqualTo(java.util.Arrays.copyOfRange(pack, 1234, 6234));
+            assertThat(b.load(FileType.PACK, id, -100, 100)).isEqualTo(java.util.Arrays.copyOfRange(pack, pack.length - 100, pack.length));
+            byte[] dst = new byte[10_010];
+            b.read(FileType.PACK, id, pack.length - 10_000, dst, 10, 10_000);
+            assertThat(java.util.Arrays.copyOfRange(dst, 10, dst.length))
+                    .isEqualTo(java.util.Arrays.copyOfRange(pack, pack.length - 10_000, pack.length));
+            assertThatThrownBy(() -> b.read(FileType.PACK, id, pack.length - 5, new byte[10], 0, 10))
+                    .isInstanceOf(EOFException.class);
+            assertThat(b.list(FileType.PACK)).containsExactly(new Backend.FileInfo(id, pack.length));
+            assertThat(b.list(FileType.LOCK)).isEmpty();
+
+            byte[] other = random(100, 2);
+            assertThatThrownBy(() -> b.save(FileType.SNAPSHOT, sha(pack), other))
+                    .isInstanceOf(IOException.class).hasMessageContaining("400");
+            assertThat(b.exists(FileType.SNAPSHOT, sha(pack))).isFalse();
+            assertThatThrownBy(() -> b.save(FileType.PACK, id, other)).isInstanceOf(IOException.class);
+
+            b.remove(FileType.PACK, id);
+            assertThat(b.exists(FileType.PACK, id)).isFalse();
+            assertThatThrownBy(() -> b.size(FileType.PACK, id)).isInstanceOf(NoSuchFileException.class);
+            assertThatThrownBy(() -> b.load(FileType.PACK, id)).isInstanceOf(NoSuchFileException.class);
+        }
+        assertThat(String.join("\n", log)).contains("POST /practice/main/data/").doesNotContain("secret-pw");
+        assertThat(dir.resolve("practice/main/config")).exists();
+    }
+
+    @Test
+    void appendOnlyRefusesDeletionExceptOfLocks() throws Exception {
+        try (RestServer s = start(true, new ArrayList<>()); RestBackend b = client(s, "", "r")) {
+            b.create();
+            byte[] snap = "{}".getBytes();
+            byte[] lock = "{\"lock\":1}".getBytes();
+            b.save(FileType.SNAPSHOT, sha(snap), snap);
+            b.save(FileType.LOCK, sha(lock), lock);
+            assertThatThrownBy(() -> b.remove(FileType.SNAPSHOT, sha(snap)))
+                    .isInstanceOf(IOException.class).hasMessageContaining("403");
+            assertThat(b.exists(FileType.SNAPSHOT, sha(snap))).isTrue();
+            b.remove(FileType.LOCK, sha(lock));
+            assertThat(b.exists(FileType.LOCK, sha(lock))).isFalse();
+        }
+    }
+
+    @Test
+    void aServerThatIsGoneGivesAClearErrorAfterTheRetries() throws Exception {
+        int port;
+        try (RestServer s = start(false, new ArrayList<>())) {
+            port = s.address().getPort();
+        }
+        RestBackend b = new RestBackend("http://127.0.0.1:" + port + "/r/",
+                new RestBackend.Options(2, Duration.ofSeconds(5), 2, null));
+        assertThatThrownBy(() -> b.exists(FileType.CONFIG, "config")).isInstanceOf(IOException.class)
+                .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("failed after 3 attempts");
+    }
+}
