@@ -96,6 +96,12 @@ public final class RestServer implements AutoCloseable {
     }
 
     public static RestServer start(Options opts) throws IOException {
+        // The JDK server leaves Nagle's algorithm on by default: a response's headers and body then
+        // wait for the client's delayed ACK, 40 ms per request, which made a check 16x slower.
+        // Read once, when the JDK's server configuration class loads.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         Files.createDirectories(opts.root());
         Htpasswd users = opts.htpasswd() == null ? null : new Htpasswd(opts.htpasswd());
         HttpServer http;

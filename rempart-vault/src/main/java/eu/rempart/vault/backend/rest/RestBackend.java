@@ -10,9 +10,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
@@ -21,20 +20,23 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A repository behind a server speaking restic's REST protocol ({@code rest:http(s)://[user:pass@]
  * host:port/path/}): Rempart's own {@code vault serve}, restic's rest-server, {@code rclone serve
  * restic}. Requests run concurrently up to {@link Options#connections}; transient failures
  * (connection refused or reset, 5xx, 429, timeouts) are retried with exponential back-off, and a
- * request that makes no progress ends with a timeout error rather than a hang.
+ * request that makes no progress for {@link Options#timeout} ends with an error rather than a hang.
+ *
+ * <p>Plain blocking {@link HttpURLConnection}s with the JDK's keep-alive pool: the callers are
+ * already explicit worker threads, and the asynchronous java.net.http client cost about 1.5 ms of
+ * CPU per request, which made a check (one request per blob) three times slower than local.
  */
 public final class RestBackend implements Backend {
     static final String V2 = "application/vnd.x.restic.rest.v2";
@@ -42,7 +44,7 @@ public final class RestBackend implements Backend {
 
     /**
      * @param connections requests in flight at once
-     * @param timeout     for one request, plus one second per MiB transferred
+     * @param timeout     longest wait for the server: to connect, for an answer, between two reads
      * @param retries     attempts after the first, for transient failures
      * @param tls         trust for https (null: the system's authorities)
      */
@@ -52,12 +54,23 @@ public final class RestBackend implements Backend {
         }
     }
 
+    /** Sequential reads fetch this much ahead (see {@link #readSequential}). */
+    static final int READ_AHEAD = 8 << 20;
+
     private final URI base;
     private final String location;
     private final Optional<String> authorization;
     private final Options opts;
-    private final HttpClient client;
+    private final SSLSocketFactory tls;
     private final Semaphore slots;
+    private final ThreadLocal<Window> windows = new ThreadLocal<>();
+
+    /** The bytes [start, start + data.length) of one file, fetched ahead by this thread. */
+    private record Window(FileType type, String name, long start, byte[] data) {
+        boolean covers(FileType t, String n, long offset, int length) {
+            return type == t && name.equals(n) && offset >= start && offset + length <= start + data.length;
+        }
+    }
 
     /** @param url {@code http(s)://[user:pass@]host:port/[path]}, without the {@code rest:} prefix */
     public RestBackend(String url, Options opts) throws IOException {
@@ -88,13 +101,7 @@ public final class RestBackend implements Backend {
         // Never the password: the location appears in messages, logs and reports.
         location = "rest:" + base;
         this.opts = opts;
-        HttpClient.Builder b = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(opts.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? opts.timeout() : Duration.ofSeconds(10));
-        if (opts.tls() != null) {
-            b.sslContext(opts.tls());
-        }
-        client = b.build();
+        this.tls = opts.tls() == null ? null : opts.tls().getSocketFactory();
         slots = new Semaphore(Math.max(1, opts.connections()));
     }
 
@@ -113,19 +120,22 @@ public final class RestBackend implements Backend {
 
     // ------------------------------------------------------------------ one request, with retries
 
-    private HttpRequest.Builder request(URI uri) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
-        authorization.ifPresent(a -> b.header("Authorization", a));
-        return b;
+    /** A response: status, Content-Type and Content-Length headers, and the whole body. */
+    private record Response(int status, String contentType, long contentLength, byte[] body) {
     }
 
     /**
      * Sends a request, retrying transient failures. Returns the response of any status below 500
      * (except 429): the caller decides what 404 or 403 mean.
      */
-    private <T> HttpResponse<T> send(String what, HttpRequest req, HttpResponse.BodyHandler<T> handler, long bytes)
+    private Response send(String what, String method, URI uri, Map<String, String> headers, byte[] body)
             throws IOException {
-        long limitMs = opts.timeout().toMillis() + bytes / 1024; // plus one second per MiB
+        return send(what, method, uri, headers, body, body == null ? 0 : body.length);
+    }
+
+    /** As above, with the request body {@code body[0, bodyLength)}. */
+    private Response send(String what, String method, URI uri, Map<String, String> headers, byte[] body,
+            int bodyLength) throws IOException {
         String last = null;
         for (int attempt = 0; ; attempt++) {
             if (attempt > 0) {
@@ -137,36 +147,68 @@ public final class RestBackend implements Backend {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException(what + ": interrupted");
             }
-            CompletableFuture<HttpResponse<T>> f = null;
             try {
-                f = client.sendAsync(req, handler);
-                HttpResponse<T> resp = f.get(limitMs, TimeUnit.MILLISECONDS);
-                int s = resp.statusCode();
-                if (s < 500 && s != 429) {
-                    return resp;
+                Response r = once(method, uri, headers, body, bodyLength);
+                if (r.status < 500 && r.status != 429) {
+                    return r;
                 }
-                last = "server answered " + s;
-            } catch (TimeoutException e) {
-                f.cancel(true);
-                last = "no answer within " + limitMs / 1000 + " s";
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (!(c instanceof IOException)) {
-                    throw new IOException(what + ": " + c, c);
-                }
-                last = c.getMessage() == null || c.getMessage().isBlank() ? c.getClass().getSimpleName() : c.getMessage();
-            } catch (InterruptedException e) {
-                if (f != null) {
-                    f.cancel(true);
-                }
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException(what + ": interrupted");
+                last = "server answered " + r.status;
+            } catch (SocketTimeoutException e) {
+                last = "no answer within " + opts.timeout().toSeconds() + " s";
+            } catch (javax.net.ssl.SSLException e) {
+                // Certificates do not fix themselves between attempts.
+                throw new IOException(what + ": TLS failed: " + e.getMessage()
+                        + " (for a private certificate, give it with --cacert)", e);
+            } catch (IOException e) {
+                last = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                        : e.getClass().getSimpleName() + ": " + e.getMessage();
             } finally {
                 slots.release();
             }
             if (attempt >= opts.retries()) {
                 throw new IOException(what + " failed after " + (attempt + 1) + " attempts: " + last);
             }
+        }
+    }
+
+    private Response once(String method, URI uri, Map<String, String> headers, byte[] body, int bodyLength)
+            throws IOException {
+        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+        if (tls != null && c instanceof HttpsURLConnection h) {
+            h.setSSLSocketFactory(tls);
+        }
+        int timeout = (int) Math.min(Integer.MAX_VALUE, opts.timeout().toMillis());
+        c.setConnectTimeout(timeout);
+        c.setReadTimeout(timeout); // between two reads: a slow but steady transfer is fine
+        c.setUseCaches(false);
+        c.setInstanceFollowRedirects(false);
+        c.setRequestMethod(method);
+        authorization.ifPresent(a -> c.setRequestProperty("Authorization", a));
+        headers.forEach(c::setRequestProperty);
+        try {
+            if (body != null) {
+                c.setDoOutput(true);
+                c.setFixedLengthStreamingMode(bodyLength);
+                try (java.io.OutputStream os = c.getOutputStream()) {
+                    os.write(body, 0, bodyLength);
+                }
+            }
+            int status = c.getResponseCode();
+            java.io.InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            byte[] data = new byte[0];
+            if (in != null) {
+                try (in) {
+                    data = in.readAllBytes(); // read to the end, so the connection can be reused
+                }
+            }
+            return new Response(status, c.getContentType(), c.getContentLengthLong(), data);
+        } catch (java.net.HttpRetryException e) {
+            // A 401 (or redirect) to a streamed upload: an answer, not a transport failure.
+            c.disconnect();
+            return new Response(e.responseCode(), null, -1, new byte[0]);
+        } catch (IOException e) {
+            c.disconnect(); // a half-read connection must not go back to the pool
+            throw e;
         }
     }
 
@@ -181,14 +223,13 @@ public final class RestBackend implements Backend {
         }
     }
 
-    private IOException failure(String what, HttpResponse<?> resp, FileType type, String name) {
-        int s = resp.statusCode();
-        return switch (s) {
+    private IOException failure(String what, Response resp, FileType type, String name) {
+        return switch (resp.status) {
             case 404 -> new NoSuchFileException(describe(type, name));
             case 401 -> new IOException(location + ": the server refused the user name or password");
             case 403 -> new IOException(what + ": refused by the server (403 Forbidden)");
             case 413 -> new IOException(what + ": refused by the server: repository quota exceeded");
-            default -> new IOException(what + ": server answered " + s);
+            default -> new IOException(what + ": server answered " + resp.status);
         };
     }
 
@@ -196,19 +237,21 @@ public final class RestBackend implements Backend {
 
     @Override
     public void save(FileType type, String name, byte[] data) throws IOException {
+        save(type, name, data, data.length);
+    }
+
+    private void save(FileType type, String name, byte[] data, int length) throws IOException {
         String what = "saving " + describe(type, name);
-        HttpRequest req = request(uri(type, name))
-                .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(data)).build();
-        HttpResponse<Void> resp = send(what, req, HttpResponse.BodyHandlers.discarding(), data.length);
-        if (resp.statusCode() == 200) {
+        Response resp = send(what, "POST", uri(type, name), Map.of("Content-Type", "application/octet-stream"),
+                data, length);
+        if (resp.status == 200) {
             return;
         }
-        if (resp.statusCode() == 403 || resp.statusCode() == 409) {
+        if (resp.status == 403 || resp.status == 409) {
             // Files are named by their content: if an earlier attempt got through before the
             // connection broke, the server holds this very file and refuses a second copy.
             Optional<Long> size = head(type, name);
-            if (type != FileType.CONFIG && size.isPresent() && size.get() == data.length) {
+            if (type != FileType.CONFIG && size.isPresent() && size.get() == length) {
                 return;
             }
             if (size.isPresent()) {
@@ -218,28 +261,62 @@ public final class RestBackend implements Backend {
         throw failure(what, resp, type, name);
     }
 
+    /**
+     * A pack is collected in one growing array and sent from it as it is: an upload must be
+     * repeatable for retries, and the default's copy of each pack doubled the memory it took.
+     */
+    @Override
+    public PendingFile create(FileType type) {
+        return new PendingFile() {
+            private byte[] buf = new byte[1 << 20];
+            private int len;
+
+            @Override
+            public void write(byte[] b, int off, int n) {
+                if (len + n > buf.length) {
+                    buf = java.util.Arrays.copyOf(buf, Math.max(len + n, buf.length * 2));
+                }
+                System.arraycopy(b, off, buf, len, n);
+                len += n;
+            }
+
+            @Override
+            public long size() {
+                return len;
+            }
+
+            @Override
+            public void commit(String name) throws IOException {
+                save(type, name, buf, len);
+            }
+
+            @Override
+            public void close() {
+                buf = new byte[0];
+            }
+        };
+    }
+
     @Override
     public byte[] load(FileType type, String name) throws IOException {
         String what = "reading " + describe(type, name);
-        HttpResponse<byte[]> resp = send(what, request(uri(type, name)).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray(), 16L << 20);
-        if (resp.statusCode() != 200) {
+        Response resp = send(what, "GET", uri(type, name), Map.of(), null);
+        if (resp.status != 200) {
             throw failure(what, resp, type, name);
         }
-        return resp.body();
+        return resp.body;
     }
 
     @Override
     public byte[] load(FileType type, String name, long offset, int length) throws IOException {
         String what = "reading " + describe(type, name);
         String range = offset < 0 ? "bytes=-" + length : "bytes=" + offset + "-" + (offset + length - 1);
-        HttpResponse<byte[]> resp = send(what, request(uri(type, name)).header("Range", range).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray(), length);
-        byte[] body = resp.body();
-        if (resp.statusCode() == 206) {
+        Response resp = send(what, "GET", uri(type, name), Map.of("Range", range), null);
+        byte[] body = resp.body;
+        if (resp.status == 206) {
             return body;
         }
-        if (resp.statusCode() == 200) {
+        if (resp.status == 200) {
             // A server that ignores Range sends the whole file.
             long start = offset < 0 ? Math.max(0, body.length - length) : offset;
             if (start > body.length) {
@@ -247,7 +324,7 @@ public final class RestBackend implements Backend {
             }
             return java.util.Arrays.copyOfRange(body, (int) start, (int) Math.min(body.length, start + length));
         }
-        if (resp.statusCode() == 416) {
+        if (resp.status == 416) {
             throw new EOFException(what + ": " + length + " bytes at " + offset + " beyond the end of the file");
         }
         throw failure(what, resp, type, name);
@@ -266,18 +343,40 @@ public final class RestBackend implements Backend {
         System.arraycopy(b, 0, dst, dstOff, length);
     }
 
+    /**
+     * Fetches up to {@link #READ_AHEAD} bytes at once and serves the following reads of the same
+     * file from them: a check streams every pack blob by blob, and one request per blob would
+     * spend more time in round trips than in transfer.
+     */
+    @Override
+    public void readSequential(FileType type, String name, long offset, byte[] dst, int dstOff, int length)
+            throws IOException {
+        java.util.Objects.checkFromIndexSize(dstOff, length, dst.length);
+        Window w = windows.get();
+        if (w == null || !w.covers(type, name, offset, length)) {
+            windows.remove(); // not kept while fetching: at most one window per thread
+            byte[] data = load(type, name, offset, Math.max(length, READ_AHEAD));
+            w = new Window(type, name, offset, data);
+            if (!w.covers(type, name, offset, length)) {
+                throw new EOFException(describe(type, name) + ": " + data.length + " bytes at " + offset
+                        + " instead of " + length);
+            }
+            windows.set(w);
+        }
+        System.arraycopy(w.data(), (int) (offset - w.start()), dst, dstOff, length);
+    }
+
     /** The size, or empty if the file does not exist. */
     private Optional<Long> head(FileType type, String name) throws IOException {
         String what = "looking up " + describe(type, name);
-        HttpResponse<Void> resp = send(what, request(uri(type, name)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.discarding(), 0);
-        if (resp.statusCode() == 404) {
+        Response resp = send(what, "HEAD", uri(type, name), Map.of(), null);
+        if (resp.status == 404) {
             return Optional.empty();
         }
-        if (resp.statusCode() != 200) {
+        if (resp.status != 200) {
             throw failure(what, resp, type, name);
         }
-        return Optional.of(resp.headers().firstValueAsLong("Content-Length").orElse(0));
+        return Optional.of(Math.max(0, resp.contentLength));
     }
 
     @Override
@@ -298,16 +397,15 @@ public final class RestBackend implements Backend {
             return out;
         }
         String what = "listing " + location + type.dir() + "/";
-        HttpRequest req = request(base.resolve(type.dir() + "/")).header("Accept", V2).GET().build();
-        HttpResponse<byte[]> resp = send(what, req, HttpResponse.BodyHandlers.ofByteArray(), 1L << 20);
-        if (resp.statusCode() == 404) {
+        Response resp = send(what, "GET", base.resolve(type.dir() + "/"), Map.of("Accept", V2), null);
+        if (resp.status == 404) {
             return out; // no such directory yet: nothing of that type
         }
-        if (resp.statusCode() != 200) {
+        if (resp.status != 200) {
             throw failure(what, resp, type, "");
         }
-        JsonNode arr = JSON.readTree(resp.body());
-        boolean v2 = resp.headers().firstValue("Content-Type").orElse("").startsWith(V2);
+        JsonNode arr = JSON.readTree(resp.body);
+        boolean v2 = resp.contentType != null && resp.contentType.startsWith(V2);
         if (arr == null || !arr.isArray()) {
             throw new IOException(what + ": the server's answer is not a list");
         }
@@ -325,10 +423,13 @@ public final class RestBackend implements Backend {
     @Override
     public void remove(FileType type, String name) throws IOException {
         String what = "removing " + describe(type, name);
-        HttpResponse<Void> resp = send(what, request(uri(type, name)).DELETE().build(),
-                HttpResponse.BodyHandlers.discarding(), 0);
-        if (resp.statusCode() != 200 && resp.statusCode() != 204) {
+        Response resp = send(what, "DELETE", uri(type, name), Map.of(), null);
+        if (resp.status != 200 && resp.status != 204) {
             throw failure(what, resp, type, name);
+        }
+        Window w = windows.get();
+        if (w != null && w.type() == type && w.name().equals(name)) {
+            windows.remove();
         }
     }
 
@@ -338,9 +439,8 @@ public final class RestBackend implements Backend {
             throw new FileAlreadyExistsException(location + "config", null, "repository already exists");
         }
         String what = "creating " + location;
-        HttpResponse<Void> resp = send(what, request(base.resolve("?create=true"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding(), 0);
-        if (resp.statusCode() != 200) {
+        Response resp = send(what, "POST", base.resolve("?create=true"), Map.of(), new byte[0]);
+        if (resp.status != 200) {
             throw failure(what, resp, FileType.CONFIG, "config");
         }
     }
