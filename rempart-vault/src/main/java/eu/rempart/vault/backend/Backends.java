@@ -2,6 +2,7 @@ package eu.rempart.vault.backend;
 
 import eu.rempart.vault.backend.local.LocalBackend;
 import eu.rempart.vault.backend.rest.RestBackend;
+import eu.rempart.vault.backend.s3.S3Backend;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,12 +15,14 @@ import javax.net.ssl.SSLContext;
 
 /**
  * Opens a backend from a repository location as restic writes it: a local path (optionally
- * {@code local:PATH}) or {@code rest:http(s)://...}. Backend options come as restic's
- * {@code -o key=value}: {@code rest.connections}, {@code rest.timeout} (e.g. 30s, 2m),
- * {@code rest.retries}.
+ * {@code local:PATH}), {@code rest:http(s)://...} or {@code s3:...}. Backend options come as
+ * restic's {@code -o key=value}: {@code rest.connections}, {@code rest.timeout} (e.g. 30s, 2m),
+ * {@code rest.retries}; {@code s3.region}, {@code s3.bucket-lookup} (auto, dns, path),
+ * {@code s3.retries}, {@code s3.timeout}, {@code s3.part-size} (bytes, at least 5 MiB).
  */
 public final class Backends {
-    private static final Set<String> OPTIONS = Set.of("rest.connections", "rest.timeout", "rest.retries");
+    private static final Set<String> OPTIONS = Set.of("rest.connections", "rest.timeout", "rest.retries",
+            "s3.region", "s3.bucket-lookup", "s3.retries", "s3.timeout", "s3.part-size");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private Backends() {
@@ -44,11 +47,26 @@ public final class Backends {
                     tls);
             return new RestBackend(location.substring(5), o);
         }
-        if (location.startsWith("s3:") || location.startsWith("sftp:") || location.startsWith("b2:")
+        if (location.startsWith("s3:")) {
+            S3Backend.Options d = S3Backend.Options.defaults();
+            String lookup = options.getOrDefault("s3.bucket-lookup", "auto");
+            Boolean pathStyle = switch (lookup) {
+                case "auto" -> null;
+                case "path" -> Boolean.TRUE;
+                case "dns" -> Boolean.FALSE;
+                default -> throw new IllegalArgumentException("s3.bucket-lookup must be auto, dns or path");
+            };
+            S3Backend.Options o = new S3Backend.Options(options.getOrDefault("s3.region", d.region()), pathStyle,
+                    options.containsKey("s3.part-size") ? nonNegative(options.get("s3.part-size")) : d.partSize(),
+                    options.containsKey("s3.retries") ? nonNegative(options.get("s3.retries")) : d.retries(),
+                    options.containsKey("s3.timeout") ? duration(options.get("s3.timeout")) : d.timeout());
+            return new S3Backend(location.substring(3), o);
+        }
+        if (location.startsWith("sftp:") || location.startsWith("b2:")
                 || location.startsWith("azure:") || location.startsWith("gs:") || location.startsWith("rclone:")
                 || location.startsWith("swift:")) {
             throw new IllegalArgumentException("repository type " + location.substring(0, location.indexOf(':'))
-                    + ": not supported yet (local paths and rest: are)");
+                    + ": not supported yet (local paths, rest: and s3: are)");
         }
         String path = location.startsWith("local:") ? location.substring(6) : location;
         return new LocalBackend(Path.of(path).toAbsolutePath().normalize());

@@ -14,6 +14,7 @@ public final class Restic {
 
     private final String repo;
     private final String password;
+    private java.util.Map<String, String> env = java.util.Map.of();
 
     public Restic(Path repo, String password) {
         this(repo.toString(), password);
@@ -23,6 +24,13 @@ public final class Restic {
     public Restic(String repo, String password) {
         this.repo = repo;
         this.password = password;
+    }
+
+    /** The same, with these environment variables (e.g. S3 credentials). */
+    public Restic withEnv(java.util.Map<String, String> vars) {
+        Restic r = new Restic(repo, password);
+        r.env = java.util.Map.copyOf(vars);
+        return r;
     }
 
     public static boolean available() {
@@ -48,6 +56,7 @@ public final class Restic {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("RESTIC_PASSWORD", password);
         pb.environment().remove("RESTIC_REPOSITORY");
+        pb.environment().putAll(env);
         Path out = Files.createTempFile("restic-out", ".txt");
         Path err = Files.createTempFile("restic-err", ".txt");
         try {

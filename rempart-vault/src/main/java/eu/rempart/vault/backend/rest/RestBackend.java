@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.backend.BufferedPendingFile;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -267,34 +268,7 @@ public final class RestBackend implements Backend {
      */
     @Override
     public PendingFile create(FileType type) {
-        return new PendingFile() {
-            private byte[] buf = new byte[1 << 20];
-            private int len;
-
-            @Override
-            public void write(byte[] b, int off, int n) {
-                if (len + n > buf.length) {
-                    buf = java.util.Arrays.copyOf(buf, Math.max(len + n, buf.length * 2));
-                }
-                System.arraycopy(b, off, buf, len, n);
-                len += n;
-            }
-
-            @Override
-            public long size() {
-                return len;
-            }
-
-            @Override
-            public void commit(String name) throws IOException {
-                save(type, name, buf, len);
-            }
-
-            @Override
-            public void close() {
-                buf = new byte[0];
-            }
-        };
+        return new BufferedPendingFile((name, data, length) -> save(type, name, data, length));
     }
 
     @Override
