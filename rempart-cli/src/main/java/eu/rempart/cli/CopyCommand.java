@@ -8,6 +8,7 @@ import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.snapshot.Snapshots;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -30,14 +31,8 @@ final class CopyCommand implements Callable<Integer> {
             description = "its password (default: $REMPART_FROM_PASSWORD_FILE, then $REMPART_FROM_PASSWORD)")
     Path fromPasswordFile;
 
-    @Option(names = {"-H", "--host"}, paramLabel = "HOST", description = "only snapshots of this host")
-    String host;
-
-    @Option(names = "--tag", paramLabel = "TAG", description = "only snapshots with this tag (repeatable)")
-    List<String> tags = new ArrayList<>();
-
-    @Option(names = "--path", paramLabel = "PATH", description = "only snapshots of exactly these paths (repeatable)")
-    List<String> paths = new ArrayList<>();
+    @Mixin
+    SnapshotFilter filter = new SnapshotFilter();
 
     @Parameters(paramLabel = "SNAPSHOT", arity = "0..*", description = "snapshots to copy (default: all)")
     List<String> ids = new ArrayList<>();
@@ -46,7 +41,7 @@ final class CopyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (Repository src = cli.openFrom(fromRepo, fromPasswordFile); Lock srcLock = cli.lockAndLoadIndex(src);
                 Repository dst = cli.open(); Lock dstLock = cli.lockAndLoadIndex(dst)) {
-            Predicate<Snapshot> f = Snapshots.filter(host, tags, SnapshotsCommand.absolute(paths));
+            Predicate<Snapshot> f = filter.predicate();
             List<Snapshot> selected = new ArrayList<>();
             if (ids.isEmpty()) {
                 Snapshots.loadAll(src).stream().filter(f).forEach(selected::add);

@@ -6,6 +6,7 @@ import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.snapshot.Snapshots;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -23,19 +24,13 @@ final class SnapshotsCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
-    @Option(names = {"-H", "--host"}, paramLabel = "HOST", description = "only snapshots of this host")
-    String host;
-
-    @Option(names = "--tag", paramLabel = "TAG", description = "only snapshots with this tag (repeatable)")
-    List<String> tags = new ArrayList<>();
-
-    @Option(names = "--path", paramLabel = "PATH", description = "only snapshots of exactly these paths (repeatable)")
-    List<String> paths = new ArrayList<>();
+    @Mixin
+    SnapshotFilter filter = new SnapshotFilter();
 
     @Override
     public Integer call() throws Exception {
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, false)) {
-            Predicate<Snapshot> f = Snapshots.filter(host, tags, absolute(paths));
+            Predicate<Snapshot> f = filter.predicate();
             List<Snapshot> list = Snapshots.loadAll(repo).stream().filter(f).toList();
             if (cli.json) {
                 ArrayNode a = Cli.JSON.createArrayNode();

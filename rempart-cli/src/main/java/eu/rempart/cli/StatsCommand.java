@@ -12,6 +12,7 @@ import eu.rempart.vault.snapshot.Snapshots;
 import eu.rempart.vault.tree.Node;
 import eu.rempart.vault.tree.NodeType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -36,14 +37,8 @@ final class StatsCommand implements Callable<Integer> {
     @Option(names = "--mode", paramLabel = "restore-size|raw-data", description = "what to count (default restore-size)")
     String mode = "restore-size";
 
-    @Option(names = {"-H", "--host"}, paramLabel = "HOST")
-    String host;
-
-    @Option(names = "--tag", paramLabel = "TAG")
-    List<String> tags = new ArrayList<>();
-
-    @Option(names = "--path", paramLabel = "PATH")
-    List<String> paths = new ArrayList<>();
+    @Mixin
+    SnapshotFilter filter = new SnapshotFilter();
 
     private long files;
     private long size;
@@ -59,7 +54,7 @@ final class StatsCommand implements Callable<Integer> {
         };
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, false)) {
             repo.loadIndex();
-            Predicate<Snapshot> f = Snapshots.filter(host, tags, SnapshotsCommand.absolute(paths));
+            Predicate<Snapshot> f = filter.predicate();
             List<Snapshot> selected = new ArrayList<>();
             if (snapshots.isEmpty()) {
                 Snapshots.loadAll(repo).stream().filter(f).forEach(selected::add);

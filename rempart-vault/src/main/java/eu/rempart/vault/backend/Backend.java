@@ -87,6 +87,10 @@ public interface Backend extends AutoCloseable {
      * paths can reuse a buffer. @throws java.io.EOFException if the file is shorter
      */
     default void read(FileType type, String name, long offset, byte[] dst, int dstOff, int length) throws IOException {
+        java.util.Objects.checkFromIndexSize(dstOff, length, dst.length);
+        if (length == 0) {
+            return;
+        }
         byte[] b = load(type, name, offset, length);
         if (b.length != length) {
             throw new java.io.EOFException(type.dir() + "/" + name + ": " + b.length + " bytes at " + offset

@@ -304,19 +304,6 @@ public final class RestBackend implements Backend {
         throw failure(what, resp, type, name);
     }
 
-    @Override
-    public void read(FileType type, String name, long offset, byte[] dst, int dstOff, int length) throws IOException {
-        java.util.Objects.checkFromIndexSize(dstOff, length, dst.length);
-        if (length == 0) {
-            return;
-        }
-        byte[] b = load(type, name, offset, length);
-        if (b.length != length) {
-            throw new EOFException(describe(type, name) + ": " + b.length + " bytes at " + offset + " instead of " + length);
-        }
-        System.arraycopy(b, 0, dst, dstOff, length);
-    }
-
     /**
      * Fetches up to {@link #READ_AHEAD} bytes at once and serves the following reads of the same
      * file from them: a check streams every pack blob by blob, and one request per blob would

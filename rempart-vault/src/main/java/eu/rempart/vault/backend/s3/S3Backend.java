@@ -211,20 +211,6 @@ public final class S3Backend implements Backend {
     }
 
     @Override
-    public void read(FileType type, String name, long offset, byte[] dst, int dstOff, int length) throws IOException {
-        java.util.Objects.checkFromIndexSize(dstOff, length, dst.length);
-        if (length == 0) {
-            return;
-        }
-        byte[] b = load(type, name, offset, length);
-        if (b.length != length) {
-            throw new EOFException(location + "/" + key(type, name).substring(prefix.length()) + ": " + b.length
-                    + " bytes at " + offset + " instead of " + length);
-        }
-        System.arraycopy(b, 0, dst, dstOff, length);
-    }
-
-    @Override
     public long size(FileType type, String name) throws IOException {
         try {
             return s3.headObject(b -> b.bucket(bucket).key(key(type, name))).contentLength();
