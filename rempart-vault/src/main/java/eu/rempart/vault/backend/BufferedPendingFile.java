@@ -1,21 +1,91 @@
 package eu.rempart.vault.backend;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A file collected in one growing array and handed over whole on commit, for remote backends: an
- * upload must be repeatable for retries, and it is sent from this array as it is (no copy, where
- * the default's copy doubled the memory each pack took).
+ * A file collected in memory and handed over whole on commit, for remote backends: an upload must
+ * be repeatable for retries. The bytes sit in 1 MiB blocks, sent from where they are: one growing
+ * array cost a copy per doubling and up to twice a pack's size.
  */
 public final class BufferedPendingFile implements Backend.PendingFile {
-    /** Stores {@code data[0, length)} under {@code name}. */
+    static final int BLOCK = 1 << 20;
+
+    /** Stores {@code content} under {@code name}. */
     public interface Upload {
-        void save(String name, byte[] data, int length) throws IOException;
+        void save(String name, Content content) throws IOException;
+    }
+
+    /** Bytes to upload, readable any number of times. */
+    public static final class Content {
+        private final List<byte[]> blocks;
+        private final long length;
+
+        private Content(List<byte[]> blocks, long length) {
+            this.blocks = blocks;
+            this.length = length;
+        }
+
+        public static Content of(byte[] data) {
+            return new Content(List.of(data), data.length);
+        }
+
+        public long length() {
+            return length;
+        }
+
+        /** Applies {@code fn(block, offset, length)} to the bytes [from, from + len) in order. */
+        private void forEach(long from, long len, Chunk fn) throws IOException {
+            long pos = 0;
+            for (byte[] b : blocks) {
+                long end = Math.min(pos + b.length, length);
+                long s = Math.max(pos, from);
+                long e = Math.min(end, from + len);
+                if (s < e) {
+                    fn.accept(b, (int) (s - pos), (int) (e - s));
+                }
+                pos = end;
+                if (pos >= from + len) {
+                    break;
+                }
+            }
+        }
+
+        private interface Chunk {
+            void accept(byte[] b, int off, int len) throws IOException;
+        }
+
+        public void writeTo(OutputStream out) throws IOException {
+            forEach(0, length, out::write);
+        }
+
+        public void update(MessageDigest md, long from, long len) {
+            try {
+                forEach(from, len, md::update);
+            } catch (IOException e) {
+                throw new IllegalStateException(e); // a digest does no I/O
+            }
+        }
+
+        /** The bytes [from, from + len) as a stream, without copying them. */
+        public InputStream open(long from, long len) {
+            List<InputStream> parts = new ArrayList<>();
+            try {
+                forEach(from, len, (b, off, n) -> parts.add(new java.io.ByteArrayInputStream(b, off, n)));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return new java.io.SequenceInputStream(java.util.Collections.enumeration(parts));
+        }
     }
 
     private final Upload upload;
-    private byte[] buf = new byte[1 << 20];
-    private int len;
+    private final List<byte[]> blocks = new ArrayList<>();
+    private long len;
 
     public BufferedPendingFile(Upload upload) {
         this.upload = upload;
@@ -23,11 +93,18 @@ public final class BufferedPendingFile implements Backend.PendingFile {
 
     @Override
     public void write(byte[] b, int off, int n) {
-        if (len + n > buf.length) {
-            buf = java.util.Arrays.copyOf(buf, Math.max(len + n, buf.length * 2));
+        while (n > 0) {
+            int used = (int) (len % BLOCK);
+            if (used == 0 && len / BLOCK == blocks.size()) {
+                blocks.add(new byte[BLOCK]);
+            }
+            byte[] last = blocks.get(blocks.size() - 1);
+            int k = Math.min(n, BLOCK - used);
+            System.arraycopy(b, off, last, used, k);
+            off += k;
+            n -= k;
+            len += k;
         }
-        System.arraycopy(b, off, buf, len, n);
-        len += n;
     }
 
     @Override
@@ -37,11 +114,11 @@ public final class BufferedPendingFile implements Backend.PendingFile {
 
     @Override
     public void commit(String name) throws IOException {
-        upload.save(name, buf, len);
+        upload.save(name, new Content(List.copyOf(blocks), len));
     }
 
     @Override
     public void close() {
-        buf = new byte[0];
+        blocks.clear();
     }
 }

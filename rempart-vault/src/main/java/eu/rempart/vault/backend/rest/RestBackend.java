@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.BufferedPendingFile;
+import eu.rempart.vault.backend.BufferedPendingFile.Content;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -129,14 +130,8 @@ public final class RestBackend implements Backend {
      * Sends a request, retrying transient failures. Returns the response of any status below 500
      * (except 429): the caller decides what 404 or 403 mean.
      */
-    private Response send(String what, String method, URI uri, Map<String, String> headers, byte[] body)
+    private Response send(String what, String method, URI uri, Map<String, String> headers, Content body)
             throws IOException {
-        return send(what, method, uri, headers, body, body == null ? 0 : body.length);
-    }
-
-    /** As above, with the request body {@code body[0, bodyLength)}. */
-    private Response send(String what, String method, URI uri, Map<String, String> headers, byte[] body,
-            int bodyLength) throws IOException {
         String last = null;
         for (int attempt = 0; ; attempt++) {
             if (attempt > 0) {
@@ -149,7 +144,7 @@ public final class RestBackend implements Backend {
                 throw new java.io.InterruptedIOException(what + ": interrupted");
             }
             try {
-                Response r = once(method, uri, headers, body, bodyLength);
+                Response r = once(method, uri, headers, body);
                 if (r.status < 500 && r.status != 429) {
                     return r;
                 }
@@ -172,8 +167,7 @@ public final class RestBackend implements Backend {
         }
     }
 
-    private Response once(String method, URI uri, Map<String, String> headers, byte[] body, int bodyLength)
-            throws IOException {
+    private Response once(String method, URI uri, Map<String, String> headers, Content body) throws IOException {
         HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
         if (tls != null && c instanceof HttpsURLConnection h) {
             h.setSSLSocketFactory(tls);
@@ -189,9 +183,9 @@ public final class RestBackend implements Backend {
         try {
             if (body != null) {
                 c.setDoOutput(true);
-                c.setFixedLengthStreamingMode(bodyLength);
+                c.setFixedLengthStreamingMode(body.length());
                 try (java.io.OutputStream os = c.getOutputStream()) {
-                    os.write(body, 0, bodyLength);
+                    body.writeTo(os);
                 }
             }
             int status = c.getResponseCode();
@@ -238,13 +232,12 @@ public final class RestBackend implements Backend {
 
     @Override
     public void save(FileType type, String name, byte[] data) throws IOException {
-        save(type, name, data, data.length);
+        save(type, name, Content.of(data));
     }
 
-    private void save(FileType type, String name, byte[] data, int length) throws IOException {
+    private void save(FileType type, String name, Content data) throws IOException {
         String what = "saving " + describe(type, name);
-        Response resp = send(what, "POST", uri(type, name), Map.of("Content-Type", "application/octet-stream"),
-                data, length);
+        Response resp = send(what, "POST", uri(type, name), Map.of("Content-Type", "application/octet-stream"), data);
         if (resp.status == 200) {
             return;
         }
@@ -252,7 +245,7 @@ public final class RestBackend implements Backend {
             // Files are named by their content: if an earlier attempt got through before the
             // connection broke, the server holds this very file and refuses a second copy.
             Optional<Long> size = head(type, name);
-            if (type != FileType.CONFIG && size.isPresent() && size.get() == length) {
+            if (type != FileType.CONFIG && size.isPresent() && size.get() == data.length()) {
                 return;
             }
             if (size.isPresent()) {
@@ -268,7 +261,7 @@ public final class RestBackend implements Backend {
      */
     @Override
     public PendingFile create(FileType type) {
-        return new BufferedPendingFile((name, data, length) -> save(type, name, data, length));
+        return new BufferedPendingFile((name, content) -> save(type, name, content));
     }
 
     @Override
@@ -400,7 +393,7 @@ public final class RestBackend implements Backend {
             throw new FileAlreadyExistsException(location + "config", null, "repository already exists");
         }
         String what = "creating " + location;
-        Response resp = send(what, "POST", base.resolve("?create=true"), Map.of(), new byte[0]);
+        Response resp = send(what, "POST", base.resolve("?create=true"), Map.of(), Content.of(new byte[0]));
         if (resp.status != 200) {
             throw failure(what, resp, FileType.CONFIG, "config");
         }

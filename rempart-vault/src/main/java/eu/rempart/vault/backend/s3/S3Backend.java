@@ -3,6 +3,7 @@ package eu.rempart.vault.backend.s3;
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.BufferedPendingFile;
+import eu.rempart.vault.backend.BufferedPendingFile.Content;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -116,10 +117,11 @@ public final class S3Backend implements Backend {
 
     @Override
     public void save(FileType type, String name, byte[] data) throws IOException {
-        save(type, name, data, data.length);
+        save(type, name, Content.of(data));
     }
 
-    private void save(FileType type, String name, byte[] data, int length) throws IOException {
+    private void save(FileType type, String name, Content data) throws IOException {
+        long length = data.length();
         String key = key(type, name);
         try {
             if (exists(type, name)) {
@@ -127,9 +129,9 @@ public final class S3Backend implements Backend {
                 throw new FileAlreadyExistsException(location + "/" + key.substring(prefix.length()));
             }
             if (length > partSize) {
-                saveMultipart(key, data, length);
+                saveMultipart(key, data);
             } else {
-                s3.putObject(b -> b.bucket(bucket).key(key).contentLength((long) length).contentMD5(md5(data, 0, length)),
+                s3.putObject(b -> b.bucket(bucket).key(key).contentLength(length).contentMD5(md5(data, 0, length)),
                         body(data, 0, length));
             }
         } catch (SdkException e) {
@@ -137,16 +139,17 @@ public final class S3Backend implements Backend {
         }
     }
 
-    private void saveMultipart(String key, byte[] data, int length) {
+    private void saveMultipart(String key, Content data) {
+        long length = data.length();
         String id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();
-            for (int start = 0, n = 1; start < length; start += (int) partSize, n++) {
-                final int off = start;
-                final int part = n;
-                final int len = (int) Math.min(partSize, length - off);
+            for (long start = 0; start < length; start += partSize) {
+                final long off = start;
+                final int part = parts.size() + 1;
+                final long len = Math.min(partSize, length - off);
                 String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(part)
-                                .contentLength((long) len).contentMD5(md5(data, off, len)),
+                                .contentLength(len).contentMD5(md5(data, off, len)),
                         body(data, off, len)).eTag();
                 parts.add(CompletedPart.builder().partNumber(part).eTag(etag).build());
             }
@@ -163,15 +166,14 @@ public final class S3Backend implements Backend {
     }
 
     /** The bytes as a request body without a copy, re-readable for the SDK's retries. */
-    private static RequestBody body(byte[] data, int off, int len) {
-        return RequestBody.fromContentProvider(() -> new java.io.ByteArrayInputStream(data, off, len), len,
-                "application/octet-stream");
+    private static RequestBody body(Content data, long off, long len) {
+        return RequestBody.fromContentProvider(() -> data.open(off, len), len, "application/octet-stream");
     }
 
-    private static String md5(byte[] b, int off, int len) {
+    private static String md5(Content data, long off, long len) {
         try {
             MessageDigest md = MessageDigest.getInstance("MD5");
-            md.update(b, off, len);
+            data.update(md, off, len);
             return Base64.getEncoder().encodeToString(md.digest());
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -181,7 +183,7 @@ public final class S3Backend implements Backend {
     /** Packs collect in one growing array, uploaded from it on commit (no copy). */
     @Override
     public PendingFile create(FileType type) {
-        return new BufferedPendingFile((name, data, length) -> save(type, name, data, length));
+        return new BufferedPendingFile((name, content) -> save(type, name, content));
     }
 
     @Override
