@@ -1,7 +1,6 @@
 package eu.rempart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,29 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Runs the command line in-process against real temporary directories. */
 class CliTest {
     static final String PASSWORD = "correct horse battery staple";
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
     Path repo;
     Path src;
     Map<String, String> env;
-
-    record Run(int code, String out, String err) {
-        JsonNode json() throws IOException {
-            return JSON.readTree(out);
-        }
-
-        List<JsonNode> jsonLines() throws IOException {
-            List<JsonNode> l = new ArrayList<>();
-            for (String s : out.split("\n")) {
-                if (!s.isBlank()) {
-                    l.add(JSON.readTree(s));
-                }
-            }
-            return l;
-        }
-    }
 
     @BeforeEach
     void setUp() throws IOException {
@@ -61,16 +42,16 @@ class CliTest {
         env.put("REMPART_REPOSITORY", repo.toString());
     }
 
-    Run rempart(String... args) {
+    CommandRun rempart(String... args) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
                 new PrintStream(e, true, StandardCharsets.UTF_8), env);
-        return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        return new CommandRun(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     }
 
-    Run ok(String... args) {
-        Run r = rempart(args);
+    CommandRun ok(String... args) {
+        CommandRun r = rempart(args);
         assertThat(r.code()).as("exit code of %s, stderr: %s", List.of(args), r.err()).isZero();
         return r;
     }
@@ -89,11 +70,11 @@ class CliTest {
 
     @Test
     void initBackupSnapshotsLsAndJsonRoundTrip() throws IOException {
-        Run init = ok("init");
+        CommandRun init = ok("init");
         assertThat(init.out()).contains("Dépôt").contains(repo.toString());
         assertThat(Files.isRegularFile(repo.resolve("config"))).isTrue();
 
-        Run b1 = ok("backup", "--json", "--tag", "t1", src.toString());
+        CommandRun b1 = ok("backup", "--json", "--tag", "t1", src.toString());
         JsonNode s1 = b1.json();
         assertThat(s1.path("message_type").asText()).isEqualTo("summary");
         assertThat(s1.path("files_new").asLong()).isEqualTo(2);
@@ -104,11 +85,11 @@ class CliTest {
 
         Files.writeString(src.resolve("a.txt"), "changed content\n");
         Files.writeString(src.resolve("c.txt"), "new\n");
-        Run b2 = ok("backup", "--lang", "en", src.toString());
+        CommandRun b2 = ok("backup", "--lang", "en", src.toString());
         assertThat(b2.out()).contains("Files:").contains("1 new, 1 changed, 1 unmodified").contains("Snapshot");
         assertThat(b2.out()).contains("Parent snapshot: " + s1.path("snapshot_id").asText().substring(0, 8));
 
-        Run snaps = ok("snapshots", "--json");
+        CommandRun snaps = ok("snapshots", "--json");
         JsonNode arr = snaps.json();
         assertThat(arr.size()).isEqualTo(2);
         assertThat(arr.get(0).path("id").asText()).isEqualTo(s1.path("snapshot_id").asText());
@@ -117,13 +98,13 @@ class CliTest {
         assertThat(arr.get(1).path("parent").asText()).isEqualTo(s1.path("snapshot_id").asText());
         assertThat(snaps.out()).doesNotContain(PASSWORD);
 
-        Run table = ok("snapshots");
+        CommandRun table = ok("snapshots");
         assertThat(table.out()).contains("Hôte").contains("Chemins").contains(src.toString())
                 .contains(arr.get(0).path("short_id").asText()).contains("2 instantané(s)");
         assertThat(ok("snapshots", "--tag", "t1", "--json").json().size()).isEqualTo(1);
         assertThat(ok("snapshots", "--host", "no-such-host", "--json").json().size()).isZero();
 
-        Run ls = ok("ls", "latest");
+        CommandRun ls = ok("ls", "latest");
         assertThat(ls.out()).contains(src.resolve("a.txt").toString()).contains(src.resolve("c.txt").toString())
                 .contains(src.resolve("sub/b.txt").toString());
         List<JsonNode> nodes = ok("ls", "--json", "latest", src.resolve("sub").toString()).jsonLines();
@@ -135,7 +116,7 @@ class CliTest {
         assertThat(b.path("size").asLong()).isEqualTo(5000);
         assertThat(b.path("name").asText()).isEqualTo("b.txt");
 
-        Run diff = ok("diff", arr.get(0).path("short_id").asText(), arr.get(1).path("short_id").asText());
+        CommandRun diff = ok("diff", arr.get(0).path("short_id").asText(), arr.get(1).path("short_id").asText());
         assertThat(diff.out()).contains("M    " + src.resolve("a.txt")).contains("+    " + src.resolve("c.txt"))
                 .doesNotContain("b.txt");
         List<JsonNode> changes = ok("diff", "--json", arr.get(1).path("id").asText(), arr.get(0).path("id").asText()).jsonLines();
@@ -186,7 +167,7 @@ class CliTest {
             }
         }
         assertThat(secondId).isNotNull();
-        Run refused = rempart("key", "remove", secondId.substring(0, 8));
+        CommandRun refused = rempart("key", "remove", secondId.substring(0, 8));
         assertThat(refused.code()).isEqualTo(1);
         assertThat(refused.err()).startsWith("rempart: ").contains("refusing");
         ok("key", "remove", firstId.substring(0, 8));
@@ -199,7 +180,7 @@ class CliTest {
         assertThat(rempart("snapshots").code()).isEqualTo(1);
         env.put("REMPART_PASSWORD", "third password");
         assertThat(ok("key", "list", "--json").json().size()).isEqualTo(1);
-        Run table = ok("key", "list");
+        CommandRun table = ok("key", "list");
         assertThat(table.out()).contains("Utilisateur").contains("*");
         assertThat(table.out() + table.err()).doesNotContain("third password");
     }
@@ -212,7 +193,7 @@ class CliTest {
         env.put("REMPART_PASSWORD", "not the password");
         for (String[] cmd : List.of(new String[] {"backup", src.toString()}, new String[] {"snapshots"},
                 new String[] {"key", "add"}, new String[] {"unlock"}, new String[] {"ls", "latest"})) {
-            Run r = rempart(cmd);
+            CommandRun r = rempart(cmd);
             assertThat(r.code()).as(String.join(" ", cmd)).isEqualTo(1);
             assertThat(r.err()).isEqualTo("rempart: mot de passe incorrect : aucune clé du dépôt ne s’ouvre avec lui\n");
             assertThat(r.err() + r.out()).doesNotContain("not the password").doesNotContain("Exception");
@@ -224,11 +205,11 @@ class CliTest {
 
     @Test
     void missingRepositoryAndOtherErrors() throws IOException {
-        Run r = rempart("snapshots");
+        CommandRun r = rempart("snapshots");
         assertThat(r.code()).isEqualTo(10);
         assertThat(r.err()).isEqualTo("rempart: aucun dépôt dans " + repo + " (créez-le avec « rempart init »)\n");
         assertThat(Files.exists(repo)).isFalse();
-        Run en = rempart("--lang", "en", "backup", src.toString());
+        CommandRun en = rempart("--lang", "en", "backup", src.toString());
         assertThat(en.code()).isEqualTo(10);
         assertThat(en.err()).startsWith("rempart: no repository at ");
 
@@ -237,22 +218,22 @@ class CliTest {
         env.put("REMPART_REPOSITORY", repo.toString());
 
         ok("init");
-        Run again = rempart("init");
+        CommandRun again = rempart("init");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("existe déjà");
-        Run missing = rempart("backup", tmp.resolve("nope").toString());
+        CommandRun missing = rempart("backup", tmp.resolve("nope").toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err().lines()).hasSize(1);
-        Run bad = rempart("ls", "deadbeef");
+        CommandRun bad = rempart("ls", "deadbeef");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err().lines()).hasSize(1);
         assertThat(bad.err()).doesNotContain("Exception").startsWith("rempart: ");
-        Run usage = rempart("frobnicate");
+        CommandRun usage = rempart("frobnicate");
         assertThat(usage.code()).isEqualTo(1);
         assertThat(usage.err()).startsWith("rempart: ");
 
         env.remove("REMPART_PASSWORD");
-        Run nopw = rempart("snapshots");
+        CommandRun nopw = rempart("snapshots");
         assertThat(nopw.code()).isEqualTo(1);
         assertThat(nopw.err()).contains("REMPART_PASSWORD");
         Path pwFile = tmp.resolve("pw");
@@ -269,7 +250,7 @@ class CliTest {
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("---------"));
         org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(secret), "running as root: every file is readable");
         ok("init");
-        Run r = rempart("backup", "--json", src.toString());
+        CommandRun r = rempart("backup", "--json", src.toString());
         assertThat(r.code()).isEqualTo(3);
         JsonNode errs = r.json().path("errors");
         assertThat(errs.size()).isEqualTo(1);
@@ -282,7 +263,7 @@ class CliTest {
         ok("backup", "--exclude", "*.tmp", src.toString());
         Files.writeString(src.resolve("later.txt"), "later");
         Path target = tmp.resolve("out");
-        Run r = ok("restore", "latest", "--target", target.toString(), "--verify", "--json");
+        CommandRun r = ok("restore", "latest", "--target", target.toString(), "--verify", "--json");
         assertThat(r.json().path("files_restored").asLong()).isEqualTo(2);
         assertThat(r.json().path("files_verified").asLong()).isEqualTo(2);
         Path restored = target.resolve(src.toString().substring(1));
@@ -290,7 +271,7 @@ class CliTest {
         assertThat(Files.readString(restored.resolve("sub/b.txt"))).isEqualTo("b".repeat(5000));
         assertThat(Files.exists(restored.resolve("later.txt"))).isFalse();
 
-        Run c = ok("check", "--read-data");
+        CommandRun c = ok("check", "--read-data");
         assertThat(c.out()).contains("Aucune erreur");
         JsonNode cj = ok("check", "--read-data-subset", "1/2", "--json").json();
         assertThat(cj.path("ok").asBoolean()).isTrue();
@@ -305,7 +286,7 @@ class CliTest {
         byte[] bytes = Files.readAllBytes(pack);
         bytes[0] ^= 1;
         Files.write(pack, bytes);
-        Run bad = rempart("check", "--read-data");
+        CommandRun bad = rempart("check", "--read-data");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("rempart: ");
     }
@@ -321,7 +302,7 @@ class CliTest {
         env.put("HOME", home.toString());
         env.put("XDG_DATA_HOME", home.resolve("data").toString());
 
-        Run first = ok("protect");
+        CommandRun first = ok("protect");
         Path dataDir = home.resolve("data/rempart");
         Path key = dataDir.resolve("repository.key");
         Path repoDir = dataDir.resolve("repository");
@@ -334,7 +315,7 @@ class CliTest {
         assertThat(first.out()).contains("1 nouveaux");
 
         Files.writeString(docs.resolve("devis.txt"), "Devis\n");
-        Run second = ok("protect", "--json");
+        CommandRun second = ok("protect", "--json");
         assertThat(second.json().path("files_new").asLong()).isEqualTo(1);
         assertThat(second.json().path("files_unmodified").asLong()).isEqualTo(1);
         assertThat(second.out() + second.err()).doesNotContain("clé USB").doesNotContain(password);
@@ -350,7 +331,7 @@ class CliTest {
         // a repository whose key file is gone: clear refusal, nothing overwritten
         Files.move(key, tmp.resolve("key-copy"));
         env.remove("REMPART_PASSWORD_FILE");
-        Run lost = rempart("protect");
+        CommandRun lost = rempart("protect");
         assertThat(lost.code()).isEqualTo(1);
         assertThat(lost.err()).contains(key.toString());
         assertThat(Files.exists(key)).isFalse();

@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import eu.rempart.vault.testing.Restic;
 import eu.rempart.vault.testing.TreeCompare;
@@ -88,7 +90,7 @@ class CopyIT extends ItBase {
     @Test
     void withoutASourceRepositoryOrItsPasswordCopyExplainsWhatIsMissing() throws Exception {
         ok("init");
-        RempartProcess.Run r = rempart.run("copy");
+        CommandRun r = rempart.run("copy");
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("--from-repo");
         env.put("REMPART_FROM_REPOSITORY", tmp.resolve("elsewhere").toString());

@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import eu.rempart.vault.testing.TreeCompare;
 import org.junit.jupiter.api.Test;
 
@@ -101,10 +103,10 @@ class DamagedPackIT extends ItBase {
     }
 
     void assertDamageDetectedAndRestOfDataRestores(String kind) throws Exception {
-        RempartProcess.Run check = rempart.run("check", "--read-data");
+        CommandRun check = rempart.run("check", "--read-data");
         assertThat(check.code()).as(kind + " " + check).isEqualTo(1);
         assertThat(check.err()).as(check.toString()).contains("pack " + victimPack);
-        RempartProcess.Run checkJson = rempart.run("check", "--read-data", "--json");
+        CommandRun checkJson = rempart.run("check", "--read-data", "--json");
         assertThat(checkJson.code()).isEqualTo(1);
         assertThat(checkJson.json().path("ok").asBoolean()).isFalse();
         assertThat(checkJson.json().path("errors").toString()).contains("pack " + victimPack);
@@ -116,7 +118,7 @@ class DamagedPackIT extends ItBase {
 
         // the latest snapshot: every file but the victim comes back intact, the victim is reported
         Path target = tmp.resolve("restored-" + kind);
-        RempartProcess.Run r = rempart.run("restore", "latest", "--target", target.toString());
+        CommandRun r = rempart.run("restore", "latest", "--target", target.toString());
         assertThat(r.code()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).contains("file-" + VICTIM + ".bin");
         Path restored = within(target, src);

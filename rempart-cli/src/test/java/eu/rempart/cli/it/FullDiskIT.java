@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,12 +45,12 @@ class FullDiskIT extends ItBase {
         for (int i = 0; i < 4; i++) {
             writeKeystream(big.resolve("f" + i), 25L << 20, 50 + i);
         }
-        RempartProcess.Run r = rempart.run("backup", big.toString());
+        CommandRun r = rempart.run("backup", big.toString());
         assertThat(r.code()).as(r.toString()).isEqualTo(1);
         assertThat(r.err().lines().toList()).as(r.toString()).hasSize(1);
         assertThat(r.err()).startsWith("rempart: ").containsIgnoringCase("no space left");
         assertThat(r.err()).doesNotContain("Exception");
-        RempartProcess.Run fr = rempart.run("--lang", "fr", "backup", "--json", big.toString());
+        CommandRun fr = rempart.run("--lang", "fr", "backup", "--json", big.toString());
         assertThat(fr.code()).isEqualTo(1);
         assertThat(fr.err()).startsWith("rempart: ").contains("plein");
 

@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +53,7 @@ class IncrementalIT extends ItBase {
             Files.setLastModifiedTime(f, FileTime.fromMillis(1_700_000_000_000L + k * 1000L));
             changedBytes += b.length;
         }
-        RempartProcess.Run second = ok("backup", "--json", src.toString());
+        CommandRun second = ok("backup", "--json", src.toString());
         JsonNode s = second.json();
         assertThat(second.out().strip().lines()).hasSize(1);
         assertThat(s.path("files_changed").asLong()).isEqualTo(changed);

@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import eu.rempart.vault.testing.Restic;
 import eu.rempart.vault.testing.TestTrees;
 import eu.rempart.vault.testing.TreeCompare;
@@ -53,8 +55,8 @@ abstract class ItBase {
     /** Strings no output may ever contain: passwords. */
     final java.util.Set<String> secrets = new java.util.HashSet<>(java.util.Set.of(PASSWORD));
 
-    RempartProcess.Run ok(String... args) throws IOException, InterruptedException {
-        RempartProcess.Run r = rempart.run(args);
+    CommandRun ok(String... args) throws IOException, InterruptedException {
+        CommandRun r = rempart.run(args);
         assertThat(r.code()).as("rempart %s\n%s", List.of(args), r).isZero();
         for (String s : secrets) {
             assertThat(r.all()).doesNotContain(s);
@@ -63,14 +65,14 @@ abstract class ItBase {
     }
 
     /** Runs rempart on another repository ({@code -r repoUrl}). */
-    RempartProcess.Run rempartAt(String repoUrl, String... args) throws IOException, InterruptedException {
+    CommandRun rempartAt(String repoUrl, String... args) throws IOException, InterruptedException {
         List<String> a = new java.util.ArrayList<>(List.of("-r", repoUrl));
         a.addAll(List.of(args));
         return rempart.run(a.toArray(new String[0]));
     }
 
     /** {@link #rempartAt} that must succeed without showing a secret. */
-    RempartProcess.Run okAt(String repoUrl, String... args) throws IOException, InterruptedException {
+    CommandRun okAt(String repoUrl, String... args) throws IOException, InterruptedException {
         List<String> a = new java.util.ArrayList<>(List.of("-r", repoUrl));
         a.addAll(List.of(args));
         return ok(a.toArray(new String[0]));
@@ -84,7 +86,7 @@ abstract class ItBase {
     /** Both implementations accept the repository, data included. */
     void assertBothChecksPass() throws IOException, InterruptedException {
         restic.run("check", "--read-data").assertOk();
-        RempartProcess.Run r = ok("check", "--read-data", "--json");
+        CommandRun r = ok("check", "--read-data", "--json");
         assertThat(r.json().path("ok").asBoolean()).as(r.toString()).isTrue();
     }
 

@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -52,11 +54,11 @@ class KilledBackupIT extends ItBase {
         // the data written so far (packs not yet in any index) does not break either checker;
         // restic 0.14's check refuses any lock, even a stale one, so it runs --no-lock here
         restic.run("check", "--no-lock", "--read-data").assertOk();
-        RempartProcess.Run check = ok("check", "--read-data", "--json");
+        CommandRun check = ok("check", "--read-data", "--json");
         assertThat(check.json().path("ok").asBoolean()).isTrue();
 
         // the rerun is not blocked by the stale lock and completes
-        RempartProcess.Run rerun = ok("backup", "--json", big.toString());
+        CommandRun rerun = ok("backup", "--json", big.toString());
         String second = rerun.json().path("snapshot_id").asText();
         assertThat(rerun.json().path("errors").size()).isZero();
         assertThat(snapshotCount()).isEqualTo(2);

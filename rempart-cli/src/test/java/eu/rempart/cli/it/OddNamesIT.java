@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import eu.rempart.vault.testing.TestTrees;
 import eu.rempart.vault.testing.TreeCompare;
@@ -41,7 +43,7 @@ class OddNamesIT extends ItBase {
             assertThat(n.path("type").asText()).isEqualTo("fifo");
         });
         // the same nodes as restic lists (the non-UTF-8 name included, compared by count)
-        List<JsonNode> resticNodes = new RempartProcess.Run(0, restic.run("ls", "--json", id).assertOk().out(), "")
+        List<JsonNode> resticNodes = new CommandRun(0, restic.run("ls", "--json", id).assertOk().out(), "")
                 .jsonLines();
         assertThat(nodes).hasSameSizeAs(resticNodes);
         assertThat(paths).containsExactlyInAnyOrderElementsOf(

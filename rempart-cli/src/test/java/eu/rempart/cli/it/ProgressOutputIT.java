@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -21,12 +23,12 @@ class ProgressOutputIT extends ItBase {
         }
         ok("init");
 
-        RempartProcess.Run json = ok("backup", "--json", src.toString());
+        CommandRun json = ok("backup", "--json", src.toString());
         assertThat(json.err()).isEmpty();
         assertThat(json.out().lines().toList()).hasSize(1);
         assertThat(json.json().path("message_type").asText()).isEqualTo("summary");
 
-        RempartProcess.Run human = ok("backup", "--force", src.toString());
+        CommandRun human = ok("backup", "--force", src.toString());
         assertThat(human.err()).isEmpty();
         assertThat(human.out()).doesNotContain("\r").doesNotContain("\u001b").contains("Snapshot");
         assertThat(human.out().lines().toList()).allSatisfy(l -> assertThat(l).doesNotContain("ETA"));
@@ -40,7 +42,7 @@ class ProgressOutputIT extends ItBase {
         cmd.add(String.join(" ", rempart.command("backup", "--force", src.toString()).stream()
                 .map(ProgressOutputIT::shellQuote).toList()));
         cmd.add(typescript.toString());
-        RempartProcess.Run tty = rempart.runCommand(cmd);
+        CommandRun tty = rempart.runCommand(cmd);
         assertThat(tty.code()).as(tty.toString()).isZero();
         assertThat(tty.out()).contains("\r").contains("Snapshot");
 
@@ -48,7 +50,7 @@ class ProgressOutputIT extends ItBase {
         jsonCmd.add(String.join(" ", rempart.command("backup", "--force", "--json", src.toString()).stream()
                 .map(ProgressOutputIT::shellQuote).toList()));
         jsonCmd.add(typescript.toString());
-        RempartProcess.Run ttyJson = rempart.runCommand(jsonCmd);
+        CommandRun ttyJson = rempart.runCommand(jsonCmd);
         assertThat(ttyJson.code()).as(ttyJson.toString()).isZero();
         assertThat(ttyJson.out().strip().lines().toList()).hasSize(1);
         assertThat(RempartProcess.JSON.readTree(ttyJson.out().strip()).path("message_type").asText()).isEqualTo("summary");

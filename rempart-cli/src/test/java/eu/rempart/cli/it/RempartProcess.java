@@ -1,6 +1,7 @@
 package eu.rempart.cli.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import eu.rempart.cli.CommandRun;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -42,31 +43,6 @@ final class RempartProcess {
         return r;
     }
 
-    record Run(int code, String out, String err) {
-        JsonNode json() throws IOException {
-            return JSON.readTree(out);
-        }
-
-        List<JsonNode> jsonLines() throws IOException {
-            List<JsonNode> l = new ArrayList<>();
-            for (String s : out.split("\n")) {
-                if (!s.isBlank()) {
-                    l.add(JSON.readTree(s));
-                }
-            }
-            return l;
-        }
-
-        String all() {
-            return out + err;
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + code + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
-        }
-    }
-
     List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -88,11 +64,11 @@ final class RempartProcess {
         return pb;
     }
 
-    Run run(String... args) throws IOException, InterruptedException {
+    CommandRun run(String... args) throws IOException, InterruptedException {
         return runCommand(command(args));
     }
 
-    Run runCommand(List<String> cmd) throws IOException, InterruptedException {
+    CommandRun runCommand(List<String> cmd) throws IOException, InterruptedException {
         Path out = Files.createTempFile(scratch, "out", ".txt");
         Path err = Files.createTempFile(scratch, "err", ".txt");
         try {
@@ -101,7 +77,7 @@ final class RempartProcess {
                 p.destroyForcibly().waitFor();
                 throw new AssertionError("timed out: " + cmd);
             }
-            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new CommandRun(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);

@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import eu.rempart.vault.testing.Restic;
 import eu.rempart.vault.testing.TreeCompare;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
@@ -131,7 +133,7 @@ class RestVaultIT extends ItBase {
         try (VaultServer server = VaultServer.start(rempart, tmp.resolve("scratch"), vault, 0,
                 "--private-repos", "--max-size", "3M", "--htpasswd-file", htpasswd.toString())) {
             // alice cannot create or read bob's repository
-            RempartProcess.Run denied = rempartAt(server.repo("alice", ALICE_PW, "bob/"), "init");
+            CommandRun denied = rempartAt(server.repo("alice", ALICE_PW, "bob/"), "init");
             assertThat(denied.code()).as(denied.toString()).isNotZero();
             assertThat(denied.err()).contains("403").doesNotContain(ALICE_PW);
             assertThat(vault.resolve("bob")).doesNotExist();
@@ -145,7 +147,7 @@ class RestVaultIT extends ItBase {
             Path big = tmp.resolve("big");
             Files.createDirectories(big);
             writeKeystream(big.resolve("b.bin"), 5 << 20, 2);
-            RempartProcess.Run over = rempartAt(mine, "backup", big.toString());
+            CommandRun over = rempartAt(mine, "backup", big.toString());
             assertThat(over.code()).as(over.toString()).isNotZero();
             assertThat(over.err()).contains("quota");
             assertThat(okAt(mine, "snapshots", "--json").json().size()).isEqualTo(1);
@@ -173,7 +175,7 @@ class RestVaultIT extends ItBase {
                 "--no-auth", "--tls", "--tls-cert", cert.toString(), "--tls-key", key.toString())) {
             assertThat(server.url).startsWith("https://");
             String loc = server.repo(null, null, "practice/");
-            RempartProcess.Run untrusted = rempartAt(loc, "-o", "rest.retries=0", "init");
+            CommandRun untrusted = rempartAt(loc, "-o", "rest.retries=0", "init");
             assertThat(untrusted.code()).isNotZero();
             okAt(loc, "--cacert", cert.toString(), "init");
             Path src = smallTree("src", 12);
@@ -285,7 +287,7 @@ class RestVaultIT extends ItBase {
             }
         }
         int closed = freePort();
-        RempartProcess.Run gone = rempartAt("rest:http://127.0.0.1:" + closed + "/practice/", "-o", "rest.retries=1", "snapshots");
+        CommandRun gone = rempartAt("rest:http://127.0.0.1:" + closed + "/practice/", "-o", "rest.retries=1", "snapshots");
         assertThat(gone.code()).isNotZero();
         assertThat(gone.err()).contains("127.0.0.1:" + closed).contains("failed after 2 attempts");
     }

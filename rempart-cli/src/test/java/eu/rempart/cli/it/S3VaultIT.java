@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import eu.rempart.vault.testing.Restic;
 import eu.rempart.vault.testing.S3Server;
@@ -60,7 +62,7 @@ class S3VaultIT extends ItBase {
 
             // wrong credentials: a clear error, no secret shown
             env.put("AWS_SECRET_ACCESS_KEY", "not-the-secret");
-            RempartProcess.Run bad = rempartAt(loc, "snapshots");
+            CommandRun bad = rempartAt(loc, "snapshots");
             assertThat(bad.code()).isNotZero();
             assertThat(bad.err()).contains("403").doesNotContain(S3Server.SECRET_KEY).doesNotContain("not-the-secret");
         }

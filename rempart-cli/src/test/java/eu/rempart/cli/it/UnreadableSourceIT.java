@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import eu.rempart.vault.testing.TreeCompare;
 import org.junit.jupiter.api.Test;
@@ -43,12 +45,12 @@ class UnreadableSourceIT extends ItBase {
         }
         ok("init");
 
-        RempartProcess.Run human = runner.run("backup", src.toString());
+        CommandRun human = runner.run("backup", src.toString());
         assertThat(human.code()).as(human.toString()).isEqualTo(3);
         assertThat(human.err()).contains(secret.toString());
         assertThat(human.out()).contains("Snapshot");
 
-        RempartProcess.Run json = runner.run("backup", "--json", "--force", src.toString());
+        CommandRun json = runner.run("backup", "--json", "--force", src.toString());
         assertThat(json.code()).as(json.toString()).isEqualTo(3);
         JsonNode report = json.json();
         assertThat(report.path("errors")).hasSize(1);

@@ -1,5 +1,7 @@
 package eu.rempart.cli.it;
 
+import eu.rempart.cli.CommandRun;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -30,7 +32,7 @@ class WrongPasswordIT extends ItBase {
                 List.of("key", "add"),
                 List.of("unlock"));
         for (List<String> cmd : commands) {
-            RempartProcess.Run r = rempart.run(cmd.toArray(String[]::new));
+            CommandRun r = rempart.run(cmd.toArray(String[]::new));
             assertThat(r.code()).as("%s: %s", cmd, r).isEqualTo(1);
             assertThat(r.err()).as("%s", cmd).isEqualTo("rempart: wrong password: no key of the repository opens with it\n");
             assertThat(r.out()).as("%s", cmd).isEmpty();
