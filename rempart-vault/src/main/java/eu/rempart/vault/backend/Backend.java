@@ -109,6 +109,14 @@ public interface Backend extends AutoCloseable {
         read(type, name, offset, dst, dstOff, length);
     }
 
+    /**
+     * Whether many small reads cost about what a few large ones do (a local disk), so that readers
+     * need not gather them; false where every request pays a round trip (REST, S3).
+     */
+    default boolean readsAreCheap() {
+        return false;
+    }
+
     /** Size in bytes. @throws java.nio.file.NoSuchFileException if absent */
     long size(FileType type, String name) throws IOException;
 

@@ -256,7 +256,9 @@ public final class Checker {
     }
 
     private long readPacks(List<Id> packs, Map<Id, Long> stored, Map<Id, List<PackedBlob>> indexed) throws IOException {
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        int cores = Math.max(2, Runtime.getRuntime().availableProcessors());
+        // A remote store answers after a round trip: more readers keep both the link and the CPUs busy.
+        int threads = repo.backend().readsAreCheap() ? cores : 2 * cores;
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "rempart-check");
             t.setDaemon(true);

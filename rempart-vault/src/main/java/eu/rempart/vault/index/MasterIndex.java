@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MasterIndex {
     private final Map<Id, PackedBlob> data = new ConcurrentHashMap<>();
     private final Map<Id, PackedBlob> trees = new ConcurrentHashMap<>();
-    private final Map<Id, Boolean> packs = new ConcurrentHashMap<>();
+    /** Every pack, with where its last known blob ends (its header follows). */
+    private final Map<Id, Long> packs = new ConcurrentHashMap<>();
     private final Set<Id> indexFiles = ConcurrentHashMap.newKeySet();
 
     private Map<Id, PackedBlob> map(BlobType type) {
@@ -29,7 +30,7 @@ public final class MasterIndex {
 
     public void add(PackedBlob b) {
         map(b.type()).putIfAbsent(b.id(), b);
-        packs.put(b.packId(), Boolean.TRUE);
+        packs.merge(b.packId(), b.offset() + b.length(), Math::max);
     }
 
     public void addAll(Collection<PackedBlob> blobs) {
@@ -59,6 +60,12 @@ public final class MasterIndex {
 
     public Set<Id> packs() {
         return new HashSet<>(packs.keySet());
+    }
+
+    /** Where the blobs of a pack end as far as the index knows (-1: unknown pack). */
+    public long packDataEnd(Id pack) {
+        Long end = packs.get(pack);
+        return end == null ? -1 : end;
     }
 
     public Set<Id> indexFiles() {

@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Repository implements AutoCloseable {
     /** Packs are closed once they hold this many bytes (restic 0.14 uses 4 MiB, 0.17 16 MiB). */
     public static final int DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
+    /** Pack windows kept for sequential reads from a remote store (at most 4 MiB each). */
+    private static final int WINDOWS = 12;
     /** An index file is written after this many packs, so an interrupted run keeps most of its work. */
     private static final int PACKS_PER_INDEX = 64;
     private static final byte UNPACKED_COMPRESSED = 2;
@@ -53,6 +55,8 @@ public final class Repository implements AutoCloseable {
     private final Backend backend;
     private final MasterKey key;
     private final Id keyId;
+    /** Created on the first sequential read from a remote store. */
+    private volatile PackWindows windows;
     private final Config config;
     private final MasterIndex index = new MasterIndex();
     private volatile Compression compression = Compression.AUTO;
@@ -328,11 +332,8 @@ public final class Repository implements AutoCloseable {
 
     /** Loads a blob's plaintext, verifying its hash. */
     public byte[] loadBlob(BlobType type, Id id) throws IOException {
-        PackedBlob pb = index.lookup(type, id);
-        if (pb == null) {
-            throw new VaultException(type.json() + " blob " + id.shortHex() + " not found in index");
-        }
-        return loadBlob(pb);
+        BlobData d = loadBlobShared(type, id);
+        return java.util.Arrays.copyOf(d.array(), d.length());
     }
 
     public byte[] loadBlob(PackedBlob pb) throws IOException {
@@ -342,11 +343,42 @@ public final class Repository implements AutoCloseable {
 
     /** Like {@link #loadBlob(BlobType, Id)} into this thread's reused buffer (see {@link BlobData}). */
     public BlobData loadBlobShared(BlobType type, Id id) throws IOException {
+        PackedBlob pb = lookup(type, id);
+        // Trees are small and walked in about the order they were stored.
+        return type == BlobType.TREE ? loadBlobSequential(pb) : loadBlobShared(pb);
+    }
+
+    /**
+     * Like {@link #loadBlobShared(BlobType, Id)}, for a caller that goes on to the blobs stored
+     * after this one (a full restore): from a remote store, blobs are then read a window of their
+     * pack at a time, shared by all threads, instead of one request each.
+     */
+    public BlobData loadBlobSequential(BlobType type, Id id) throws IOException {
+        return loadBlobSequential(lookup(type, id));
+    }
+
+    private BlobData loadBlobSequential(PackedBlob pb) throws IOException {
+        PackWindows w = windows;
+        if (w == null) {
+            if (backend.readsAreCheap()) {
+                return loadBlobShared(pb);
+            }
+            synchronized (this) {
+                if (windows == null) {
+                    windows = new PackWindows(this, WINDOWS);
+                }
+                w = windows;
+            }
+        }
+        return w.load(pb);
+    }
+
+    private PackedBlob lookup(BlobType type, Id id) {
         PackedBlob pb = index.lookup(type, id);
         if (pb == null) {
             throw new VaultException(type.json() + " blob " + id.shortHex() + " not found in index");
         }
-        return loadBlobShared(pb);
+        return pb;
     }
 
     public BlobData loadBlobShared(PackedBlob pb) throws IOException {

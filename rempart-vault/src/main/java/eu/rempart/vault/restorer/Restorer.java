@@ -61,6 +61,8 @@ public final class Restorer {
     private final AtomicLong verified = new AtomicLong();
     private final List<SnapshotSummary.FileError> errors = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Path> hardLinks = new HashMap<>();
+    /** Not for a partial restore: reading whole windows would fetch data it does not need. */
+    private final boolean sequential;
     private final List<Future<?>> pending = new ArrayList<>();
 
     private record DirMeta(Path path, Node node) {
@@ -70,6 +72,7 @@ public final class Restorer {
         this.repo = repo;
         this.opts = opts;
         this.progress = progress == null ? RestoreProgress.NONE : progress;
+        this.sequential = opts.includes().isEmpty();
         try {
             this.includes = Excludes.of(opts.includes(), List.of());
         } catch (IOException e) {
@@ -247,7 +250,7 @@ public final class Restorer {
         try (DirectFiles.SequentialWriter out = DirectFiles.newWriter(p, false,
                 Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING))) {
             for (Id id : n.content()) {
-                BlobData data = repo.loadBlobShared(BlobType.DATA, id);
+                BlobData data = load(id);
                 out.write(data.array(), 0, data.length());
                 written += data.length();
                 bytes.addAndGet(data.length());
@@ -260,6 +263,10 @@ public final class Restorer {
         applyMetadata(p, n);
         files.incrementAndGet();
         progress.fileDone(p.toString());
+    }
+
+    private BlobData load(Id id) throws IOException {
+        return sequential ? repo.loadBlobSequential(BlobType.DATA, id) : repo.loadBlobShared(BlobType.DATA, id);
     }
 
     private void verify(Path p, Node n) throws IOException {

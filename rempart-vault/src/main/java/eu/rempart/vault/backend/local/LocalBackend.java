@@ -273,6 +273,11 @@ public final class LocalBackend implements Backend {
     }
 
     @Override
+    public boolean readsAreCheap() {
+        return true;
+    }
+
+    @Override
     public boolean exists(FileType type, String name) {
         return Files.exists(path(type, name));
     }

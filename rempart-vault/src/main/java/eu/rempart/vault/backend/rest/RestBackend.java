@@ -193,7 +193,20 @@ public final class RestBackend implements Backend {
             byte[] data = new byte[0];
             if (in != null) {
                 try (in) {
-                    data = in.readAllBytes(); // read to the end, so the connection can be reused
+                    long declared = c.getContentLengthLong();
+                    if (!"HEAD".equals(method) && declared >= 0 && declared <= Integer.MAX_VALUE - 8) {
+                        // Straight into an array of the final size: large socket reads, no copies.
+                        data = new byte[(int) declared];
+                        int n = in.readNBytes(data, 0, data.length);
+                        if (n < data.length) {
+                            throw new EOFException("response ended after " + n + " of " + declared + " bytes");
+                        }
+                    }
+                    // read to the end, so the connection can be reused
+                    byte[] more = in.readAllBytes();
+                    if (more.length > 0) {
+                        data = more;
+                    }
                 }
             }
             return new Response(status, c.getContentType(), c.getContentLengthLong(), data);
