@@ -3,6 +3,7 @@ package eu.rempart.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.backend.ObjectLock;
 import eu.rempart.vault.chunker.Polynomial;
 import eu.rempart.vault.repository.Repository;
 import picocli.CommandLine.Command;
@@ -28,6 +29,14 @@ final class InitCommand implements Callable<Integer> {
             description = "its password (default: $REMPART_FROM_PASSWORD_FILE, then $REMPART_FROM_PASSWORD)")
     java.nio.file.Path fromPasswordFile;
 
+    @Option(names = "--retention-days", paramLabel = "N", description = "s3: repositories: create the bucket with "
+            + "Object Lock, every file protected from deletion and overwriting for N days (see the retention command)")
+    Integer retentionDays;
+
+    @Option(names = "--retention-mode", paramLabel = "MODE", description = "compliance (default: nobody can lift "
+            + "it, not even the account owner) or governance (accounts with a special permission can)")
+    String retentionMode;
+
     @Override
     public Integer call() throws Exception {
         Backend backend = cli.backend();
@@ -41,6 +50,13 @@ final class InitCommand implements Callable<Integer> {
                 pol = from.config().chunkerPolynomial();
             }
         }
+        ObjectLock.Retention retention = retention();
+        if (retention != null) {
+            if (!(backend instanceof ObjectLock lock)) {
+                throw new CliException(ExitCodes.ERROR, "error.noObjectLock", where);
+            }
+            lock.enable(retention);
+        }
         char[] pw = cli.password();
         try (Repository repo = Repository.init(backend, pw, cli.kdf(), pol, cli.username(), cli.hostname())) {
             if (cli.json) {
@@ -48,15 +64,36 @@ final class InitCommand implements Callable<Integer> {
                 n.put("message_type", "initialized");
                 n.put("id", repo.config().id());
                 n.put("repository", where);
+                if (retention != null) {
+                    n.put("retention_mode", retention.mode().name());
+                    n.put("retention_days", retention.period().toDays());
+                }
                 cli.printJson(n);
             } else {
                 cli.say("init.done", repo.config().id().substring(0, 10), where);
+                if (retention != null) {
+                    cli.say("init.objectLock", retention.mode(), retention.period().toDays());
+                }
                 cli.say("init.warning");
             }
         } finally {
             Arrays.fill(pw, '\0');
         }
         return ExitCodes.OK;
+    }
+
+    private ObjectLock.Retention retention() {
+        if (retentionDays == null) {
+            if (retentionMode != null) {
+                throw new CliException(ExitCodes.ERROR, "error.retentionModeAlone");
+            }
+            return null;
+        }
+        if (retentionDays < 1 || retentionDays > 36500) {
+            throw new CliException(ExitCodes.ERROR, "error.retentionDays", retentionDays);
+        }
+        return new ObjectLock.Retention(RetentionCommand.mode(retentionMode == null ? "compliance" : retentionMode),
+                java.time.Duration.ofDays(retentionDays));
     }
 
     static Repository init(Cli cli, Backend backend, char[] pw) throws java.io.IOException {

@@ -4,6 +4,7 @@ import eu.rempart.vault.FileType;
 import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.BufferedPendingFile;
 import eu.rempart.vault.backend.BufferedPendingFile.Content;
+import eu.rempart.vault.backend.ObjectLock;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -15,9 +16,16 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.DefaultRetention;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectLockConfiguration;
+import software.amazon.awssdk.services.s3.model.ObjectLockEnabled;
+import software.amazon.awssdk.services.s3.model.ObjectLockRetention;
+import software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode;
+import software.amazon.awssdk.services.s3.model.ObjectLockRule;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -28,9 +36,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A repository in an S3-compatible bucket ({@code s3:http(s)://host:port/bucket[/prefix]}, or
@@ -39,8 +49,13 @@ import java.util.List;
  * {@code AWS_SECRET_ACCESS_KEY}, profiles); the region from {@code AWS_DEFAULT_REGION} or
  * {@link Options#region}. Every upload carries a Content-MD5 the store verifies; packs above the
  * part size go up in parts. The SDK retries transient failures with back-off.
+ *
+ * <p>In a bucket with Object Lock, every file but the short-lived locks is written with the
+ * bucket's default retention stated explicitly (mode and date), so it is protected even where a
+ * store would not apply the bucket default. A removal then only adds a delete marker: the
+ * protected version stays in the bucket.
  */
-public final class S3Backend implements Backend {
+public final class S3Backend implements Backend, ObjectLock {
     /**
      * @param pathStyle  address buckets as {@code host/bucket} (any explicit endpoint) rather than
      *                   {@code bucket.host} (AWS's default)
@@ -58,6 +73,8 @@ public final class S3Backend implements Backend {
     private final String prefix;
     private final String location;
     private final long partSize;
+    /** The bucket's Object Lock defaults, read once on the first write; null until then. */
+    private volatile Optional<Retention> lockDefaults;
 
     /** @param spec what follows {@code s3:} */
     public S3Backend(String spec, Options o) throws IOException {
@@ -109,9 +126,7 @@ public final class S3Backend implements Backend {
         if (e instanceof NoSuchKeyException || (e instanceof S3Exception s && s.statusCode() == 404 && !(e instanceof NoSuchBucketException))) {
             return new NoSuchFileException(location + "/" + key(type, name).substring(prefix.length()));
         }
-        String detail = e instanceof S3Exception s
-                ? "server answered " + s.statusCode() + (s.awsErrorDetails() != null ? " " + s.awsErrorDetails().errorCode() : "")
-                : e instanceof SdkClientException ? e.getMessage() : e.toString();
+        String detail = e instanceof S3Exception || e instanceof SdkClientException ? describe(e) : e.toString();
         return new IOException(what + " " + location + "/" + key(type, name).substring(prefix.length()) + ": " + detail, e);
     }
 
@@ -128,20 +143,46 @@ public final class S3Backend implements Backend {
                 // Immutable, like every backend. With Object Lock, an overwrite would be a new version.
                 throw new FileAlreadyExistsException(location + "/" + key.substring(prefix.length()));
             }
+            Retained lock = type == FileType.LOCK ? null : newFileRetention();
             if (length > partSize) {
-                saveMultipart(key, data);
+                saveMultipart(key, data, lock);
             } else {
-                s3.putObject(b -> b.bucket(bucket).key(key).contentLength(length).contentMD5(md5(data, 0, length)),
-                        body(data, 0, length));
+                s3.putObject(b -> {
+                    b.bucket(bucket).key(key).contentLength(length).contentMD5(md5(data, 0, length));
+                    if (lock != null) {
+                        b.objectLockMode(lock.mode().name()).objectLockRetainUntilDate(lock.until());
+                    }
+                }, body(data, 0, length));
             }
         } catch (SdkException e) {
             throw error("saving", type, name, e);
         }
     }
 
-    private void saveMultipart(String key, Content data) {
+    /** The protection a new file gets here (null: none): the bucket's default, from now. */
+    private Retained newFileRetention() {
+        Optional<Retention> d = lockDefaults;
+        if (d == null) {
+            try {
+                d = Optional.ofNullable(status().defaults());
+            } catch (IOException e) {
+                // Credentials limited to objects may not read bucket settings; the bucket's own
+                // default retention still applies to what is written.
+                d = Optional.empty();
+            }
+            lockDefaults = d;
+        }
+        return d.map(r -> new Retained(r.mode(), Instant.now().plus(r.period()))).orElse(null);
+    }
+
+    private void saveMultipart(String key, Content data, Retained lock) {
         long length = data.length();
-        String id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+        String id = s3.createMultipartUpload(b -> {
+            b.bucket(bucket).key(key);
+            if (lock != null) {
+                b.objectLockMode(lock.mode().name()).objectLockRetainUntilDate(lock.until());
+            }
+        }).uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();
             for (long start = 0; start < length; start += partSize) {
@@ -270,26 +311,129 @@ public final class S3Backend implements Backend {
         if (exists(FileType.CONFIG, "config")) {
             throw new FileAlreadyExistsException(location, null, "repository already exists");
         }
+        if (!bucketExists()) {
+            createBucket(false);
+        }
+    }
+
+    private boolean bucketExists() throws IOException {
         try {
             s3.headBucket(b -> b.bucket(bucket));
+            return true;
         } catch (NoSuchBucketException e) {
-            try {
-                s3.createBucket(b -> b.bucket(bucket));
-            } catch (SdkException e2) {
-                throw new IOException("creating bucket " + bucket + " at " + location + ": " + e2.getMessage(), e2);
-            }
+            return false;
         } catch (S3Exception e) {
-            if (e.statusCode() != 404) {
-                throw new IOException("bucket " + bucket + " at " + location + ": " + e.getMessage(), e);
+            if (e.statusCode() == 404) {
+                return false;
             }
-            try {
-                s3.createBucket(b -> b.bucket(bucket));
-            } catch (SdkException e2) {
-                throw new IOException("creating bucket " + bucket + " at " + location + ": " + e2.getMessage(), e2);
-            }
+            throw new IOException("bucket " + bucket + " at " + location + ": " + e.getMessage(), e);
         } catch (SdkException e) {
             throw new IOException("bucket " + bucket + " at " + location + ": " + e.getMessage(), e);
         }
+    }
+
+    private void createBucket(boolean objectLock) throws IOException {
+        try {
+            s3.createBucket(b -> b.bucket(bucket).objectLockEnabledForBucket(objectLock ? Boolean.TRUE : null));
+        } catch (S3Exception e) {
+            if (objectLock && e.statusCode() == 501) {
+                throw new IOException("the S3 server of " + location + " does not support Object Lock ("
+                        + describe(e) + ")", e);
+            }
+            throw new IOException("creating bucket " + bucket + " at " + location + ": " + describe(e), e);
+        } catch (SdkException e) {
+            throw new IOException("creating bucket " + bucket + " at " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- Object Lock
+
+    @Override
+    public void enable(Retention defaults) throws IOException {
+        if (exists(FileType.CONFIG, "config")) {
+            throw new FileAlreadyExistsException(location, null, "repository already exists");
+        }
+        if (!bucketExists()) {
+            createBucket(true);
+        }
+        DefaultRetention rule = DefaultRetention.builder()
+                .mode(ObjectLockRetentionMode.fromValue(defaults.mode().name()))
+                .days(Math.toIntExact(Math.max(1, defaults.period().toDays()))).build();
+        try {
+            // Also switches Object Lock on for an existing bucket where the store allows it (AWS: versioned buckets).
+            s3.putObjectLockConfiguration(b -> b.bucket(bucket).objectLockConfiguration(ObjectLockConfiguration.builder()
+                    .objectLockEnabled(ObjectLockEnabled.ENABLED)
+                    .rule(ObjectLockRule.builder().defaultRetention(rule).build()).build()));
+        } catch (SdkException e) {
+            throw new IOException("Object Lock on bucket " + bucket + " at " + location + ": " + describe(e)
+                    + " (Object Lock can only be enabled when a bucket is created: use a new bucket)", e);
+        }
+        lockDefaults = Optional.of(defaults);
+    }
+
+    @Override
+    public Status status() throws IOException {
+        ObjectLockConfiguration c;
+        try {
+            c = s3.getObjectLockConfiguration(b -> b.bucket(bucket)).objectLockConfiguration();
+        } catch (S3Exception e) {
+            // 404 ObjectLockConfigurationNotFoundError: no Object Lock; 501: a store without it at all
+            if (e.statusCode() == 404 && !(e instanceof NoSuchBucketException) || e.statusCode() == 501) {
+                return new Status(false, null);
+            }
+            throw new IOException("reading the Object Lock configuration of " + location + ": " + describe(e), e);
+        } catch (SdkException e) {
+            throw new IOException("reading the Object Lock configuration of " + location + ": " + describe(e), e);
+        }
+        if (c == null || c.objectLockEnabled() != ObjectLockEnabled.ENABLED) {
+            return new Status(false, null);
+        }
+        if (c.rule() == null || c.rule().defaultRetention() == null) {
+            return new Status(true, null);
+        }
+        DefaultRetention d = c.rule().defaultRetention();
+        Duration period = d.days() != null ? Duration.ofDays(d.days())
+                : d.years() != null ? Duration.ofDays(365L * d.years()) : null;
+        if (period == null || d.mode() == null || d.mode() == ObjectLockRetentionMode.UNKNOWN_TO_SDK_VERSION) {
+            return new Status(true, null);
+        }
+        return new Status(true, new Retention(Mode.valueOf(d.modeAsString()), period));
+    }
+
+    @Override
+    public Optional<Retained> retention(FileType type, String name) throws IOException {
+        HeadObjectResponse h;
+        try {
+            h = s3.headObject(b -> b.bucket(bucket).key(key(type, name)));
+        } catch (SdkException e) {
+            throw error("looking up", type, name, e);
+        }
+        if (h.objectLockRetainUntilDate() == null || h.objectLockModeAsString() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Retained(Mode.valueOf(h.objectLockModeAsString()), h.objectLockRetainUntilDate()));
+    }
+
+    @Override
+    public void retain(FileType type, String name, Mode mode, Instant until) throws IOException {
+        try {
+            s3.putObjectRetention(b -> b.bucket(bucket).key(key(type, name)).retention(ObjectLockRetention.builder()
+                    .mode(ObjectLockRetentionMode.fromValue(mode.name())).retainUntilDate(until).build()));
+        } catch (SdkException e) {
+            throw error("extending the retention of", type, name, e);
+        }
+    }
+
+    private static String describe(SdkException e) {
+        if (e instanceof S3Exception s) {
+            return "server answered " + s.statusCode()
+                    + (s.awsErrorDetails() != null ? " " + s.awsErrorDetails().errorCode() : "");
+        }
+        if (e.getMessage() != null && e.getMessage().startsWith("Unable to load credentials")) {
+            // the SDK lists every provider it tried, a page long
+            return "no S3 credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile)";
+        }
+        return e.getMessage();
     }
 
     @Override
