@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.BufferedPendingFile;
+import eu.rempart.vault.backend.ReadAhead;
 import eu.rempart.vault.backend.BufferedPendingFile.Content;
 
 import java.io.EOFException;
@@ -56,23 +57,17 @@ public final class RestBackend implements Backend {
         }
     }
 
-    /** Sequential reads fetch this much ahead (see {@link #readSequential}). */
-    static final int READ_AHEAD = 8 << 20;
-
     private final URI base;
     private final String location;
     private final Optional<String> authorization;
     private final Options opts;
     private final SSLSocketFactory tls;
     private final Semaphore slots;
-    private final ThreadLocal<Window> windows = new ThreadLocal<>();
-
-    /** The bytes [start, start + data.length) of one file, fetched ahead by this thread. */
-    private record Window(FileType type, String name, long start, byte[] data) {
-        boolean covers(FileType t, String n, long offset, int length) {
-            return type == t && name.equals(n) && offset >= start && offset + length <= start + data.length;
-        }
-    }
+    private final ReadAhead readAhead = new ReadAhead((type, name, offset, dst, length) -> {
+        byte[] b = load(type, name, offset, length);
+        System.arraycopy(b, 0, dst, 0, b.length);
+        return b.length;
+    });
 
     /** @param url {@code http(s)://[user:pass@]host:port/[path]}, without the {@code rest:} prefix */
     public RestBackend(String url, Options opts) throws IOException {
@@ -310,27 +305,11 @@ public final class RestBackend implements Backend {
         throw failure(what, resp, type, name);
     }
 
-    /**
-     * Fetches up to {@link #READ_AHEAD} bytes at once and serves the following reads of the same
-     * file from them: a check streams every pack blob by blob, and one request per blob would
-     * spend more time in round trips than in transfer.
-     */
+    /** Reads ahead (see {@link ReadAhead}): a check streams every pack blob by blob. */
     @Override
     public void readSequential(FileType type, String name, long offset, byte[] dst, int dstOff, int length)
             throws IOException {
-        java.util.Objects.checkFromIndexSize(dstOff, length, dst.length);
-        Window w = windows.get();
-        if (w == null || !w.covers(type, name, offset, length)) {
-            windows.remove(); // not kept while fetching: at most one window per thread
-            byte[] data = load(type, name, offset, Math.max(length, READ_AHEAD));
-            w = new Window(type, name, offset, data);
-            if (!w.covers(type, name, offset, length)) {
-                throw new EOFException(describe(type, name) + ": " + data.length + " bytes at " + offset
-                        + " instead of " + length);
-            }
-            windows.set(w);
-        }
-        System.arraycopy(w.data(), (int) (offset - w.start()), dst, dstOff, length);
+        readAhead.read(type, name, offset, dst, dstOff, length);
     }
 
     /** The size, or empty if the file does not exist. */
@@ -394,10 +373,7 @@ public final class RestBackend implements Backend {
         if (resp.status != 200 && resp.status != 204) {
             throw failure(what, resp, type, name);
         }
-        Window w = windows.get();
-        if (w != null && w.type() == type && w.name().equals(name)) {
-            windows.remove();
-        }
+        readAhead.forget(type, name);
     }
 
     @Override
