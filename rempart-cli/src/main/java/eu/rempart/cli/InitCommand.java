@@ -89,11 +89,8 @@ final class InitCommand implements Callable<Integer> {
             }
             return null;
         }
-        if (retentionDays < 1 || retentionDays > 36500) {
-            throw new CliException(ExitCodes.ERROR, "error.retentionDays", retentionDays);
-        }
         return new ObjectLock.Retention(RetentionCommand.mode(retentionMode == null ? "compliance" : retentionMode),
-                java.time.Duration.ofDays(retentionDays));
+                RetentionCommand.period(retentionDays));
     }
 
     static Repository init(Cli cli, Backend backend, char[] pw) throws java.io.IOException {

@@ -45,10 +45,7 @@ final class RetentionCommand implements Callable<Integer> {
             if ((days == null || mode == null) && defaults == null) {
                 throw new CliException(ExitCodes.ERROR, "error.noRetentionDefault", where);
             }
-            if (days != null && (days < 1 || days > 36500)) {
-                throw new CliException(ExitCodes.ERROR, "error.retentionDays", days);
-            }
-            Duration period = days != null ? Duration.ofDays(days) : defaults.period();
+            Duration period = days != null ? period(days) : defaults.period();
             ObjectLock.Mode m = mode != null ? mode(mode) : defaults.mode();
             RetentionKeeper.Result r = RetentionKeeper.keep(repo, ol,
                     new RetentionKeeper.Options(period, m, dryRun, 8));
@@ -84,6 +81,14 @@ final class RetentionCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** A retention period of {@code days} days, 1 to 100 years' worth at most. */
+    static Duration period(int days) {
+        if (days < 1 || days > 36500) {
+            throw new CliException(ExitCodes.ERROR, "error.retentionDays", days);
+        }
+        return Duration.ofDays(days);
     }
 
     static ObjectLock.Mode mode(String s) {

@@ -55,8 +55,8 @@ public final class Repository implements AutoCloseable {
     private final Backend backend;
     private final MasterKey key;
     private final Id keyId;
-    /** Created on the first sequential read from a remote store. */
-    private volatile PackWindows windows;
+    /** Null for a local store, where per-blob reads are cheap. */
+    private final PackWindows windows;
     private final Config config;
     private final MasterIndex index = new MasterIndex();
     private volatile Compression compression = Compression.AUTO;
@@ -85,6 +85,7 @@ public final class Repository implements AutoCloseable {
         this.key = key;
         this.keyId = keyId;
         this.config = config;
+        this.windows = backend.readsAreCheap() ? null : new PackWindows(this, WINDOWS);
     }
 
     // ---------------------------------------------------------------- creation and opening
@@ -358,19 +359,7 @@ public final class Repository implements AutoCloseable {
     }
 
     private BlobData loadBlobSequential(PackedBlob pb) throws IOException {
-        PackWindows w = windows;
-        if (w == null) {
-            if (backend.readsAreCheap()) {
-                return loadBlobShared(pb);
-            }
-            synchronized (this) {
-                if (windows == null) {
-                    windows = new PackWindows(this, WINDOWS);
-                }
-                w = windows;
-            }
-        }
-        return w.load(pb);
+        return windows == null ? loadBlobShared(pb) : windows.load(pb);
     }
 
     private PackedBlob lookup(BlobType type, Id id) {

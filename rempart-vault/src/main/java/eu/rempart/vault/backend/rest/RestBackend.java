@@ -196,11 +196,8 @@ public final class RestBackend implements Backend {
                         if (n < data.length) {
                             throw new EOFException("response ended after " + n + " of " + declared + " bytes");
                         }
-                    }
-                    // read to the end, so the connection can be reused
-                    byte[] more = in.readAllBytes();
-                    if (more.length > 0) {
-                        data = more;
+                    } else {
+                        data = in.readAllBytes(); // to the end, so the connection can be reused
                     }
                 }
             }

@@ -127,12 +127,17 @@ public final class S3Backend implements Backend, ObjectLock {
         };
     }
 
+    /** The file's location for messages, without credentials. */
+    private String where(FileType type, String name) {
+        return location + "/" + key(type, name).substring(prefix.length());
+    }
+
     private IOException error(String what, FileType type, String name, SdkException e) {
         if (e instanceof NoSuchKeyException || (e instanceof S3Exception s && s.statusCode() == 404 && !(e instanceof NoSuchBucketException))) {
-            return new NoSuchFileException(location + "/" + key(type, name).substring(prefix.length()));
+            return new NoSuchFileException(where(type, name));
         }
         String detail = e instanceof S3Exception || e instanceof SdkClientException ? describe(e) : e.toString();
-        return new IOException(what + " " + location + "/" + key(type, name).substring(prefix.length()) + ": " + detail, e);
+        return new IOException(what + " " + where(type, name) + ": " + detail, e);
     }
 
     @Override
@@ -243,17 +248,9 @@ public final class S3Backend implements Backend, ObjectLock {
 
     @Override
     public byte[] load(FileType type, String name, long offset, int length) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            ResponseInputStream<GetObjectResponse> in = openRange(type, name, offset, length);
-            try (in) {
-                Long declared = in.response().contentLength();
-                byte[] b = new byte[declared == null ? length : (int) Math.min(length, declared)];
-                int n = in.readNBytes(b, 0, b.length);
-                return n == b.length ? b : java.util.Arrays.copyOf(b, n);
-            } catch (IOException e) {
-                retryOrThrow(attempt, e);
-            }
-        }
+        byte[] b = new byte[length];
+        int n = loadInto(type, name, offset, b, 0, length);
+        return n == length ? b : java.util.Arrays.copyOf(b, n);
     }
 
     @Override
@@ -264,7 +261,7 @@ public final class S3Backend implements Backend, ObjectLock {
         }
         int n = loadInto(type, name, offset, dst, dstOff, length);
         if (n != length) {
-            throw new EOFException(location + "/" + key(type, name).substring(prefix.length()) + ": " + n
+            throw new EOFException(where(type, name) + ": " + n
                     + " bytes at " + offset + " instead of " + length);
         }
     }
@@ -299,7 +296,7 @@ public final class S3Backend implements Backend, ObjectLock {
             return s3.getObject(b -> b.bucket(bucket).key(key(type, name)).range(range));
         } catch (S3Exception e) {
             if (e.statusCode() == 416) {
-                throw new EOFException(location + "/" + key(type, name).substring(prefix.length()) + ": "
+                throw new EOFException(where(type, name) + ": "
                         + length + " bytes at " + offset + " beyond the end of the file");
             }
             throw error("reading", type, name, e);
