@@ -71,8 +71,13 @@ public final class GoTime {
     }
 
     public static Instant parse(String s) {
+        return parseWithOffset(s).toInstant();
+    }
+
+    /** The timestamp with the offset it was written with. */
+    public static OffsetDateTime parseWithOffset(String s) {
         try {
-            return OffsetDateTime.parse(s).toInstant();
+            return OffsetDateTime.parse(s);
         } catch (DateTimeParseException e) {
             throw new VaultException("invalid timestamp: " + s, e);
         }

@@ -11,16 +11,21 @@ import eu.rempart.vault.VaultException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A snapshot file's content. {@code id} is the storage id of the file it was read from (null for
- * one not saved yet).
+ * one not saved yet). {@code timeOffset} is the UTC offset its time was written with (restic
+ * reads the wall clock of a snapshot, e.g. for {@code forget}'s daily buckets, in that offset), or
+ * null for a snapshot made here and not read from a file: its time is then written, and read, in
+ * this machine's time zone.
  */
 public record Snapshot(Id id, Instant time, Id parent, Id tree, List<String> paths, String hostname, String username,
         long uid, long gid, List<String> excludes, List<String> tags, Id original, String programVersion,
-        SnapshotSummary summary) {
+        SnapshotSummary summary, ZoneOffset timeOffset) {
     static final ObjectMapper JSON = new ObjectMapper();
 
     public Snapshot {
@@ -29,9 +34,17 @@ public record Snapshot(Id id, Instant time, Id parent, Id tree, List<String> pat
         tags = tags == null ? List.of() : List.copyOf(tags);
     }
 
+    /** A snapshot whose time is in this machine's time zone. */
+    public Snapshot(Id id, Instant time, Id parent, Id tree, List<String> paths, String hostname, String username,
+            long uid, long gid, List<String> excludes, List<String> tags, Id original, String programVersion,
+            SnapshotSummary summary) {
+        this(id, time, parent, tree, paths, hostname, username, uid, gid, excludes, tags, original, programVersion,
+                summary, null);
+    }
+
     public Snapshot withId(Id newId) {
         return new Snapshot(newId, time, parent, tree, paths, hostname, username, uid, gid, excludes, tags, original,
-                programVersion, summary);
+                programVersion, summary, timeOffset);
     }
 
     public String shortId() {
@@ -49,7 +62,7 @@ public record Snapshot(Id id, Instant time, Id parent, Id tree, List<String> pat
     /** The snapshot as restic's {@code snapshots --json} shows it (with id and short_id). */
     public ObjectNode toJsonNode(boolean withIds) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("time", GoTime.format(time));
+        n.put("time", timeOffset != null ? GoTime.format(time, timeOffset) : GoTime.format(time));
         if (parent != null) {
             n.put("parent", parent.toHex());
         }
@@ -136,10 +149,11 @@ public record Snapshot(Id id, Instant time, Id parent, Id tree, List<String> pat
                         s.path("data_added_packed").asLong(), s.path("total_files_processed").asLong(),
                         s.path("total_bytes_processed").asLong(), s.path("rempart_bytes_read").asLong(), errs);
             }
-            return new Snapshot(id, GoTime.parse(n.get("time").asText()), optId(n, "parent"), Id.parse(n.get("tree").asText()),
+            OffsetDateTime time = GoTime.parseWithOffset(n.get("time").asText());
+            return new Snapshot(id, time.toInstant(), optId(n, "parent"), Id.parse(n.get("tree").asText()),
                     strings(n.get("paths")), n.path("hostname").asText(""), n.path("username").asText(""),
                     n.path("uid").asLong(), n.path("gid").asLong(), strings(n.get("excludes")), strings(n.get("tags")),
-                    optId(n, "original"), n.path("program_version").asText(""), summary);
+                    optId(n, "original"), n.path("program_version").asText(""), summary, time.getOffset());
         } catch (IOException | IllegalArgumentException e) {
             throw new VaultException("snapshot " + (id == null ? "" : id.shortHex()) + ": invalid JSON: " + e.getMessage(), e);
         }
