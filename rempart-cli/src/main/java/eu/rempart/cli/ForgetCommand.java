@@ -10,6 +10,7 @@ import eu.rempart.vault.forget.GroupBy;
 import eu.rempart.vault.forget.KeepReason;
 import eu.rempart.vault.forget.Policy;
 import eu.rempart.vault.forget.PolicyDuration;
+import eu.rempart.vault.prune.PruneOptions;
 import eu.rempart.vault.lock.Lock;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
@@ -100,8 +101,11 @@ final class ForgetCommand implements Callable<Integer> {
     @Option(names = {"-c", "--compact"}, description = "compact tables (no reasons, no paths)")
     boolean compact;
 
-    @Option(names = "--prune", description = "not available yet")
+    @Option(names = "--prune", description = "once snapshots are removed, remove the data only they used (see prune)")
     boolean prune;
+
+    @Mixin
+    PruneFlags pruneFlags = new PruneFlags();
 
     @Mixin
     SnapshotFilter filter = new SnapshotFilter();
@@ -112,9 +116,8 @@ final class ForgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (prune) {
-            throw new CliException(ExitCodes.ERROR, "error.pruneNotImplemented");
-        }
+        // bad prune flags are refused before anything is removed, as restic does
+        PruneOptions pruneOptions = pruneFlags.options();
         Policy policy = policy();
         GroupBy grouping;
         try {
@@ -126,7 +129,7 @@ final class ForgetCommand implements Callable<Integer> {
         // is enough and does not stop a running backup
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, !dryRun)) {
             if (!ids.isEmpty()) {
-                removeNamed(repo);
+                pruneAfter(repo, removeNamed(repo), pruneOptions);
                 return ExitCodes.OK;
             }
             List<Snapshot> snapshots = Snapshots.loadAll(repo).stream().filter(filter.predicate()).toList();
@@ -148,8 +151,17 @@ final class ForgetCommand implements Callable<Integer> {
             if (cli.json && !groups.isEmpty()) {
                 cli.printJson(json(groups, grouping));
             }
+            pruneAfter(repo, removed.size(), pruneOptions);
         }
         return ExitCodes.OK;
+    }
+
+    /** restic: prune runs only if snapshots were removed (or would be, in a dry run). */
+    private void pruneAfter(Repository repo, int removed, PruneOptions opts) throws java.io.IOException {
+        if (prune && removed > 0) {
+            cli.say("forget.pruning", removed);
+            PruneCommand.run(cli, repo, opts, dryRun);
+        }
     }
 
     // ------------------------------------------------------------------ the policy
@@ -247,7 +259,7 @@ final class ForgetCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ removal
 
     /** {@code forget ID...}: the named snapshots go, whatever the policy (restic's behaviour). */
-    private void removeNamed(Repository repo) throws java.io.IOException {
+    private int removeNamed(Repository repo) throws java.io.IOException {
         Map<String, Snapshot> found = new TreeMap<>();
         boolean usedFilter = false;
         for (String ref : ids) {
@@ -269,6 +281,7 @@ final class ForgetCommand implements Callable<Integer> {
             cli.err.println("rempart: " + cli.msg().get("forget.filtersIgnored"));
         }
         remove(repo, new ArrayList<>(found.values()));
+        return found.size();
     }
 
     private void remove(Repository repo, List<Snapshot> snapshots) throws java.io.IOException {

@@ -210,15 +210,51 @@ class ForgetCommandTest {
     }
 
     @Test
+    void forgetPruneRemovesTheDataOnlyTheForgottenSnapshotsUsed() throws Exception {
+        Path xray = tmp.resolve("xray");
+        Files.createDirectories(xray);
+        byte[] image = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(image);
+        Files.write(xray.resolve("panoramique.dcm"), image);
+        ok("backup", "--host", "cabinet", xray.toString());
+        Files.delete(xray.resolve("panoramique.dcm"));
+        Files.writeString(xray.resolve("note.txt"), "image supprimée\n");
+        ok("backup", "--host", "cabinet", xray.toString());
+        long before = dataBytes();
+
+        CommandRun r = ok("--lang", "en", "--json", "forget", "--keep-last", "1", "--prune");
+        String[] lines = r.out().strip().split("\n");
+        assertThat(lines).hasSize(2); // forget's groups, then prune's summary
+        JsonNode summary = new CommandRun(0, lines[1], "").json();
+        assertThat(summary.path("message_type").asText()).isEqualTo("prune_summary");
+        assertThat(summary.path("packs_deleted").asInt()).isPositive();
+        assertThat(summary.path("bytes").path("delete").asLong()).isGreaterThan(3 << 20);
+        assertThat(dataBytes()).isLessThan(before - (3 << 20));
+        assertThat(restic.run("check", "--read-data").assertOk().out()).contains("no errors were found");
+        assertThat(resticSnapshots()).hasSize(2); // the newest of each path group
+        // text output: restic's steps
+        addSnapshots(List.of(daysAgo(3)), List.of());
+        CommandRun text = ok("--lang", "en", "forget", "--keep-last", "1", "--group-by", "host", "--prune");
+        assertThat(text.out()).contains("snapshots have been removed, running prune", "finding data that is still in use",
+                "total prune:", "done");
+    }
+
+    long dataBytes() throws IOException {
+        try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    @Test
     void refusedFlagsRemoveNothing() throws Exception {
         addSnapshots(List.of(daysAgo(2), daysAgo(1)), List.of());
         Set<String> before = snapshotFiles();
         CommandRun negative = rempart("forget", "--keep-last", "-1");
         assertThat(negative.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(negative.err()).contains("--keep-last -1");
-        CommandRun prune = rempart("--lang", "en", "forget", "--keep-last", "1", "--prune");
+        CommandRun prune = rempart("--lang", "en", "forget", "--keep-last", "1", "--prune", "--max-unused", "100%");
         assertThat(prune.code()).isEqualTo(ExitCodes.ERROR);
-        assertThat(prune.err()).contains("--prune is not implemented yet");
+        assertThat(prune.err()).contains("percentage for --max-unused must be below 100%");
         CommandRun duration = rempart("--lang", "en", "forget", "--keep-within", "5");
         assertThat(duration.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(duration.err()).contains("no unit found after number 5");

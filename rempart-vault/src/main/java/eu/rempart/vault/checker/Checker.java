@@ -89,7 +89,7 @@ public final class Checker {
                 errors.add("pack " + e.getKey().toHex() + ": missing (referenced by the index)");
                 continue;
             }
-            long expected = expectedPackSize(dedupe(e.getValue()));
+            long expected = eu.rempart.vault.pack.PackHeader.packSize(dedupe(e.getValue()));
             if (size != expected) {
                 errors.add("pack " + e.getKey().toHex() + ": size " + size + " does not match the index (expected " + expected + ")");
             }
@@ -126,16 +126,6 @@ public final class Checker {
             m.putIfAbsent(b.type() + b.id().toHex() + "@" + b.offset(), b);
         }
         return new ArrayList<>(m.values());
-    }
-
-    static long expectedPackSize(List<PackedBlob> blobs) {
-        long size = 0;
-        long header = 0;
-        for (PackedBlob b : blobs) {
-            size += b.length();
-            header += b.compressed() ? 1 + 4 + 4 + Id.SIZE : 1 + 4 + Id.SIZE;
-        }
-        return size + header + MasterKey.OVERHEAD + 4;
     }
 
     private long checkSnapshots(List<Backend.FileInfo> files, Map<BlobType, Set<Id>> known) {

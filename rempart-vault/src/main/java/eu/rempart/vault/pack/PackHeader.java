@@ -54,6 +54,27 @@ public final class PackHeader {
         return (b[p] & 0xff) | (b[p + 1] & 0xff) << 8 | (b[p + 2] & 0xff) << 16 | (b[p + 3] & 0xff) << 24;
     }
 
+    /**
+     * Bytes a pack holding exactly these blobs has besides them: the sealed header (an entry per
+     * blob plus the crypto overhead) and its four-byte length.
+     */
+    public static long overhead(java.util.Collection<PackedBlob> blobs) {
+        long header = 0;
+        for (PackedBlob b : blobs) {
+            header += b.compressed() ? COMPRESSED_ENTRY : PLAIN_ENTRY;
+        }
+        return header + MasterKey.OVERHEAD + 4;
+    }
+
+    /** The size of a pack file holding exactly these blobs (no duplicates). */
+    public static long packSize(java.util.Collection<PackedBlob> blobs) {
+        long size = overhead(blobs);
+        for (PackedBlob b : blobs) {
+            size += b.length();
+        }
+        return size;
+    }
+
     /** How many bytes from the end of a pack to read to get its header in one go, usually. */
     public static final int TAIL_GUESS = 64 * 1024;
 

@@ -180,6 +180,11 @@ public final class Repository implements AutoCloseable {
         return compression;
     }
 
+    /** The size packs are filled to before they are stored. */
+    public int packSize() {
+        return packSize;
+    }
+
     public void setPackSize(int bytes) {
         this.packSize = Math.max(bytes, 512 * 1024);
     }
@@ -441,6 +446,21 @@ public final class Repository implements AutoCloseable {
      * @return true if the blob was new and has been written to a pack
      */
     public boolean saveBlob(BlobType type, Id id, byte[] data, int off, int len) throws IOException {
+        return store(type, id, data, off, len, false);
+    }
+
+    /**
+     * For prune: stores a blob in a new pack although the index lists it, because the pack that
+     * holds it is about to be removed. Once per process and blob, like {@link #saveBlob}.
+     *
+     * @return true if the blob has been written to a pack by this call
+     */
+    public boolean saveBlobAgain(BlobType type, Id id, byte[] data, int off, int len) throws IOException {
+        return store(type, java.util.Objects.requireNonNull(id), data, off, len, true);
+    }
+
+    private boolean store(BlobType type, Id id, byte[] data, int off, int len, boolean evenIfIndexed)
+            throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, data.length);
         if (id == null) {
             id = Id.hash(data, off, len);
@@ -449,7 +469,7 @@ public final class Repository implements AutoCloseable {
         if (failed != null) {
             throw new IOException(failed.getMessage(), failed);
         }
-        if (index.has(type, id)) {
+        if (!evenIfIndexed && index.has(type, id)) {
             return false;
         }
         Set<Id> pending = type == BlobType.DATA ? pendingData : pendingTrees;
