@@ -31,7 +31,7 @@ import java.util.Map;
 /** The root command: global options and what every sub-command shares (streams, repository, password). */
 @Command(name = "rempart", subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
         LsCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
-        KeyCommand.class, UnlockCommand.class, ForgetCommand.class, PruneCommand.class, CopyCommand.class, RetentionCommand.class, ProtectCommand.class, VaultCommand.class,
+        KeyCommand.class, UnlockCommand.class, ForgetCommand.class, PruneCommand.class, AgentCommand.class, CopyCommand.class, RetentionCommand.class, ProtectCommand.class, VaultCommand.class,
         VersionCommand.class},
         description = "Rempart: backups in restic's repository format.")
 final class Cli {

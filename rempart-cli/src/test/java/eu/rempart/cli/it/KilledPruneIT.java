@@ -1,6 +1,7 @@
 package eu.rempart.cli.it;
 
 import eu.rempart.cli.CommandRun;
+import eu.rempart.vault.testing.TestTrees;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -33,11 +34,11 @@ class KilledPruneIT extends ItBase {
         String onlyB = backup(b);
         ok("forget", both);
         Path pristine = tmp.resolve("pristine");
-        copyTree(repo, pristine);
+        TestTrees.copy(repo, pristine);
 
         for (String step : new String[] {"repacking", "rebuilding index", "obsolete index files", "old packs"}) {
             deleteTree(repo);
-            copyTree(pristine, repo);
+            TestTrees.copy(pristine, repo);
             Path out = tmp.resolve("scratch/prune.out");
             Path err = tmp.resolve("scratch/prune.err");
             Process p = rempart.start(out, err, "prune", "--max-unused", "0");
@@ -109,19 +110,6 @@ class KilledPruneIT extends ItBase {
         restic.run("unlock").assertOk();
         ok("prune");
         assertBothChecksPass();
-    }
-
-    static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
     }
 
     static void deleteTree(Path dir) throws Exception {

@@ -261,7 +261,7 @@ class PrunerTest {
                 PruneProgress.Phase.REBUILDING_INDEX, PruneProgress.Phase.DELETING_INDEX, PruneProgress.Phase.DELETING_PACKS)) {
             for (int after : phase == PruneProgress.Phase.REBUILDING_INDEX ? new int[] {0} : new int[] {0, 1}) {
                 Path dir = tmp.resolve("repo-interrupted-" + run++);
-                copyTree(pristine, dir);
+                TestTrees.copy(pristine, dir);
                 try (Repository repo = open(dir)) {
                     PrunePlan plan = Pruner.plan(repo, opts, PruneProgress.NONE);
                     assertThat(plan.packsToRepack()).isNotEmpty();
@@ -275,19 +275,6 @@ class PrunerTest {
                         check.out(), check.err()).isZero();
                 prune(dir, opts);
                 assertClean(dir, restic, List.of(snaps.get(0), snaps.get(2)));
-            }
-        }
-    }
-
-    static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
             }
         }
     }

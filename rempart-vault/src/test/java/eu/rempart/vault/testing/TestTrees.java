@@ -83,4 +83,18 @@ public final class TestTrees {
             }
         }
     }
+
+    /** Copies a tree of plain files and folders (e.g. a repository, to run something on a copy). */
+    public static void copy(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
 }

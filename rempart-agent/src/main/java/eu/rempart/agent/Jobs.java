@@ -1,0 +1,249 @@
+package eu.rempart.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.rempart.agent.config.AgentConfig;
+import eu.rempart.agent.config.AgentConfig.JobConfig;
+import eu.rempart.agent.config.AgentConfig.RepositoryConfig;
+import eu.rempart.agent.store.RunStore.Status;
+import eu.rempart.vault.FileType;
+import eu.rempart.vault.VaultException;
+import eu.rempart.vault.archiver.Archiver;
+import eu.rempart.vault.archiver.BackupOptions;
+import eu.rempart.vault.archiver.BackupResult;
+import eu.rempart.vault.archiver.Excludes;
+import eu.rempart.vault.backend.Backends;
+import eu.rempart.vault.checker.CheckOptions;
+import eu.rempart.vault.checker.CheckResult;
+import eu.rempart.vault.checker.Checker;
+import eu.rempart.vault.copier.Copier;
+import eu.rempart.vault.forget.Forget;
+import eu.rempart.vault.forget.GroupBy;
+import eu.rempart.vault.forget.Group;
+import eu.rempart.vault.lock.Lock;
+import eu.rempart.vault.prune.PrunePlan;
+import eu.rempart.vault.prune.PruneOptions;
+import eu.rempart.vault.prune.PruneProgress;
+import eu.rempart.vault.prune.Pruner;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.restoretest.RestoreTest;
+import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.snapshot.Snapshots;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The work of each job type, on repositories opened per run (a run never sees a stale index). */
+final class Jobs {
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a run waits for a lock another process (a manual restic run, say) holds. */
+    static final Duration LOCK_PATIENCE = Duration.ofMinutes(5);
+
+    /** How a run ended, with its one-line summary and full report. */
+    record Outcome(Status status, String summary, ObjectNode report) {
+    }
+
+    private final AgentConfig cfg;
+    private final String username = System.getProperty("user.name", "");
+
+    Jobs(AgentConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    // ------------------------------------------------------------------ opening and locking
+
+    Repository open(String name) throws IOException {
+        RepositoryConfig rc = cfg.repositories().get(name);
+        var tls = rc.cacerts().isEmpty() ? null : eu.rempart.vault.tls.Pem.clientContext(rc.cacerts());
+        char[] pw = password(rc.passwordFile());
+        try {
+            return Repository.open(Backends.open(rc.url(), rc.options(), tls), pw);
+        } finally {
+            java.util.Arrays.fill(pw, '\0');
+        }
+    }
+
+    /** restic's password file rule: one trailing newline is not part of the password. */
+    static char[] password(Path file) throws IOException {
+        String s = Files.readString(file, StandardCharsets.UTF_8);
+        if (s.endsWith("\r\n")) {
+            s = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("\n")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.isEmpty()) {
+            throw new IOException("password file " + file + " is empty");
+        }
+        return s.toCharArray();
+    }
+
+    Lock lock(Repository repo, boolean exclusive) throws IOException {
+        long deadline = System.nanoTime() + LOCK_PATIENCE.toNanos();
+        while (true) {
+            try {
+                return Lock.acquire(repo, exclusive, cfg.host(), username);
+            } catch (Lock.LockedException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for a lock", ie);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the jobs
+
+    Outcome backup(JobConfig job) throws IOException {
+        List<Path> paths = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Path p : job.paths()) {
+            Path a = p.toAbsolutePath().normalize();
+            if (!Files.exists(a, LinkOption.NOFOLLOW_LINKS)) {
+                throw new VaultException("the folder to back up " + a + " does not exist");
+            }
+            paths.add(a);
+            names.add(a.toString());
+        }
+        try (Repository repo = open(job.repositories().get(0)); Lock lock = lock(repo, false)) {
+            repo.loadIndex();
+            repo.backend().removeAbandoned(Duration.ofHours(1));
+            Snapshot parent = null;
+            var same = Snapshots.filter(cfg.host(), null, names);
+            for (Snapshot s : Snapshots.loadAll(repo)) {
+                if (same.test(s)) {
+                    parent = s; // restic's rule: the newest of this host with the same paths
+                }
+            }
+            BackupOptions o = BackupOptions.defaults(cfg.host(), username).withTags(job.tags())
+                    .withExcludes(Excludes.of(job.exclude(), List.of()));
+            BackupResult r = new Archiver(repo, o, null).backup(paths, parent);
+            ObjectNode report = JSON.createObjectNode();
+            report.put("snapshot_id", r.snapshot().id().toHex());
+            report.set("snapshot", r.snapshot().toJsonNode(true));
+            report.put("unreadable", r.unreadable());
+            var s = r.summary();
+            String summary = String.format("snapshot %s: %d new, %d changed, %d unmodified files, %d bytes added",
+                    r.snapshot().shortId(), s.filesNew(), s.filesChanged(), s.filesUnmodified(), s.dataAddedPacked());
+            if (r.unreadable() > 0) {
+                return new Outcome(Status.WARNING, summary + "; " + r.unreadable() + " unreadable: "
+                        + s.errors().get(0).path() + " (" + s.errors().get(0).message() + ")", report);
+            }
+            return new Outcome(Status.SUCCESS, summary, report);
+        }
+    }
+
+    Outcome copy(String from, String to) throws IOException {
+        try (Repository src = open(from); Repository dst = open(to);
+                Lock ls = lock(src, false); Lock ld = lock(dst, false)) {
+            src.loadIndex();
+            dst.loadIndex();
+            Copier.Result r = Copier.copy(src, dst, Snapshots.loadAll(src));
+            ObjectNode report = JSON.createObjectNode();
+            ArrayNode copied = report.putArray("copied");
+            r.copied().forEach(c -> copied.addObject().put("source", c.source().toHex()).put("copy", c.copy().toHex()));
+            report.put("already_there", r.skipped().size());
+            report.put("blobs", r.blobs());
+            report.put("bytes", r.bytes());
+            return new Outcome(Status.SUCCESS, String.format("%d snapshots copied from %s (%d already there), %d bytes",
+                    r.copied().size(), from, r.skipped().size(), r.bytes()), report);
+        }
+    }
+
+    /** Applies the job's policy; returns the forget outcome and, if the job prunes, the prune's. */
+    List<Outcome> forget(JobConfig job, String name) throws IOException {
+        List<Outcome> out = new ArrayList<>();
+        try (Repository repo = open(name); Lock lock = lock(repo, true)) {
+            List<Snapshot> all = Snapshots.loadAll(repo);
+            List<Group> groups = Forget.apply(all, job.keep(), GroupBy.DEFAULT);
+            ObjectNode report = JSON.createObjectNode();
+            ArrayNode removed = report.putArray("removed");
+            ArrayNode kept = report.putArray("kept");
+            int n = 0;
+            for (Group g : groups) {
+                g.keep().forEach(s -> kept.add(s.id().toHex()));
+                for (Snapshot s : g.remove()) {
+                    repo.backend().remove(FileType.SNAPSHOT, s.id().toHex());
+                    removed.add(s.id().toHex());
+                    n++;
+                }
+            }
+            out.add(new Outcome(Status.SUCCESS, String.format("%d snapshots removed, %d kept", n, kept.size()), report));
+            if (job.prune()) {
+                PrunePlan plan = Pruner.plan(repo, PruneOptions.DEFAULTS, PruneProgress.NONE);
+                Pruner.Result r = Pruner.execute(repo, plan, PruneProgress.NONE);
+                ObjectNode pr = JSON.valueToTree(r.stats());
+                pr.put("packs_deleted", r.packsDeleted());
+                pr.put("packs_written", r.packsWritten());
+                out.add(new Outcome(Status.SUCCESS, String.format("%d packs deleted, %d written, %d bytes freed",
+                        r.packsDeleted(), r.packsWritten(), r.stats().pruneSize()), pr));
+            }
+        }
+        return out;
+    }
+
+    Outcome check(JobConfig job, String name) throws IOException {
+        // a shared lock: the weekly check must not make the practice's backups wait or fail
+        try (Repository repo = open(name); Lock lock = lock(repo, false)) {
+            repo.loadIndex();
+            CheckResult r = new Checker(repo, null).check(new CheckOptions(job.readDataSubset() != null, job.readDataSubset()));
+            ObjectNode report = JSON.createObjectNode();
+            report.put("ok", r.ok());
+            report.put("snapshots", r.snapshots());
+            report.put("packs", r.packs());
+            report.put("packs_read", r.packsRead());
+            r.errors().forEach(report.putArray("errors")::add);
+            r.hints().forEach(report.putArray("hints")::add);
+            if (!r.ok()) {
+                return new Outcome(Status.FAILURE, r.errors().size() + " errors, e.g. " + r.errors().get(0), report);
+            }
+            return new Outcome(Status.SUCCESS, String.format("no errors: %d snapshots, %d packs, %d read",
+                    r.snapshots(), r.packs(), r.packsRead()), report);
+        }
+    }
+
+    /** Restores a random sample of the newest snapshot's files into a scratch folder and compares hashes. */
+    Outcome restoreTest(JobConfig job, String name) throws IOException {
+        try (Repository repo = open(name); Lock lock = lock(repo, false)) {
+            repo.loadIndex();
+            List<Snapshot> all = Snapshots.loadAll(repo);
+            if (all.isEmpty()) {
+                throw new VaultException("no snapshot to test in repository " + name);
+            }
+            Snapshot newest = all.get(all.size() - 1);
+            Path scratch = cfg.stateDir().resolve("restore-test-" + name);
+            RestoreTest.Report r = RestoreTest.run(repo, newest, new RestoreTest.Options(job.files(), 1L << 30, scratch,
+                    new java.security.SecureRandom()));
+            ObjectNode report = JSON.createObjectNode();
+            report.put("snapshot_id", r.snapshot().toHex());
+            report.put("snapshot_time", r.snapshotTime().toString());
+            report.put("files_in_snapshot", r.filesInSnapshot());
+            report.put("files_tested", r.filesTested());
+            report.put("bytes_tested", r.bytesTested());
+            report.put("files_matching_source", r.filesMatchingSource());
+            ArrayNode fs = report.putArray("failures");
+            r.failures().forEach(f -> fs.addObject().put("path", f.path()).put("problem", f.problem()));
+            report.put("took_seconds", r.took().toMillis() / 1000.0);
+            String what = String.format("%d of %d files of snapshot %s restored and compared", r.filesTested(),
+                    r.filesInSnapshot(), newest.shortId());
+            if (!r.ok()) {
+                RestoreTest.Failure f = r.failures().get(0);
+                return new Outcome(Status.FAILURE, what + "; " + r.failures().size() + " failed, e.g. " + f.path() + ": "
+                        + f.problem(), report);
+            }
+            return new Outcome(Status.SUCCESS, what + ", all identical (" + r.filesMatchingSource()
+                    + " also to the source files)", report);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package eu.rempart.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.sun.net.httpserver.HttpServer;
+import eu.rempart.agent.config.AgentConfig;
+import eu.rempart.agent.store.RunStore;
+import eu.rempart.vault.backend.local.LocalBackend;
+import eu.rempart.vault.crypto.KdfParams;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.testing.Restic;
+import eu.rempart.vault.testing.TestTrees;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The agent's jobs on real repositories, with alerts received by a real SMTP server (GreenMail)
+ * and a real HTTP endpoint, both on 127.0.0.1.
+ */
+class AgentTest {
+    static final String PASSWORD = "agent pässword";
+    static final String MAIL_PASSWORD = "mail-s3cret";
+    static final String TOKEN = "Bearer hook-t0ken";
+
+    @RegisterExtension
+    static GreenMailExtension mail = new GreenMailExtension(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
+            .withConfiguration(GreenMailConfiguration.aConfig().withUser("agent@cabinet.test", "agent", MAIL_PASSWORD));
+
+    @TempDir
+    Path tmp;
+    HttpServer hook;
+    final List<JsonNode> received = Collections.synchronizedList(new ArrayList<>());
+    final List<String> auth = Collections.synchronizedList(new ArrayList<>());
+    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    Path src;
+    Path repo;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/hook", ex -> {
+            received.add(new ObjectMapper().readTree(ex.getRequestBody()));
+            auth.add(ex.getRequestHeaders().getFirst("Authorization"));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        hook.start();
+        src = tmp.resolve("cabinet");
+        TestTrees.build(src, 3, 60, 2, 1 << 20);
+        repo = tmp.resolve("repo");
+        Repository.init(new LocalBackend(repo), PASSWORD.toCharArray(), KdfParams.forTests(), null, "t", "h").close();
+        Files.writeString(tmp.resolve("vault.pass"), PASSWORD + "\n");
+        Files.writeString(tmp.resolve("mail.pass"), MAIL_PASSWORD + "\n");
+    }
+
+    @AfterEach
+    void tearDown() {
+        hook.stop(0);
+    }
+
+    AgentConfig config(String jobs, String notifications) throws Exception {
+        Path f = tmp.resolve("agent.yaml");
+        Files.writeString(f, "host: PC-ACCUEIL\nstate_dir: state\nrepositories:\n"
+                + "  local: {url: \"" + repo + "\", password_file: vault.pass}\n"
+                + "jobs:\n" + jobs
+                + "notifications:\n" + notifications
+                + "  email: {host: 127.0.0.1, port: " + mail.getSmtp().getPort() + ", security: none, username: agent,"
+                + " password_file: mail.pass, from: agent@cabinet.test, to: [it@prestataire.test]}\n"
+                + "  webhook: {url: \"http://127.0.0.1:" + hook.getAddress().getPort() + "/hook\","
+                + " headers: {Authorization: \"" + TOKEN + "\"}}\n");
+        return AgentConfig.load(f, "unused");
+    }
+
+    static AgentConfig.JobConfig job(AgentConfig cfg, String name) {
+        return cfg.jobs().stream().filter(j -> j.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void everyJobRecordsItsRunAndABrokenRestoreTestAlerts() throws Exception {
+        assumeTrue(Restic.available(), "restic binary not installed");
+        AgentConfig cfg = config("""
+                  - {name: cabinet, type: backup, schedule: "@hourly", repository: local, paths: [cabinet]}
+                  - {name: retention, type: forget, schedule: "@daily", repositories: [local], prune: true, keep: {last: 1}}
+                  - {name: weekly-check, type: check, schedule: "@weekly", repositories: [local], read_data_subset: 100%}
+                  - {name: restore-test, type: restore-test, schedule: "@weekly", repositories: [local], files: 1000}
+                """, "");
+        try (RunStore store = RunStore.open(cfg.stateDir())) {
+            Agent agent = new Agent(cfg, store, NotifyingAlerts.of(cfg, log::add), Clock.systemDefaultZone(), log::add);
+            agent.execute(job(cfg, "cabinet"));
+            Files.writeString(src.resolve("nouveau.txt"), "ordonnance");
+            agent.execute(job(cfg, "cabinet"));
+            agent.execute(job(cfg, "retention"));
+            agent.execute(job(cfg, "weekly-check"));
+            agent.execute(job(cfg, "restore-test"));
+            List<RunStore.Run> runs = store.history(20, null, null);
+            assertThat(runs).extracting(RunStore.Run::kind)
+                    .containsExactly("restore-test", "check", "prune", "forget", "backup", "backup");
+            assertThat(runs).allSatisfy(r -> assertThat(r.status()).as(r.toString()).isEqualTo(RunStore.Status.SUCCESS));
+            assertThat(runs.get(3).summary()).isEqualTo("1 snapshots removed, 1 kept");
+            assertThat(runs.get(0).report()).contains("\"files_matching_source\"");
+            assertThat(received).isEmpty();
+            new Restic(repo, PASSWORD).run("check", "--read-data").assertOk();
+
+            // a data pack gets damaged: the next restore test finds it, records it and alerts
+            Path pack;
+            try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
+                pack = s.filter(Files::isRegularFile).max((a, b) -> Long.compare(a.toFile().length(), b.toFile().length())).orElseThrow();
+            }
+            byte[] b = Files.readAllBytes(pack);
+            for (int i = 0; i < 32; i++) {
+                b[b.length / 3 + i] ^= 0x33;
+            }
+            pack.toFile().setWritable(true);
+            Files.write(pack, b);
+            agent.execute(job(cfg, "restore-test"));
+            RunStore.Run failed = store.history(1, "local", "restore-test").get(0);
+            assertThat(failed.status()).isEqualTo(RunStore.Status.FAILURE);
+            assertThat(failed.summary()).contains("cannot be restored").contains("damaged pack");
+            assertThat(failed.report()).contains("\"failures\":[{");
+        }
+        assertThat(received).hasSize(1);
+        JsonNode alert = received.get(0);
+        assertThat(alert.path("event").asText()).isEqualTo("run_failed");
+        assertThat(alert.path("job").asText()).isEqualTo("restore-test");
+        assertThat(alert.path("repository").asText()).isEqualTo("local");
+        assertThat(alert.path("host").asText()).isEqualTo("PC-ACCUEIL");
+        assertThat(alert.path("error").asText()).contains("damaged pack");
+        assertThat(alert.path("subject").asText()).isEqualTo("[Rempart] Échec : le test de restauration « local » sur PC-ACCUEIL");
+        assertThat(auth).containsExactly(TOKEN);
+
+        MimeMessage[] mails = mail.getReceivedMessages();
+        assertThat(mails).hasSize(1);
+        assertThat(mails[0].getSubject()).isEqualTo("[Rempart] Échec : le test de restauration « local » sur PC-ACCUEIL");
+        assertThat(mails[0].getAllRecipients()[0].toString()).isEqualTo("it@prestataire.test");
+        String body = (String) mails[0].getContent();
+        assertThat(body).contains("Rempart n’a pas pu mener à bien le test de restauration vers le dépôt « local »",
+                "damaged pack", "prestataire informatique");
+        assertThat(String.join("\n", log)).doesNotContain(MAIL_PASSWORD, PASSWORD, TOKEN);
+    }
+
+    @Test
+    void aBackupGoneMissingIsReportedOnceByMailAndWebhook() throws Exception {
+        // the folder to back up is gone (unplugged disk): every run fails, and the backup goes missing
+        AgentConfig cfg = config("""
+                  - {name: cabinet, type: backup, schedule: "* * * * *", repository: local, paths: [absent]}
+                """, "  missing_backup_after: 2s\n");
+        try (RunStore store = RunStore.open(cfg.stateDir())) {
+            Agent agent = new Agent(cfg, store, NotifyingAlerts.of(cfg, log::add), Clock.systemDefaultZone(), log::add);
+            Thread t = new Thread(() -> {
+                try {
+                    agent.run();
+                } catch (Exception e) {
+                    log.add("agent died: " + e);
+                }
+            });
+            t.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (received.stream().noneMatch(n -> n.path("event").asText().equals("backup_missing"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(1500); // long enough for a second alert, which must not come
+            agent.close();
+            t.join(10_000);
+        }
+        List<JsonNode> missing = received.stream().filter(n -> n.path("event").asText().equals("backup_missing")).toList();
+        assertThat(missing).as("alerts %s, log %s", received, log).hasSize(1);
+        assertThat(missing.get(0).path("repository").asText()).isEqualTo("local");
+        assertThat(missing.get(0).path("last_success").isNull()).isTrue();
+        assertThat(missing.get(0).path("expected_interval_seconds").asInt()).isEqualTo(2);
+        assertThat(missing.get(0).path("text").asText()).contains("n’a reçu aucune sauvegarde réussie", "depuis : jamais");
+        assertThat(mail.getReceivedMessages()).extracting(m -> m.getSubject())
+                .contains("[Rempart] Aucune sauvegarde récente dans « local » (PC-ACCUEIL)");
+    }
+
+    @Test
+    void aWrongMailPasswordIsLoggedWithoutThePassword() throws Exception {
+        Files.writeString(tmp.resolve("mail.pass"), "wrong-mail-password\n");
+        AgentConfig cfg = config("  - {name: c, type: check, schedule: \"@daily\", repositories: [local]}\n", "");
+        NotifyingAlerts.of(cfg, log::add).runFailed("local", "check", java.time.Instant.now(), java.time.Instant.now(), "x");
+        assertThat(log).hasSize(1);
+        assertThat(log.get(0)).contains("alert not delivered: e-mail via 127.0.0.1").doesNotContain("wrong-mail-password");
+        assertThat(received).hasSize(1); // the webhook still got it
+    }
+}
