@@ -203,4 +203,24 @@ class AgentTest {
         assertThat(log.get(0)).contains("alert not delivered: e-mail via 127.0.0.1").doesNotContain("wrong-mail-password");
         assertThat(received).hasSize(1); // the webhook still got it
     }
+
+    @Test
+    void theDailySummaryListsRepositoriesAndRuns() throws Exception {
+        AgentConfig cfg = config("  - {name: cabinet, type: backup, schedule: \"@hourly\", repository: local, paths: [cabinet]}\n",
+                "  daily_summary: \"0 8 * * *\"\n");
+        try (RunStore store = RunStore.open(cfg.stateDir())) {
+            new Agent(cfg, store, Alerts.NONE, Clock.systemDefaultZone(), log::add).execute(job(cfg, "cabinet"));
+            java.time.Instant now = java.time.Instant.now();
+            AgentStatus st = AgentStatus.of(cfg, store, now, java.time.ZoneId.systemDefault());
+            NotifyingAlerts.of(cfg, log::add).dailySummary(now, st.repositories(), store.since(now.minus(Duration.ofDays(1))));
+        }
+        assertThat(received).hasSize(1);
+        JsonNode n = received.get(0);
+        assertThat(n.path("event").asText()).isEqualTo("daily_summary");
+        assertThat(n.path("repositories").get(0).path("repository").asText()).isEqualTo("local");
+        assertThat(n.path("repositories").get(0).path("last_good_backup").isNull()).isFalse();
+        assertThat(n.path("runs").get(0).path("ok").asBoolean()).isTrue();
+        assertThat(n.path("text").asText()).contains("« local » : dernière sauvegarde réussie le", "la sauvegarde");
+        assertThat(mail.getReceivedMessages()[0].getSubject()).startsWith("[Rempart] Bilan quotidien des sauvegardes de PC-ACCUEIL");
+    }
 }
