@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -123,13 +122,18 @@ class AgentTest {
             new Restic(repo, PASSWORD).run("check", "--read-data").assertOk();
 
             // a data pack gets damaged: the next restore test finds it, records it and alerts
-            Path pack;
-            try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
-                pack = s.filter(Files::isRegularFile).max((a, b) -> Long.compare(a.toFile().length(), b.toFile().length())).orElseThrow();
+            // inside the largest data chunk (a flipped byte in a tree would be found too, but named differently)
+            eu.rempart.vault.pack.PackedBlob chunk;
+            try (Repository r = Repository.open(new LocalBackend(repo), PASSWORD.toCharArray())) {
+                r.loadIndex();
+                chunk = r.index().all().stream().filter(x -> x.type() == eu.rempart.vault.BlobType.DATA)
+                        .max(java.util.Comparator.comparingInt(eu.rempart.vault.pack.PackedBlob::length)).orElseThrow();
             }
+            String hex = chunk.packId().toHex();
+            Path pack = repo.resolve("data").resolve(hex.substring(0, 2)).resolve(hex);
             byte[] b = Files.readAllBytes(pack);
             for (int i = 0; i < 32; i++) {
-                b[b.length / 3 + i] ^= 0x33;
+                b[(int) chunk.offset() + chunk.length() / 2 + i] ^= 0x33;
             }
             pack.toFile().setWritable(true);
             Files.write(pack, b);

@@ -74,10 +74,11 @@ class RestoreTestTest {
 
     @Test
     void aDamagedPackIsFoundAndNamed() throws Exception {
-        Path pack = packOf("images/xray-1.dcm");
+        var blob = chunkOf("images/xray-1.dcm");
+        Path pack = packPath(blob.packId());
         byte[] b = Files.readAllBytes(pack);
         for (int i = 0; i < 64; i++) {
-            b[b.length / 2 + i] ^= 0x5a;
+            b[(int) blob.offset() + blob.length() / 2 + i] ^= 0x5a; // inside that chunk
         }
         pack.toFile().setWritable(true);
         Files.write(pack, b);
@@ -92,7 +93,7 @@ class RestoreTestTest {
 
     @Test
     void aMissingPackIsFoundAndNamed() throws Exception {
-        Files.delete(packOf("images/xray-0.dcm"));
+        Files.delete(packPath(chunkOf("images/xray-0.dcm").packId()));
         RestoreTest.Report r = test(100_000);
         assertThat(r.failures()).anySatisfy(f -> {
             assertThat(f.path()).endsWith("images/xray-0.dcm");
@@ -100,8 +101,12 @@ class RestoreTestTest {
         });
     }
 
-    /** The pack holding the first chunk of a file of the source tree (found through the snapshot). */
-    Path packOf(String rel) throws Exception {
+    Path packPath(Id p) {
+        return dir.resolve("data").resolve(p.toHex().substring(0, 2)).resolve(p.toHex());
+    }
+
+    /** Where the first chunk of a file of the source tree is stored. */
+    eu.rempart.vault.pack.PackedBlob chunkOf(String rel) throws Exception {
         try (Repository repo = Repository.open(new LocalBackend(dir), PASSWORD)) {
             repo.loadIndex();
             byte[] want = Files.readAllBytes(src.resolve(rel));
@@ -110,8 +115,7 @@ class RestoreTestTest {
                 if (pb.type() == BlobType.DATA) {
                     byte[] plain = repo.loadBlob(pb);
                     if (plain.length > 1000 && java.util.Arrays.equals(plain, 0, plain.length, want, 0, plain.length)) {
-                        Id p = pb.packId();
-                        return dir.resolve("data").resolve(p.toHex().substring(0, 2)).resolve(p.toHex());
+                        return pb;
                     }
                 }
             }
