@@ -28,6 +28,8 @@ import eu.rempart.vault.prune.PruneProgress;
 import eu.rempart.vault.prune.Pruner;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.restoretest.RestoreTest;
+import eu.rempart.vault.restoretest.RestoreTestOptions;
+import eu.rempart.vault.restoretest.RestoreTestReport;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.snapshot.Snapshots;
 
@@ -223,7 +225,7 @@ final class Jobs {
             }
             Snapshot newest = all.get(all.size() - 1);
             Path scratch = cfg.stateDir().resolve("restore-test-" + name);
-            RestoreTest.Report r = RestoreTest.run(repo, newest, new RestoreTest.Options(job.files(), 1L << 30, scratch,
+            RestoreTestReport r = RestoreTest.run(repo, newest, new RestoreTestOptions(job.files(), 1L << 30, scratch,
                     new java.security.SecureRandom()));
             ObjectNode report = JSON.createObjectNode();
             report.put("snapshot_id", r.snapshot().toHex());
@@ -237,8 +239,11 @@ final class Jobs {
             report.put("took_seconds", r.took().toMillis() / 1000.0);
             String what = String.format("%d of %d files of snapshot %s restored and compared", r.filesTested(),
                     r.filesInSnapshot(), newest.shortId());
+            if (!r.ok() && r.failures().isEmpty()) {
+                return new Outcome(Status.FAILURE, what + "; no file could be tested", report);
+            }
             if (!r.ok()) {
-                RestoreTest.Failure f = r.failures().get(0);
+                RestoreTestReport.Failure f = r.failures().get(0);
                 return new Outcome(Status.FAILURE, what + "; " + r.failures().size() + " failed, e.g. " + f.path() + ": "
                         + f.problem(), report);
             }
