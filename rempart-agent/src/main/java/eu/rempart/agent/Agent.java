@@ -76,6 +76,7 @@ public final class Agent implements AutoCloseable {
     public void run() throws IOException, InterruptedException {
         Instant now = clock.instant();
         startedAt = now;
+        store.markInterrupted(now);
         log.accept("agent started on " + cfg.host() + " with " + cfg.jobs().size() + " jobs");
         for (JobConfig j : cfg.jobs()) {
             Instant last = store.lastFired(j.name()).orElse(null);

@@ -36,7 +36,7 @@ public final class RunStore implements AutoCloseable {
         this.db = db;
     }
 
-    /** Opens (creating if needed) the store in {@code dir}; runs a crash left open become INTERRUPTED. */
+    /** Opens (creating if needed) the store in {@code dir}. Several processes may open it at once. */
     public static RunStore open(Path dir) throws IOException {
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         Files.createDirectories(dir);
@@ -62,13 +62,18 @@ public final class RunStore implements AutoCloseable {
                 s.execute("CREATE TABLE IF NOT EXISTS fired (job TEXT PRIMARY KEY, at INTEGER NOT NULL)");
                 s.execute("CREATE TABLE IF NOT EXISTS alerts (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
             }
-            RunStore store = new RunStore(c);
-            store.update("UPDATE runs SET status = 'INTERRUPTED', finished = ? WHERE status = 'RUNNING'",
-                    Instant.now().toEpochMilli());
-            return store;
+            return new RunStore(c);
         } catch (SQLException e) {
             throw new IOException("agent history " + file + " cannot be opened: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * For the agent, at its start only: the runs a crash or power loss left RUNNING become
+     * INTERRUPTED. (Not on every open: {@code agent status} must not end the runs of a live agent.)
+     */
+    public synchronized void markInterrupted(Instant at) throws IOException {
+        update("UPDATE runs SET status = 'INTERRUPTED', finished = ? WHERE status = 'RUNNING'", at.toEpochMilli());
     }
 
     /** Records a run that starts now; returns its id. */

@@ -30,6 +30,9 @@ class RunStoreTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("agent.db")))).isEqualTo("rw-------");
         try (RunStore s = RunStore.open(dir)) {
+            // another process (agent status) sees the run as running; the agent's restart ends it
+            assertThat(s.history(1, null, null).get(0).status()).isEqualTo(Status.RUNNING);
+            s.markInterrupted(t0.plusSeconds(7200));
             var runs = s.history(10, null, null);
             assertThat(runs).extracting(RunStore.Run::status).containsExactly(Status.INTERRUPTED, Status.SUCCESS);
             assertThat(runs.get(0).id()).isEqualTo(crashed);
