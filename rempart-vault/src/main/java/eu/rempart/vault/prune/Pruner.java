@@ -577,23 +577,8 @@ public final class Pruner {
                 }));
             }
             for (Future<?> f : fs) {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    // the first failure stops the others; it is what the user needs to see
-                    pool.shutdownNow();
-                    Throwable c = e.getCause();
-                    if (c instanceof IOException io) {
-                        throw io;
-                    }
-                    if (c instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw new VaultException(String.valueOf(c), c);
-                }
+                // the first failure is thrown; the finally below stops the other tasks
+                Repository.join(f);
             }
         } finally {
             pool.shutdownNow();

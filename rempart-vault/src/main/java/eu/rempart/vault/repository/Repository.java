@@ -266,7 +266,8 @@ public final class Repository implements AutoCloseable {
         }
     }
 
-    static void join(Future<?> f) throws IOException {
+    /** Waits for a task and rethrows its failure as it was (an IOException or a runtime exception). */
+    public static void join(Future<?> f) throws IOException {
         try {
             f.get();
         } catch (InterruptedException e) {
