@@ -361,17 +361,15 @@ class PrunerTest {
         return m;
     }
 
-    /** restic 0.14's formatBytes. */
+    /** restic 0.14's formatBytes; Go rounds the exact binary value, ties to even (112.3125 -> 112.312). */
     static String bytes(long c) {
-        double v = c;
-        if (c > 1L << 40) {
-            return String.format(Locale.ROOT, "%.3f TiB", v / (1L << 40));
-        } else if (c > 1L << 30) {
-            return String.format(Locale.ROOT, "%.3f GiB", v / (1L << 30));
-        } else if (c > 1L << 20) {
-            return String.format(Locale.ROOT, "%.3f MiB", v / (1L << 20));
-        } else if (c > 1L << 10) {
-            return String.format(Locale.ROOT, "%.3f KiB", v / (1L << 10));
+        String[] units = {"TiB", "GiB", "MiB", "KiB"};
+        int[] shifts = {40, 30, 20, 10};
+        for (int i = 0; i < units.length; i++) {
+            if (c > 1L << shifts[i]) {
+                double v = (double) c / (1L << shifts[i]);
+                return new java.math.BigDecimal(v).setScale(3, java.math.RoundingMode.HALF_EVEN).toPlainString() + " " + units[i];
+            }
         }
         return c + " B";
     }
