@@ -150,16 +150,16 @@ class AgentTest {
         assertThat(alert.path("repository").asText()).isEqualTo("local");
         assertThat(alert.path("host").asText()).isEqualTo("PC-ACCUEIL");
         assertThat(alert.path("error").asText()).contains("damaged pack");
-        assertThat(alert.path("subject").asText()).isEqualTo("[Rempart] Échec : le test de restauration « local » sur PC-ACCUEIL");
+        assertThat(alert.path("subject").asText()).isEqualTo("[Rempart] Échec du test de restauration de « local » sur PC-ACCUEIL");
         assertThat(auth).containsExactly(TOKEN);
 
         MimeMessage[] mails = mail.getReceivedMessages();
         assertThat(mails).hasSize(1);
-        assertThat(mails[0].getSubject()).isEqualTo("[Rempart] Échec : le test de restauration « local » sur PC-ACCUEIL");
+        assertThat(mails[0].getSubject()).isEqualTo("[Rempart] Échec du test de restauration de « local » sur PC-ACCUEIL");
         assertThat(mails[0].getAllRecipients()[0].toString()).isEqualTo("it@prestataire.test");
         String body = (String) mails[0].getContent();
-        assertThat(body).contains("Rempart n’a pas pu mener à bien le test de restauration vers le dépôt « local »",
-                "damaged pack", "prestataire informatique");
+        assertThat(body).contains("Le test de restauration du dépôt « local » a échoué sur l’ordinateur PC-ACCUEIL",
+                "damaged pack");
         assertThat(String.join("\n", log)).doesNotContain(MAIL_PASSWORD, PASSWORD, TOKEN);
     }
 
@@ -193,9 +193,9 @@ class AgentTest {
         assertThat(missing.get(0).path("repository").asText()).isEqualTo("local");
         assertThat(missing.get(0).path("last_success").isNull()).isTrue();
         assertThat(missing.get(0).path("expected_interval_seconds").asInt()).isEqualTo(2);
-        assertThat(missing.get(0).path("text").asText()).contains("n’a reçu aucune sauvegarde réussie", "depuis : jamais");
+        assertThat(missing.get(0).path("text").asText()).contains("Aucune sauvegarde du dépôt « local » n’a encore réussi sur l’ordinateur PC-ACCUEIL");
         assertThat(mail.getReceivedMessages()).extracting(m -> m.getSubject())
-                .contains("[Rempart] Aucune sauvegarde récente dans « local » (PC-ACCUEIL)");
+                .contains("[Rempart] Aucune sauvegarde réussie de « local » sur PC-ACCUEIL");
     }
 
     @Test
@@ -204,7 +204,7 @@ class AgentTest {
         AgentConfig cfg = config("  - {name: c, type: check, schedule: \"@daily\", repositories: [local]}\n", "");
         NotifyingAlerts.of(cfg, log::add).runFailed("local", "check", java.time.Instant.now(), java.time.Instant.now(), "x");
         assertThat(log).hasSize(1);
-        assertThat(log.get(0)).contains("alert not delivered: e-mail via 127.0.0.1").doesNotContain("wrong-mail-password");
+        assertThat(log.get(0)).contains("alert not delivered: e-mail through 127.0.0.1", "refused the login").doesNotContain("wrong-mail-password");
         assertThat(received).hasSize(1); // the webhook still got it
     }
 
@@ -224,7 +224,7 @@ class AgentTest {
         assertThat(n.path("repositories").get(0).path("repository").asText()).isEqualTo("local");
         assertThat(n.path("repositories").get(0).path("last_good_backup").isNull()).isFalse();
         assertThat(n.path("runs").get(0).path("ok").asBoolean()).isTrue();
-        assertThat(n.path("text").asText()).contains("« local » : dernière sauvegarde réussie le", "la sauvegarde");
-        assertThat(mail.getReceivedMessages()[0].getSubject()).startsWith("[Rempart] Bilan quotidien des sauvegardes de PC-ACCUEIL");
+        assertThat(n.path("text").asText()).contains("« local » : dernière sauvegarde réussie le", "aucun échec en 24 heures");
+        assertThat(mail.getReceivedMessages()[0].getSubject()).startsWith("[Rempart] Résumé quotidien de PC-ACCUEIL");
     }
 }

@@ -1,17 +1,11 @@
 package eu.rempart.agent.notify;
 
-/** A channel: e-mail, webhook. */
+/** One way of telling people: an e-mail account, a webhook. Implementations are thread-safe. */
 public interface Notifier {
-    /** @throws NotifyException with a one-line reason that never contains a password or token */
+    /**
+     * Delivers {@code n}, or throws.
+     *
+     * @throws NotifyException if it was not delivered; the message names the channel and the reason
+     */
     void send(Notification n) throws NotifyException;
-
-    /** Says where messages go, without secrets (for logs). */
-    String describe();
-
-    /** A message could not be delivered. */
-    final class NotifyException extends Exception {
-        public NotifyException(String message) {
-            super(message);
-        }
-    }
 }

@@ -1,115 +1,164 @@
 package eu.rempart.agent.notify;
 
-import jakarta.mail.Authenticator;
+import eu.rempart.vault.tls.Pem;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
-import jakarta.mail.PasswordAuthentication;
+import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
+import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
-import java.nio.file.Path;
-import java.time.Duration;
+import java.io.IOException;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
-import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLSocketFactory;
 
-/** Alerts by e-mail, through Jakarta Mail (Angus): plain SMTP, STARTTLS (required, never downgraded) or TLS. */
+/**
+ * Sends notifications by e-mail through an SMTP server, with Jakarta Mail (Angus): one plain-text
+ * UTF-8 message per notification, to every recipient. With STARTTLS or TLS the server's certificate is
+ * checked, host name included, and STARTTLS is required: a server (or a man in the middle) that does not
+ * offer it gets nothing, rather than the password and the message in clear.
+ */
 public final class SmtpNotifier implements Notifier {
-    public enum Security { NONE, STARTTLS, TLS }
+    private static final String CHARSET = StandardCharsets.UTF_8.name();
 
-    /**
-     * @param password read when a message is sent (from its file), null without authentication
-     * @param caFile   an extra trusted certificate (PEM), for a server with a private CA; null: the JDK's
-     */
-    public record Settings(String host, int port, Security security, String username, Supplier<char[]> password,
-            String from, List<String> to, Path caFile, Duration timeout, Locale locale, ZoneId zone) {
-        @Override
-        public String toString() {
-            return "smtp://" + (username == null ? "" : username + "@") + host + ":" + port + " (" + security + ") to " + to;
+    private final SmtpSettings settings;
+    private final ZoneId zone;
+    private final InternetAddress from;
+    private final InternetAddress[] to;
+
+    /** Times in messages are in the machine's zone. */
+    public SmtpNotifier(SmtpSettings settings) {
+        this(settings, ZoneId.systemDefault());
+    }
+
+    /** @throws IllegalArgumentException if the sender or a recipient is not a valid address */
+    SmtpNotifier(SmtpSettings settings, ZoneId zone) {
+        this.settings = settings;
+        this.zone = zone;
+        this.from = address(settings.from(), "sender");
+        List<InternetAddress> recipients = new ArrayList<>();
+        for (String r : settings.to()) {
+            recipients.add(address(r, "recipient"));
         }
-    }
-
-    private final Settings s;
-    private final Texts texts;
-
-    public SmtpNotifier(Settings settings) {
-        this.s = settings;
-        this.texts = new Texts(settings.locale(), settings.zone());
-    }
-
-    @Override
-    public String describe() {
-        return s.toString();
+        this.to = recipients.toArray(new InternetAddress[0]);
     }
 
     @Override
     public void send(Notification n) throws NotifyException {
-        Properties p = new Properties();
-        String proto = s.security() == Security.TLS ? "smtps" : "smtp";
-        String pre = "mail." + proto + ".";
-        p.put("mail.transport.protocol", proto);
-        p.put(pre + "host", s.host());
-        p.put(pre + "port", Integer.toString(s.port()));
-        String ms = Long.toString(s.timeout().toMillis());
-        p.put(pre + "connectiontimeout", ms);
-        p.put(pre + "timeout", ms);
-        p.put(pre + "writetimeout", ms);
-        p.put(pre + "auth", Boolean.toString(s.username() != null));
-        if (s.security() == Security.STARTTLS) {
-            p.put(pre + "starttls.enable", "true");
-            p.put(pre + "starttls.required", "true");
-        }
-        if (s.security() != Security.NONE) {
-            p.put(pre + "ssl.checkserveridentity", "true");
-            if (s.caFile() != null) {
-                try {
-                    p.put(pre + "ssl.socketFactory", eu.rempart.vault.tls.Pem.clientContext(List.of(s.caFile())).getSocketFactory());
-                } catch (java.io.IOException | RuntimeException e) {
-                    throw new NotifyException("e-mail: cannot use the certificate " + s.caFile() + ": " + e.getMessage());
-                }
-            }
-        }
-        Authenticator auth = null;
-        if (s.username() != null) {
-            auth = new Authenticator() {
-                @Override
-                protected PasswordAuthentication getPasswordAuthentication() {
-                    char[] pw = s.password() == null ? new char[0] : s.password().get();
-                    return new PasswordAuthentication(s.username(), new String(pw));
-                }
-            };
-        }
-        Session session = Session.getInstance(p, auth);
+        Rendered r = Rendered.of(n, settings.locale(), zone);
+        Session session = Session.getInstance(properties());
         try {
             MimeMessage m = new MimeMessage(session);
-            m.setFrom(new InternetAddress(s.from()));
-            for (String to : s.to()) {
-                m.addRecipient(Message.RecipientType.TO, new InternetAddress(to));
-            }
-            m.setSubject(texts.subject(n), "UTF-8");
-            m.setText(texts.body(n), "UTF-8");
+            m.setFrom(from);
+            m.setRecipients(Message.RecipientType.TO, to);
+            m.setSubject(r.subject(), CHARSET);
+            m.setText(r.body(), CHARSET);
             m.setSentDate(new Date());
-            Transport.send(m);
+            m.setHeader("Auto-Submitted", "auto-generated"); // RFC 3834: no out-of-office replies to a robot
+            m.setHeader("X-Mailer", "Rempart");
+            try (Transport transport = session.getTransport("smtp")) {
+                transport.connect(settings.host(), settings.port(), settings.username(), settings.password());
+                transport.sendMessage(m, m.getAllRecipients());
+            }
         } catch (MessagingException e) {
-            throw new NotifyException("e-mail via " + s.host() + ":" + s.port() + " failed: " + reason(e));
+            throw new NotifyException(Redaction.clean(channel() + ": " + reason(e), secrets()), e);
         }
     }
 
-    /** The server's or the network's reason, first line only; Jakarta Mail never puts the password there. */
-    private static String reason(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null || t.getMessage().isBlank())) {
-            t = t.getCause();
+    @Override
+    public String toString() {
+        return "SmtpNotifier[" + settings + "]";
+    }
+
+    private Properties properties() throws NotifyException {
+        Properties p = new Properties();
+        String ms = Long.toString(settings.timeout().toMillis());
+        p.setProperty("mail.smtp.connectiontimeout", ms);
+        p.setProperty("mail.smtp.timeout", ms);
+        p.setProperty("mail.smtp.writetimeout", ms);
+        p.setProperty("mail.smtp.auth", Boolean.toString(settings.username() != null));
+        p.setProperty("mail.smtp.from", from.getAddress()); // the envelope sender, for bounces
+        switch (settings.security()) {
+            case NONE -> p.setProperty("mail.smtp.starttls.enable", "false");
+            case STARTTLS -> {
+                p.setProperty("mail.smtp.starttls.enable", "true");
+                p.setProperty("mail.smtp.starttls.required", "true");
+            }
+            case TLS -> p.setProperty("mail.smtp.ssl.enable", "true");
         }
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        if (e.getCause() != null && e.getCause().getMessage() != null && m.equals(e.getMessage())) {
-            m = m + " (" + e.getCause().getMessage() + ")";
+        if (settings.security() != SmtpSettings.Security.NONE) {
+            // Angus 2.0.3+ checks the name through the endpoint identification of the TLS handshake.
+            p.setProperty("mail.smtp.ssl.checkserveridentity", "true");
+            p.setProperty("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
+            p.put("mail.smtp.ssl.socketFactory", socketFactory());
+            // by default a failing factory is retried with the JDK's own: one attempt, with our trust, is enough
+            p.setProperty("mail.smtp.socketFactory.fallback", "false");
         }
-        return m.lines().findFirst().orElse(m).strip();
+        return p;
+    }
+
+    /** Read at each sending, so a renewed certificate needs no restart (notifications are rare). */
+    private SSLSocketFactory socketFactory() throws NotifyException {
+        if (settings.caFile() == null) {
+            return (SSLSocketFactory) SSLSocketFactory.getDefault();
+        }
+        try {
+            return Pem.clientContext(List.of(settings.caFile())).getSocketFactory();
+        } catch (IOException e) {
+            throw new NotifyException(Redaction.clean(channel() + ": cannot use the CA file " + settings.caFile()
+                    + ": " + e.getMessage(), secrets()), e);
+        }
+    }
+
+    private String channel() {
+        return "e-mail through " + settings.host() + ":" + settings.port() + " (" + settings.security() + ")";
+    }
+
+    private List<String> secrets() {
+        return settings.password() == null ? List.of() : List.of(settings.password());
+    }
+
+    private String reason(MessagingException e) {
+        if (e instanceof AuthenticationFailedException) {
+            String server = e.getMessage() == null ? "" : ": " + e.getMessage();
+            return "the server refused the login of user \"" + settings.username() + "\" (wrong user name or password?)"
+                    + server;
+        }
+        if (e instanceof SendFailedException s && s.getInvalidAddresses() != null
+                && s.getInvalidAddresses().length > 0) {
+            return "the server refused the recipients " + Arrays.stream(s.getInvalidAddresses())
+                    .map(Object::toString).collect(Collectors.joining(", ")) + ": " + e.getMessage();
+        }
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (message.contains("STARTTLS is required but host does not support STARTTLS")) {
+            return "the server does not offer STARTTLS, which these settings require; nothing was sent unencrypted";
+        }
+        String network = Causes.network(e.getCause(), settings.host(), settings.timeout());
+        if (network != null) {
+            return network;
+        }
+        return e.getCause() == null || e.getCause().getMessage() == null
+                ? message : message + ": " + e.getCause().getMessage();
+    }
+
+    private static InternetAddress address(String s, String role) {
+        try {
+            InternetAddress a = new InternetAddress(s, true);
+            // re-encoded so an accented display name ("Cabinet Médical") travels as UTF-8
+            return a.getPersonal() == null ? a : new InternetAddress(a.getAddress(), a.getPersonal(), CHARSET);
+        } catch (AddressException | UnsupportedEncodingException e) {
+            throw new IllegalArgumentException("invalid e-mail " + role + " address \"" + s + "\"");
+        }
     }
 }

@@ -6,74 +6,93 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.MissingResourceException;
 import java.util.ResourceBundle;
 
-/** The words of the alerts, from {@code messages*.properties}: French by default, English if asked. */
+/** The translated texts of notifications: French unless English is asked for, times in one zone. */
 final class Texts {
+    private static final String BUNDLE = "eu.rempart.agent.notify.messages";
+
     private final ResourceBundle bundle;
     private final Locale locale;
-    private final ZoneId zone;
+    private final DateTimeFormatter dateTime;
 
-    Texts(Locale locale, ZoneId zone) {
-        this.locale = Locale.ENGLISH.getLanguage().equals(locale.getLanguage()) ? Locale.ENGLISH : Locale.FRENCH;
-        // no fallback to the JVM's locale: an English Windows still writes French unless told otherwise
-        this.bundle = ResourceBundle.getBundle("eu.rempart.agent.notify.messages", this.locale,
+    private Texts(ResourceBundle bundle, Locale locale, ZoneId zone) {
+        this.bundle = bundle;
+        this.locale = locale;
+        this.dateTime = DateTimeFormatter.ofPattern(bundle.getString("format.dateTime"), locale).withZone(zone);
+    }
+
+    /** English for an English locale, French for anything else (null included). */
+    static Texts of(Locale requested, ZoneId zone) {
+        Locale l = requested != null && "en".equals(requested.getLanguage()) ? Locale.ENGLISH : Locale.FRENCH;
+        // No fallback to the JVM's default locale: an English JVM must still write French by default.
+        ResourceBundle b = ResourceBundle.getBundle(BUNDLE, l,
                 ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES));
-        this.zone = zone;
+        return new Texts(b, l, zone);
     }
 
+    Locale locale() {
+        return locale;
+    }
+
+    /** The MessageFormat pattern {@code key} applied to {@code args}. */
     String get(String key, Object... args) {
-        return new MessageFormat(bundle.getString(key), locale).format(args);
+        String pattern;
+        try {
+            pattern = bundle.getString(key);
+        } catch (MissingResourceException e) {
+            return key; // a missing translation must not stop the alert itself
+        }
+        return new MessageFormat(pattern, locale).format(args);
     }
 
-    String time(Instant t) {
-        return t == null ? get("never") : DateTimeFormatter.ofPattern(bundle.getString("timeFormat"), locale).withZone(zone).format(t);
+    boolean has(String key) {
+        return bundle.containsKey(key);
     }
 
-    String duration(Duration d) {
-        long h = d.toHours();
-        if (h >= 48) {
-            return get("days", h / 24);
-        }
-        if (h >= 1) {
-            return get("hours", h);
-        }
-        return get("minutes", Math.max(1, d.toMinutes()));
+    /** E.g. "22/11/2026 à 14:05" in the zone given. */
+    String dateTime(Instant t) {
+        return dateTime.format(t);
     }
 
-    String subject(Notification n) {
-        if (n instanceof Notification.RunFailed f) {
-            return get("runFailed.subject", get("job." + f.job()), f.repository(), f.host());
+    /** A length of time in words, to the day and hour or hour and minute: "2 jours et 3 heures". */
+    String span(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        long days = s / 86_400;
+        long hours = s / 3_600;
+        long minutes = s / 60;
+        if (days >= 2) {
+            return and(get("span.days", days), get("span.hours", hours % 24), hours % 24);
         }
-        if (n instanceof Notification.BackupMissing m) {
-            return get("missing.subject", m.repository(), m.host());
+        if (hours >= 1) {
+            return and(get("span.hours", hours), get("span.minutes", minutes % 60), minutes % 60);
         }
-        Notification.DailySummary s = (Notification.DailySummary) n;
-        return get("summary.subject", s.host(), time(s.now()));
+        if (minutes >= 1) {
+            return get("span.minutes", minutes);
+        }
+        return get("span.lessThanMinute");
     }
 
-    String body(Notification n) {
-        StringBuilder b = new StringBuilder();
-        if (n instanceof Notification.RunFailed f) {
-            b.append(get("runFailed.body", get("job." + f.job()), f.repository(), f.host(), time(f.started()),
-                    time(f.finished()), f.error()));
-        } else if (n instanceof Notification.BackupMissing m) {
-            b.append(get("missing.body", m.repository(), m.host(),
-                    m.lastSuccess() == null ? get("never") : time(m.lastSuccess()), duration(m.expectedInterval())));
-        } else {
-            Notification.DailySummary s = (Notification.DailySummary) n;
-            b.append(get("summary.intro", s.host(), time(s.now()))).append("\n\n");
-            for (Notification.RepositoryLine r : s.repositories()) {
-                b.append(get("summary.repository", r.repository(), time(r.lastGoodBackup()),
-                        r.lastGoodBackup() == null ? "-" : duration(Duration.between(r.lastGoodBackup(), s.now())),
-                        r.failuresLast24h())).append('\n');
-            }
-            b.append('\n').append(get("summary.runs")).append('\n');
-            for (Notification.RunLine r : s.runs()) {
-                b.append(get("summary.run", time(r.started()), get("job." + r.job()), r.repository(),
-                        get(r.ok() ? "ok" : "failed"), r.summary() == null ? "" : r.summary())).append('\n');
-            }
+    private String and(String major, String minor, long minorCount) {
+        return minorCount == 0 ? major : get("span.and", major, minor);
+    }
+
+    /** How long a run took, compact and the same in both languages: "1 h 05 min", "4 min 12 s", "12 s". */
+    static String took(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        if (s >= 3_600) {
+            return String.format(Locale.ROOT, "%d h %02d min", s / 3_600, (s / 60) % 60);
         }
-        return b.append("\n\n").append(get("footer")).append('\n').toString();
+        if (s >= 60) {
+            return String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60);
+        }
+        return s + " s";
+    }
+
+    /** What a job is called, e.g. "sauvegarde" for "backup"; an unknown job as given. */
+    String job(String job) {
+        String key = "job." + job;
+        return has(key) ? get(key) : job;
     }
 }
