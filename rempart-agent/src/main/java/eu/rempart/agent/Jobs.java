@@ -18,6 +18,7 @@ import eu.rempart.vault.checker.CheckOptions;
 import eu.rempart.vault.checker.CheckResult;
 import eu.rempart.vault.checker.Checker;
 import eu.rempart.vault.copier.Copier;
+import eu.rempart.vault.crypto.PasswordFile;
 import eu.rempart.vault.forget.Forget;
 import eu.rempart.vault.forget.GroupBy;
 import eu.rempart.vault.forget.Group;
@@ -34,7 +35,6 @@ import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.snapshot.Snapshots;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -72,18 +72,13 @@ final class Jobs {
         }
     }
 
-    /** restic's password file rule: one trailing newline is not part of the password. */
+    /** A repository's or the mail server's password file, as restic reads it; never empty. */
     static char[] password(Path file) throws IOException {
-        String s = Files.readString(file, StandardCharsets.UTF_8);
-        if (s.endsWith("\r\n")) {
-            s = s.substring(0, s.length() - 2);
-        } else if (s.endsWith("\n")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        if (s.isEmpty()) {
+        char[] pw = PasswordFile.read(file);
+        if (pw.length == 0) {
             throw new IOException("password file " + file + " is empty");
         }
-        return s.toCharArray();
+        return pw;
     }
 
     Lock lock(Repository repo, boolean exclusive) throws IOException {
@@ -121,13 +116,7 @@ final class Jobs {
         try (Repository repo = open(job.repositories().get(0)); Lock lock = lock(repo, false)) {
             repo.loadIndex();
             repo.backend().removeAbandoned(Duration.ofHours(1));
-            Snapshot parent = null;
-            var same = Snapshots.filter(cfg.host(), null, names);
-            for (Snapshot s : Snapshots.loadAll(repo)) {
-                if (same.test(s)) {
-                    parent = s; // restic's rule: the newest of this host with the same paths
-                }
-            }
+            Snapshot parent = Snapshots.parentFor(repo, cfg.host(), names);
             BackupOptions o = BackupOptions.defaults(cfg.host(), username).withTags(job.tags())
                     .withExcludes(Excludes.of(job.exclude(), List.of()));
             BackupResult r = new Archiver(repo, o, null).backup(paths, parent);

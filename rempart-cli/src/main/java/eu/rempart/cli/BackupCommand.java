@@ -102,14 +102,7 @@ final class BackupCommand implements Callable<Integer> {
             if (parentRef != null) {
                 parent = Snapshots.find(repo, parentRef, s -> true);
             } else if (!force) {
-                // restic's rule: the newest snapshot of the same host with the same set of paths
-                List<Snapshot> all = Snapshots.loadAll(repo);
-                var same = Snapshots.filter(hostname, null, absNames);
-                for (Snapshot s : all) {
-                    if (same.test(s)) {
-                        parent = s;
-                    }
-                }
+                parent = Snapshots.parentFor(repo, hostname, absNames);
             }
             if (parent != null && !cli.json) {
                 cli.say("backup.parent", parent.shortId());

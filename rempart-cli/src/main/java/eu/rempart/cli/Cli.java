@@ -212,22 +212,16 @@ final class Cli {
     }
 
     char[] readPasswordFile(Path f) {
-        String s;
+        char[] pw;
         try {
-            s = Files.readString(f, StandardCharsets.UTF_8);
+            pw = eu.rempart.vault.crypto.PasswordFile.read(f);
         } catch (IOException e) {
             throw new CliException(ExitCodes.ERROR, "error.passwordFile", f);
         }
-        // like restic: only one trailing newline is part of the file format, not of the password
-        if (s.endsWith("\r\n")) {
-            s = s.substring(0, s.length() - 2);
-        } else if (s.endsWith("\n")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        if (s.isEmpty()) {
+        if (pw.length == 0) {
             throw new CliException(ExitCodes.ERROR, "error.emptyPassword", f);
         }
-        return s.toCharArray();
+        return pw;
     }
 
     static boolean repositoryExists(Path p) {

@@ -96,8 +96,7 @@ public final class Pruner {
         Map<Id, PackInfo> packs = new HashMap<>();
         Set<BlobHandle> keep = packInfo(indexed, used, t, packs);
         List<Backend.FileInfo> stored = repo.backend().list(FileType.PACK);
-        PrunePlan plan = decide(repo, opts, packs, stored, t, keep, indexed, indexFiles);
-        return plan;
+        return decide(repo, opts, packs, stored, t, keep, indexed, indexFiles);
     }
 
     /** Every index file, each pack's blobs taken once (a pack two index files list is one pack). */
@@ -484,12 +483,7 @@ public final class Pruner {
 
     /** Stores the used blobs of the packs to repack again, then flushes packs and their index. */
     private static void repackAll(Repository repo, PrunePlan plan, PruneProgress progress) throws IOException {
-        List<Backend.FileInfo> work = new ArrayList<>();
-        for (Id id : plan.repack) {
-            work.add(new Backend.FileInfo(id.toHex(), 0));
-        }
-        forEach(repo, work, f -> {
-            Id pack = Id.parse(f.name());
+        forEach(repo, List.copyOf(plan.repack), pack -> {
             List<PackedBlob> blobs = new ArrayList<>();
             for (PackedBlob b : plan.indexed.get(pack)) {
                 if (plan.keepBlobs.remove(new BlobHandle(b.id(), b.type()))) {
@@ -501,7 +495,7 @@ public final class Pruner {
                 for (PackedBlob b : blobs) {
                     end = Math.max(end, b.offset() + b.length());
                 }
-                byte[] buf = repo.backend().load(FileType.PACK, f.name(), 0, Math.toIntExact(end));
+                byte[] buf = repo.backend().load(FileType.PACK, pack.toHex(), 0, Math.toIntExact(end));
                 for (PackedBlob b : blobs) {
                     BlobData d = repo.decodeBlobShared(b, buf, Math.toIntExact(b.offset()));
                     repo.saveBlobAgain(b.type(), b.id(), d.array(), 0, d.length());
@@ -541,23 +535,19 @@ public final class Pruner {
 
     private static int delete(Repository repo, FileType type, Collection<Id> ids, PruneProgress progress)
             throws IOException {
-        List<Backend.FileInfo> files = new ArrayList<>();
-        for (Id id : ids) {
-            files.add(new Backend.FileInfo(id.toHex(), 0));
-        }
-        forEach(repo, files, f -> {
-            repo.backend().remove(type, f.name());
+        forEach(repo, List.copyOf(ids), id -> {
+            repo.backend().remove(type, id.toHex());
             progress.advance(1);
         });
-        return files.size();
+        return ids.size();
     }
 
-    private interface FileTask {
-        void run(Backend.FileInfo f) throws IOException;
+    private interface Task<T> {
+        void run(T item) throws IOException;
     }
 
     /** Runs a task per file on a few threads (more for a remote store, where requests wait). */
-    private static void forEach(Repository repo, List<Backend.FileInfo> files, FileTask task) throws IOException {
+    private static <T> void forEach(Repository repo, List<T> files, Task<T> task) throws IOException {
         if (files.isEmpty()) {
             return;
         }
@@ -570,7 +560,7 @@ public final class Pruner {
         });
         try {
             List<Future<?>> fs = new ArrayList<>();
-            for (Backend.FileInfo f : files) {
+            for (T f : files) {
                 fs.add(pool.submit(() -> {
                     task.run(f);
                     return null;

@@ -41,17 +41,30 @@ public final class Snapshots {
     }
 
     /**
+     * The parent of a new backup by restic's rule: the newest snapshot of the same host with the
+     * same set of paths, or null.
+     */
+    public static Snapshot parentFor(Repository repo, String host, List<String> paths) throws IOException {
+        return newest(loadAll(repo), filter(host, null, paths));
+    }
+
+    private static Snapshot newest(List<Snapshot> oldestFirst, Predicate<Snapshot> filter) {
+        Snapshot latest = null;
+        for (Snapshot s : oldestFirst) {
+            if (filter.test(s)) {
+                latest = s;
+            }
+        }
+        return latest;
+    }
+
+    /**
      * Finds a snapshot by id, unique id prefix, or {@code latest} (the newest matching the filter).
      */
     public static Snapshot find(Repository repo, String ref, Predicate<Snapshot> filter) throws IOException {
         List<Snapshot> all = loadAll(repo);
         if ("latest".equals(ref)) {
-            Snapshot latest = null;
-            for (Snapshot s : all) {
-                if (filter.test(s)) {
-                    latest = s;
-                }
-            }
+            Snapshot latest = newest(all, filter);
             if (latest == null) {
                 throw new VaultException("no snapshot found");
             }
