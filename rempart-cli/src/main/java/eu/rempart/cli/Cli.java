@@ -32,6 +32,7 @@ import java.util.Map;
 @Command(name = "rempart", subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
         LsCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
         KeyCommand.class, UnlockCommand.class, ForgetCommand.class, PruneCommand.class, AgentCommand.class, CopyCommand.class, RetentionCommand.class, ProtectCommand.class, VaultCommand.class,
+        SentinelCommand.class, RecoverCommand.class,
         VersionCommand.class},
         description = "Rempart: backups in restic's repository format.")
 final class Cli {
