@@ -48,7 +48,7 @@ public final class Detector {
     private static final long PAIRING_NANOS = 60_000_000_000L;
     /** After an alert, a single damaged file alerts again at once, to catch the next process. */
     private static final long ARMED_NANOS = 600_000_000_000L;
-    private static final double YOUNG_FACTOR = 0.1;
+    private static final double YOUNG_FACTOR = 0;
 
     private static final Set<String> KNOWN_EXTENSIONS = loadList("ransom-extensions.txt");
     private static final List<PathMatcher> NOTE_NAMES = loadList("ransom-notes.txt").stream()
@@ -183,7 +183,7 @@ public final class Detector {
         boolean headRose = after.headBits() - before.headBits() >= 1.0;
         if (lost) {
             boolean randomNow = risen > 0 || headRose || after.randomBlockCount() > 0;
-            add(now, Indicator.TYPE_LOST, (randomNow ? 0.4 : 0.35) * factor, file, pid);
+            add(now, Indicator.TYPE_LOST, (randomNow ? 0.4 : 0.5) * factor, file, pid);
             if (randomNow) {
                 add(now, Indicator.ENTROPY_RISE, 0.2 * factor, file, pid);
             }

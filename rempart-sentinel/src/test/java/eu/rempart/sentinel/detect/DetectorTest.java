@@ -1,0 +1,324 @@
+package eu.rempart.sentinel.detect;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The detector on real files changed the way each attack and each benign program changes them; the
+ * watcher's threads are left out (WatcherTest runs them), the clock is stepped by hand.
+ */
+class DetectorTest {
+    @TempDir
+    Path dir;
+    private long now = 1_000_000_000_000L;
+    private Detector detector;
+    private final ContentAnalyzer analyzer = new ContentAnalyzer();
+    private final Random random = new Random(42);
+    private final List<Path> documents = new ArrayList<>();
+
+    @BeforeEach
+    void practice() throws IOException {
+        detector = new Detector(() -> now);
+        for (int i = 0; i < 12; i++) {
+            Path folder = Files.createDirectories(dir.resolve("dossier" + (i % 3)));
+            documents.add(write(folder.resolve("courrier" + i + ".docx"), docx(i)));
+            documents.add(write(folder.resolve("scan" + i + ".pdf"), pdf(i)));
+            documents.add(write(folder.resolve("radio" + i + ".jpg"), jpeg(i)));
+            documents.add(write(folder.resolve("notes" + i + ".txt"), text(i, 3000)));
+        }
+        Files.write(dir.resolve("app.log"), text(99, 20000));
+        for (Path f : list()) {
+            detector.seed(f, analyzer.profile(f, true));
+        }
+    }
+
+    @Test
+    void fileKindsAreRecognised() throws IOException {
+        assertThat(profile(documents.get(0)).kind()).isEqualTo(FileKind.ZIP);
+        assertThat(profile(documents.get(1)).kind()).isEqualTo(FileKind.PDF);
+        assertThat(profile(documents.get(2)).kind()).isEqualTo(FileKind.JPEG);
+        assertThat(profile(documents.get(3)).kind()).isEqualTo(FileKind.TEXT);
+        Path r = write(dir.resolve("random.bin"), randomBytes(50_000));
+        ContentProfile p = profile(r);
+        assertThat(p.kind()).isEqualTo(FileKind.UNKNOWN);
+        assertThat(p.randomBlockCount()).isEqualTo(p.blocks()).isEqualTo(8);
+        assertThat(profile(documents.get(3)).randomBlockCount()).isZero();
+    }
+
+    @Test
+    void inPlaceEncryptionAlertsAtTheSecondFile() throws Exception {
+        assertThat(encrypt(documents.get(1), 0, Integer.MAX_VALUE, 0)).isNull();
+        Alert alert = encrypt(documents.get(5), 0, Integer.MAX_VALUE, 0);
+        assertThat(alert).isNotNull();
+        assertThat(alert.indicators()).containsKeys(Indicator.TYPE_LOST, Indicator.ENTROPY_RISE);
+        assertThat(alert.files()).containsExactly(documents.get(1), documents.get(5));
+        assertThat(alert.pids()).containsExactly(4242L);
+    }
+
+    @Test
+    void partialEncryptionOfTheFirstKibIsCaught() throws Exception {
+        Alert alert = null;
+        int n = 0;
+        for (Path d : documents) {
+            n++;
+            if ((alert = encrypt(d, 0, 1024, 0)) != null) {
+                break;
+            }
+        }
+        assertThat(alert).isNotNull();
+        assertThat(n).as("files before the alert").isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void intermittentEncryptionEveryOther16BytesIsCaught() throws Exception {
+        Alert alert = null;
+        int n = 0;
+        for (Path d : documents) {
+            n++;
+            if ((alert = encrypt(d, 0, Integer.MAX_VALUE, 16)) != null) {
+                break;
+            }
+        }
+        assertThat(alert).isNotNull();
+        assertThat(n).as("files before the alert").isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void slowAttackOneFileEveryMinuteStillAddsUp() throws Exception {
+        assertThat(encrypt(documents.get(0), 0, Integer.MAX_VALUE, 0)).isNull();
+        now += 60_000_000_000L;
+        assertThat(encrypt(documents.get(4), 0, Integer.MAX_VALUE, 0)).isNotNull();
+    }
+
+    @Test
+    void copyEncryptDeleteAlertsAtTheSecondDocument() throws Exception {
+        Alert alert = null;
+        int n = 0;
+        for (Path d : documents) {
+            n++;
+            Path copy = d.resolveSibling(d.getFileName() + ".k3x9q");
+            Files.write(copy, aes(Files.readAllBytes(d)));
+            alert = detector.written(copy, profile(copy), 77);
+            if (alert == null) {
+                Files.delete(d);
+                alert = detector.deleted(d, 77);
+            }
+            if (alert != null) {
+                break;
+            }
+        }
+        assertThat(n).isEqualTo(2);
+        assertThat(alert.indicators()).containsKey(Indicator.ENCRYPTED_COPY);
+    }
+
+    @Test
+    void renamesToOneNewExtensionAlertAtTheThird() throws Exception {
+        Alert alert = null;
+        int n = 0;
+        for (Path d : documents) {
+            n++;
+            Path renamed = d.resolveSibling(d.getFileName() + ".payme");
+            Files.move(d, renamed);
+            alert = detector.deleted(d, -1);
+            if (alert == null) {
+                alert = detector.written(renamed, profile(renamed), -1);
+            }
+            if (alert != null) {
+                break;
+            }
+        }
+        assertThat(n).isEqualTo(3);
+        assertThat(alert.indicators()).containsKeys(Indicator.RENAMED_EXTENSION, Indicator.COMMON_EXTENSION);
+    }
+
+    @Test
+    void ransomNotesInFoldersAlert() throws Exception {
+        byte[] note = "YOUR FILES ARE ENCRYPTED. Contact us to recover them.\n".getBytes(StandardCharsets.UTF_8);
+        Path a = write(dir.resolve("dossier0/HOW_TO_DECRYPT.txt"), note);
+        assertThat(detector.written(a, profile(a), 5)).isNull();
+        Path b = write(dir.resolve("dossier1/HOW_TO_DECRYPT.txt"), note);
+        Alert alert = detector.written(b, profile(b), 5);
+        assertThat(alert).isNotNull();
+        assertThat(alert.indicators()).containsKey(Indicator.RANSOM_NOTE);
+    }
+
+    @Test
+    void sameUnknownTextInThreeFoldersIsEvidenceNotAnAlert() throws Exception {
+        byte[] note = "Merci de lire ce fichier.\n".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 3; i++) {
+            Path n = write(dir.resolve("dossier" + i + "/LISEZMOI.txt"), note);
+            assertThat(detector.written(n, profile(n), 5)).isNull();
+        }
+        // with one destroyed document on top, it is an attack
+        assertThat(encrypt(documents.get(2), 0, Integer.MAX_VALUE, 0)).isNotNull();
+    }
+
+    @Test
+    void canaryIsAnAlertOnItsOwn() throws Exception {
+        Path canary = documents.get(0);
+        detector.addCanary(canary);
+        Files.write(canary, text(1, 100), java.nio.file.StandardOpenOption.APPEND);
+        assertThat(detector.written(canary, profile(canary), 9).indicators()).containsKey(Indicator.CANARY_TOUCHED);
+    }
+
+    @Test
+    void whatAPracticeDoesAllDayRaisesNothing() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < documents.size(); i += 4) {
+                // office save: a new ZIP; imaging: a new JPEG; notes appended
+                assertThat(rewrite(documents.get(i), docx(1000 + i + round))).isNull();
+                assertThat(rewrite(documents.get(i + 2), jpeg(1000 + i + round))).isNull();
+                assertThat(rewrite(documents.get(i + 3), text(2000 + i + round, 4000))).isNull();
+                assertThat(rewrite(documents.get(i + 1), pdf(3000 + i + round))).isNull();
+            }
+            now += 30_000_000_000L;
+        }
+        // logrotate: app.log -> app.log.gz (new genuine gzip, original deleted)
+        Path gz = write(dir.resolve("app.log.gz"), gzip(Files.readAllBytes(dir.resolve("app.log"))));
+        assertThat(detector.written(gz, profile(gz), 11)).isNull();
+        Files.delete(dir.resolve("app.log"));
+        assertThat(detector.deleted(dir.resolve("app.log"), 11)).isNull();
+        // another backup program writes encrypted archives under new names and rotates old ones
+        Path backups = Files.createDirectories(dir.resolve("Sauvegardes"));
+        for (int i = 0; i < 20; i++) {
+            Path b = write(backups.resolve("sauvegarde-" + i + ".tar.gz.enc"), randomBytes(40_000 + i));
+            assertThat(detector.written(b, profile(b), 12)).isNull();
+            if (i >= 3) {
+                Path old = backups.resolve("sauvegarde-" + (i - 3) + ".tar.gz.enc");
+                Files.delete(old);
+                assertThat(detector.deleted(old, 12)).isNull();
+            }
+        }
+        // a cache: small files written, rewritten with random content, deleted, minutes apart at most
+        Path cache = Files.createDirectories(dir.resolve("Cache"));
+        for (int i = 0; i < 200; i++) {
+            Path c = cache.resolve(Integer.toHexString(i * 7919));
+            byte[] content = i % 2 == 0 ? text(i, 2000) : randomBytes(3000);
+            Files.write(c, content);
+            assertThat(detector.written(c, profile(c), 13)).isNull();
+            Files.write(c, randomBytes(2500));
+            assertThat(detector.written(c, profile(c), 13)).isNull();
+            now += 1_000_000_000L;
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    private Alert rewrite(Path file, byte[] content) throws IOException {
+        Files.write(file, content);
+        return detector.written(file, profile(file), 10);
+    }
+
+    /** Encrypts [from, from+len) in place; with stride > 0 only every other stride-sized block. */
+    private Alert encrypt(Path file, int from, int len, int stride) throws Exception {
+        byte[] data = Files.readAllBytes(file);
+        byte[] enc = aes(data);
+        int end = (int) Math.min(data.length, (long) from + len);
+        for (int i = from; i < end; i++) {
+            if (stride == 0 || (i / stride) % 2 == 0) {
+                data[i] = enc[i];
+            }
+        }
+        Files.write(file, data);
+        return detector.written(file, profile(file), 4242);
+    }
+
+    private byte[] aes(byte[] data) throws Exception {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        Cipher c = Cipher.getInstance("AES/CTR/NoPadding");
+        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(new byte[16]));
+        return c.doFinal(data);
+    }
+
+    private ContentProfile profile(Path f) throws IOException {
+        return analyzer.profile(f, false);
+    }
+
+    private List<Path> list() throws IOException {
+        try (var s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    private static Path write(Path f, byte[] content) throws IOException {
+        Files.createDirectories(f.getParent());
+        return Files.write(f, content);
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    static byte[] text(int seed, int size) {
+        Random r = new Random(seed);
+        String[] words = {"patient", "rendez-vous", "ordonnance", "dent", "radiographie", "facture", "mutuelle",
+                "consultation", "détartrage", "couronne", "implant", "le", "la", "de", "et", "pour", "à"};
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < size) {
+            sb.append(words[r.nextInt(words.length)]).append(r.nextInt(10) == 0 ? ".\n" : " ");
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] docx(int seed) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("[Content_Types].xml"));
+            zip.write("<Types/>".getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new ZipEntry("word/document.xml"));
+            zip.write(text(seed, 20_000));
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] pdf(int seed) {
+        String body = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n2 0 obj << /Length 9000 >> stream\nBT /F1 12 Tf ("
+                + new String(text(seed, 9000), StandardCharsets.UTF_8) + ") Tj ET\nendstream endobj\n%%EOF\n";
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] jpeg(int seed) throws IOException {
+        Random r = new Random(seed);
+        BufferedImage img = new BufferedImage(160, 120, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 120; y++) {
+            for (int x = 0; x < 160; x++) {
+                int v = (x * y / 40 + r.nextInt(30)) & 0xFF;
+                img.setRGB(x, y, v << 16 | v << 8 | v);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "jpg", out);
+        return out.toByteArray();
+    }
+
+    static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+}
