@@ -9,6 +9,7 @@ import eu.rempart.agent.config.AgentConfig.RepositoryConfig;
 import eu.rempart.agent.store.RunStore.Status;
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.VaultException;
+import eu.rempart.sentinel.backup.BackupInspector;
 import eu.rempart.vault.archiver.Archiver;
 import eu.rempart.vault.archiver.BackupOptions;
 import eu.rempart.vault.archiver.BackupResult;
@@ -119,7 +120,9 @@ final class Jobs {
             Snapshot parent = Snapshots.parentFor(repo, cfg.host(), names);
             BackupOptions o = BackupOptions.defaults(cfg.host(), username).withTags(job.tags())
                     .withExcludes(Excludes.of(job.exclude(), List.of()));
-            BackupResult r = new Archiver(repo, o, null).backup(paths, parent);
+            BackupInspector inspector = new BackupInspector();
+            BackupResult r = new Archiver(repo, o, null).inspectWith(inspector).backup(paths, parent);
+            BackupInspector.Verdict verdict = inspector.verdict();
             ObjectNode report = JSON.createObjectNode();
             report.put("snapshot_id", r.snapshot().id().toHex());
             report.set("snapshot", r.snapshot().toJsonNode(true));
@@ -127,6 +130,14 @@ final class Jobs {
             var s = r.summary();
             String summary = String.format("snapshot %s: %d new, %d changed, %d unmodified files, %d bytes added",
                     r.snapshot().shortId(), s.filesNew(), s.filesChanged(), s.filesUnmodified(), s.dataAddedPacked());
+            report.put("suspect", verdict.suspect());
+            if (verdict.suspect()) {
+                // saved, but what changed looks like ransomware: a failure, so it is alerted at once
+                int found = verdict.counts().values().stream().mapToInt(Integer::intValue).sum();
+                return new Outcome(Status.FAILURE, "RANSOMWARE SUSPECTED: " + found + " of " + verdict.inspected()
+                        + " new or changed files look encrypted or are ransom notes (e.g. "
+                        + verdict.examples().get(0).file() + "); " + summary + ", tagged suspect", report);
+            }
             if (r.unreadable() > 0) {
                 return new Outcome(Status.WARNING, summary + "; " + r.unreadable() + " unreadable: "
                         + s.errors().get(0).path() + " (" + s.errors().get(0).message() + ")", report);

@@ -2,6 +2,7 @@ package eu.rempart.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.rempart.sentinel.backup.BackupInspector;
 import eu.rempart.vault.archiver.Archiver;
 import eu.rempart.vault.archiver.BackupOptions;
 import eu.rempart.vault.archiver.BackupResult;
@@ -111,15 +112,19 @@ final class BackupCommand implements Callable<Integer> {
             opts = new BackupOptions(opts.hostname(), opts.username(), opts.tags(), opts.excludes(), opts.workers(),
                     null, "rempart " + Main.VERSION);
             BackupResult result;
+            BackupInspector inspector = new BackupInspector();
             try (ProgressPrinter progress = ProgressPrinter.start(cli, abs, excludes)) {
-                result = new Archiver(repo, opts, progress).backup(abs, parent);
+                result = new Archiver(repo, opts, progress).inspectWith(inspector).backup(abs, parent);
             }
-            printReport(cli, result);
+            printReport(cli, result, inspector.verdict());
+            if (inspector.verdict().suspect()) {
+                return ExitCodes.SUSPECT;
+            }
             return result.unreadable() > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;
         }
     }
 
-    static void printReport(Cli cli, BackupResult r) {
+    static void printReport(Cli cli, BackupResult r, BackupInspector.Verdict verdict) {
         SnapshotSummary s = r.summary();
         Duration d = Duration.between(s.backupStart(), s.backupEnd());
         if (cli.json) {
@@ -144,8 +149,23 @@ final class BackupCommand implements Callable<Integer> {
             for (SnapshotSummary.FileError e : s.errors()) {
                 errs.addObject().put("path", e.path()).put("message", e.message());
             }
+            if (verdict != null) {
+                ObjectNode v = n.putObject("sentinel");
+                v.put("suspect", verdict.suspect()).put("inspected", verdict.inspected());
+                ObjectNode c = v.putObject("findings");
+                verdict.counts().forEach((k, x) -> c.put(k.name().toLowerCase(java.util.Locale.ROOT), x));
+                ArrayNode ex = v.putArray("examples");
+                verdict.examples().forEach(f -> ex.addObject().put("path", f.file().toString())
+                        .put("reason", f.reason().name().toLowerCase(java.util.Locale.ROOT)));
+            }
             cli.printJson(n);
             return;
+        }
+        if (verdict != null && verdict.suspect()) {
+            // an alert goes to stderr even with --quiet
+            int found = verdict.counts().values().stream().mapToInt(Integer::intValue).sum();
+            cli.err.println(cli.msg().get("backup.suspect", found, verdict.inspected(), r.snapshot().shortId()));
+            verdict.examples().forEach(f -> cli.err.println("  " + f.file()));
         }
         if (!s.errors().isEmpty()) {
             // errors go to stderr even with --quiet: they are what a practice must act on

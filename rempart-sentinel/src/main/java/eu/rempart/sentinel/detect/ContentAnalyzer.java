@@ -68,6 +68,14 @@ public final class ContentAnalyzer {
         return describe(a, length, blocks, fuzzyHash);
     }
 
+    /**
+     * Profiles a file whose sampled blocks were gathered elsewhere (the backup's read pass): block i
+     * of {@link #blockCount} at {@link #blockOffset}, stored at {@code i * BLOCK} in {@code blocks}.
+     */
+    public ContentProfile profileSampled(byte[] blocks, long size) {
+        return describe(blocks, size, blockCount(size), false);
+    }
+
     /** Adds the fuzzy hash to a profile made without it (reads the file again). */
     public ContentProfile withFuzzyHash(Path file, ContentProfile profile) throws IOException {
         return profile.fuzzyHash() != null ? profile : profile(file, true);
@@ -82,12 +90,13 @@ public final class ContentAnalyzer {
                 .calculateDifference(new DigestBuilder().withHash(b.fuzzyHash()).build(), true);
     }
 
-    static int blockCount(long size) {
+    /** How many 4 KiB blocks are sampled from a file of this size. */
+    public static int blockCount(long size) {
         return (int) Math.min(MAX_BLOCKS, (size + BLOCK - 1) / BLOCK);
     }
 
     /** Block 0 at offset 0; for large files the others spread evenly, 4 KiB aligned, the last at the end. */
-    static long blockOffset(long size, int blocks, int i) {
+    public static long blockOffset(long size, int blocks, int i) {
         if (size <= (long) BLOCK * MAX_BLOCKS || i == 0) {
             return (long) i * BLOCK;
         }

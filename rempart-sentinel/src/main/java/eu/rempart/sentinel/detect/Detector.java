@@ -83,6 +83,18 @@ public final class Detector {
     private record Evidence(long at, Indicator indicator, double weight, Path path, long pid) {
     }
 
+    /** Whether the name's last extension is one ransomware families are known to append. */
+    public static boolean knownRansomExtension(String fileName) {
+        String ext = appendedExtension(fileName.toLowerCase(Locale.ROOT));
+        return ext != null && KNOWN_EXTENSIONS.contains(ext);
+    }
+
+    /** Whether the name is a known ransom-note name. */
+    public static boolean ransomNoteName(String fileName) {
+        Path lower = Path.of(fileName.toLowerCase(Locale.ROOT));
+        return NOTE_NAMES.stream().anyMatch(m -> m.matches(lower));
+    }
+
     /** Records a file as found by the initial scan: established, its state before anything happens. */
     public void seed(Path file, ContentProfile profile) {
         baseline.put(file, new Entry(profile, Long.MIN_VALUE));
@@ -239,7 +251,7 @@ public final class Detector {
                 countExtension(ext, file, now, pid);
             }
         }
-        if (NOTE_NAMES.stream().anyMatch(m -> m.matches(Path.of(lower)))) {
+        if (ransomNoteName(name)) {
             add(now, Indicator.RANSOM_NOTE, 0.5, file, pid);
         }
         if ((after.kind() == FileKind.TEXT || lower.endsWith(".html") || lower.endsWith(".hta"))

@@ -94,6 +94,14 @@ public final class Archiver {
         }
     }
 
+    private ContentInspector inspector;
+
+    /** Lets the inspector see every file read and tag the snapshot; call before {@link #backup}. */
+    public Archiver inspectWith(ContentInspector inspector) {
+        this.inspector = inspector;
+        return this;
+    }
+
     public Archiver(Repository repo, BackupOptions opts, BackupProgress progress) {
         this.repo = repo;
         this.opts = opts;
@@ -160,9 +168,22 @@ public final class Archiver {
         }
         Snapshot sn = new Snapshot(null, opts.time(), parent == null ? null : parent.id(), treeId, paths,
                 opts.hostname(), opts.username(), currentId("uid"), currentId("gid"), opts.excludes().patterns(),
-                opts.tags(), null, opts.programVersion(), summary);
+                tags(), null, opts.programVersion(), summary);
         Id id = Snapshots.save(repo, sn);
         return new BackupResult(sn.withId(id), summary, unreadable.get());
+    }
+
+    private List<String> tags() {
+        if (inspector == null) {
+            return opts.tags();
+        }
+        List<String> tags = new ArrayList<>(opts.tags());
+        for (String t : inspector.finish()) {
+            if (!tags.contains(t)) {
+                tags.add(t);
+            }
+        }
+        return tags;
     }
 
     // ------------------------------------------------------------------ walking
@@ -429,11 +450,15 @@ public final class Archiver {
         List<CompletableFuture<Id>> parts = new ArrayList<>();
         long size = 0;
         IOException failure = null;
+        ContentInspector.FileInspection inspection = inspector == null ? null : inspector.begin(p, st.size(), old == null);
         try (InputStream in = DirectFiles.newInputStream(p)) {
             Chunker ch = chunkers.get();
             ch.reset(in);
             int n;
             while ((n = ch.advance()) >= 0 && fatal == null) {
+                if (inspection != null) {
+                    inspection.chunk(ch.array(), ch.offset(), n);
+                }
                 ChunkBuffer buf = chunkBuffers.take();
                 byte[] b = buf.fill(ch.array(), ch.offset(), n);
                 int len = n;
@@ -462,6 +487,9 @@ public final class Archiver {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CompletionException(e);
+        }
+        if (inspection != null) {
+            inspection.end(failure == null);
         }
         // Chunks already handed over are waited for even if reading failed: they hold buffers.
         List<Id> ids = new ArrayList<>(parts.size());

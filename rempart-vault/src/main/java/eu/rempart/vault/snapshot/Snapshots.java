@@ -45,7 +45,10 @@ public final class Snapshots {
      * same set of paths, or null.
      */
     public static Snapshot parentFor(Repository repo, String host, List<String> paths) throws IOException {
-        return newest(loadAll(repo), filter(host, null, paths));
+        // Never a snapshot tagged "suspect" (an attack's): compared with the last clean one, the
+        // encrypted files still count as changed, are read and inspected again, and the next
+        // snapshot is tagged suspect too instead of passing for clean.
+        return newest(loadAll(repo), filter(host, null, paths).and(s -> !s.tags().contains("suspect")));
     }
 
     private static Snapshot newest(List<Snapshot> oldestFirst, Predicate<Snapshot> filter) {
