@@ -47,10 +47,18 @@ public final class Watcher implements Closeable {
     /** inotify says "modified" at each write; wait this long after the last one before reading the file. */
     private static final long QUIET_NANOS = 30_000_000L;
 
-    /** @param canaries place canary files in the roots and their direct sub-folders */
-    public record Settings(List<Path> roots, boolean canaries, Containment.Mode contain) {
+    /**
+     * @param canaries place canary files in the roots and their direct sub-folders
+     * @param fanotify use fanotify to learn who writes (Linux, root); false: find processes through
+     *                 /proc at alert time only, as when not permitted
+     */
+    public record Settings(List<Path> roots, boolean canaries, Containment.Mode contain, boolean fanotify) {
         public Settings {
             roots = List.copyOf(roots);
+        }
+
+        public Settings(List<Path> roots, boolean canaries, Containment.Mode contain) {
+            this(roots, canaries, contain, true);
         }
     }
 
@@ -142,8 +150,8 @@ public final class Watcher implements Closeable {
         }
         List<Path> canaries = settings.canaries() ? Canaries.place(roots) : List.of();
         canaries.forEach(detector::addCanary);
-        String[] why = new String[1];
-        fanotify = Fanotify.open(why);
+        String[] why = {"disabled"};
+        fanotify = settings.fanotify() ? Fanotify.open(why) : null;
         for (Path root : roots) {
             registerTree(root, true);
         }
