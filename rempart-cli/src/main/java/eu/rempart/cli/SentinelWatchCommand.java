@@ -53,6 +53,10 @@ final class SentinelWatchCommand implements Callable<Integer> {
     @Option(names = "--no-canaries", description = "do not place canary files in the watched folders")
     boolean noCanaries;
 
+    @Option(names = "--state", paramLabel = "FILE",
+            description = "keep the baseline here between runs (default: under the user's data folder, one file per set of folders)")
+    Path state;
+
     @Override
     public Integer call() throws Exception {
         Cli cli = sentinel.cli;
@@ -130,7 +134,8 @@ final class SentinelWatchCommand implements Callable<Integer> {
                 }
             }
         };
-        Watcher watcher = Watcher.start(new Watcher.Settings(paths, !noCanaries, mode), listener);
+        Watcher watcher = Watcher.start(new Watcher.Settings(paths, !noCanaries, mode, true,
+                state != null ? state : defaultState(cli)), listener);
         Thread hook = new Thread(() -> {
             watcher.close();
             stop.countDown();
@@ -138,6 +143,13 @@ final class SentinelWatchCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         stop.await();
         return ExitCodes.OK;
+    }
+
+    /** One baseline file per set of watched folders, next to the default repository. */
+    private Path defaultState(Cli cli) {
+        List<String> roots = paths.stream().map(p -> p.toAbsolutePath().normalize().toString()).sorted().toList();
+        String key = Integer.toHexString(String.join("\0", roots).hashCode());
+        return ProtectCommand.defaultRepository(cli).resolveSibling("sentinel").resolve("baseline-" + key + ".bin");
     }
 
     private synchronized void line(ObjectNode o) {

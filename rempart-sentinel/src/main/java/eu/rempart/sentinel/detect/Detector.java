@@ -113,6 +113,11 @@ public final class Detector {
         return baseline.size();
     }
 
+    /** Every file of the baseline with its last known state. */
+    public void forEachKnown(java.util.function.BiConsumer<Path, ContentProfile> action) {
+        baseline.forEach((p, e) -> action.accept(p, e.profile));
+    }
+
     /** The last known state of a file, or null. */
     public ContentProfile known(Path file) {
         Entry e = baseline.get(file);

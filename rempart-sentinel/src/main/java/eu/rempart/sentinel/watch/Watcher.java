@@ -51,14 +51,15 @@ public final class Watcher implements Closeable {
      * @param canaries place canary files in the roots and their direct sub-folders
      * @param fanotify use fanotify to learn who writes (Linux, root); false: find processes through
      *                 /proc at alert time only, as when not permitted
+     * @param state    where the baseline is kept between runs (null: scan everything at each start)
      */
-    public record Settings(List<Path> roots, boolean canaries, Containment.Mode contain, boolean fanotify) {
+    public record Settings(List<Path> roots, boolean canaries, Containment.Mode contain, boolean fanotify, Path state) {
         public Settings {
             roots = List.copyOf(roots);
         }
 
         public Settings(List<Path> roots, boolean canaries, Containment.Mode contain) {
-            this(roots, canaries, contain, true);
+            this(roots, canaries, contain, true, null);
         }
     }
 
@@ -116,7 +117,10 @@ public final class Watcher implements Closeable {
     private static final long REPEAT_NANOS = 60_000_000_000L;
     private long lastReport = Long.MIN_VALUE / 2;
     private Fanotify fanotify;
+    /** The previous run's baseline, during the initial scan only. */
+    private Map<Path, BaselineStore.Stored> stored = Map.of();
     private volatile boolean closed;
+    private volatile boolean started;
 
     private Watcher(Settings settings, Listener listener) throws IOException {
         this.settings = settings;
@@ -152,9 +156,12 @@ public final class Watcher implements Closeable {
         canaries.forEach(detector::addCanary);
         String[] why = {"disabled"};
         fanotify = settings.fanotify() ? Fanotify.open(why) : null;
+        stored = BaselineStore.load(settings.state());
         for (Path root : roots) {
             registerTree(root, true);
         }
+        stored = Map.of();
+        saveBaseline();
         Thread events = thread(this::eventLoop, "sentinel-events");
         Thread analysis = thread(this::analysisLoop, "sentinel-analysis");
         threads.add(events);
@@ -174,6 +181,7 @@ public final class Watcher implements Closeable {
             threads.add(fan);
         }
         threads.forEach(Thread::start);
+        started = true;
         int files = detector.baselineSize();
         boolean attribution = fanotify != null;
         String note = attribution ? "fanotify" : why[0];
@@ -205,6 +213,12 @@ public final class Watcher implements Closeable {
                 if (attrs.isRegularFile()) {
                     if (seed) {
                         try {
+                            BaselineStore.Stored known = stored.get(file);
+                            if (known != null && known.size() == attrs.size()
+                                    && known.mtimeNanos() == mtimeNanos(attrs)) {
+                                detector.seed(file, known.profile()); // unchanged since the last run: not read again
+                                return FileVisitResult.CONTINUE;
+                            }
                             detector.seed(file, analyzer.profile(file, true));
                         } catch (IOException e) {
                             // unreadable: it has no baseline, changes to it count as new files
@@ -221,6 +235,33 @@ public final class Watcher implements Closeable {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    private static long mtimeNanos(BasicFileAttributes attrs) {
+        return attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+    }
+
+    /** Writes the baseline to the state file (at start, after the scan, and at close). */
+    private void saveBaseline() {
+        if (settings.state() == null) {
+            return;
+        }
+        Map<Path, BaselineStore.Stored> out = new HashMap<>();
+        detector.forEachKnown((file, profile) -> {
+            try {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.size() == profile.size()) {
+                    out.put(file, new BaselineStore.Stored(a.size(), mtimeNanos(a), profile));
+                }
+            } catch (IOException e) {
+                // gone: not kept
+            }
+        });
+        try {
+            BaselineStore.save(settings.state(), out);
+        } catch (IOException e) {
+            report(() -> listener.problem("baseline not saved: " + e.getMessage()));
+        }
     }
 
     private void eventLoop() {
@@ -391,6 +432,9 @@ public final class Watcher implements Closeable {
         }
         if (fanotify != null) {
             fanotify.release();
+        }
+        if (started) {
+            saveBaseline();
         }
         reporter.shutdown();
         try {
