@@ -229,8 +229,11 @@ public final class Detector {
         Recent source = findSameContent(recentDeletes, after);
         if (source != null) {
             recentDeletes.remove(source.path);
-            renamedTo(source.path, file, source.established, pid, now);
-            return;
+            if (source.established) {
+                renamedTo(source.path, file, true, pid, now);
+                return;
+            }
+            // a temporary file renamed to its final name: judge the content under that name
         }
         if (after.size() > 0) {
             recentCreatesUnchanged.put(file, new Recent(file, after, now, false, pid));

@@ -137,6 +137,29 @@ class DetectorTest {
     }
 
     @Test
+    void encryptedTemporaryFileRenamedNextToTheOriginalIsACopy() throws Exception {
+        Alert alert = null;
+        int n = 0;
+        for (Path d : documents) {
+            n++;
+            Path tmp = d.resolveSibling("~" + n + ".tmp");
+            Files.write(tmp, aes(Files.readAllBytes(d)));
+            alert = detector.written(tmp, profile(tmp), 78);
+            Path locked = d.resolveSibling(d.getFileName() + ".locked");
+            Files.move(tmp, locked);
+            alert = alert != null ? alert : detector.deleted(tmp, 78);
+            alert = alert != null ? alert : detector.written(locked, profile(locked), 78);
+            Files.delete(d);
+            alert = alert != null ? alert : detector.deleted(d, 78);
+            if (alert != null) {
+                break;
+            }
+        }
+        assertThat(n).isEqualTo(2);
+        assertThat(alert.indicators()).containsKeys(Indicator.ENCRYPTED_COPY, Indicator.KNOWN_EXTENSION);
+    }
+
+    @Test
     void renamesToOneNewExtensionAlertAtTheThird() throws Exception {
         Alert alert = null;
         int n = 0;
