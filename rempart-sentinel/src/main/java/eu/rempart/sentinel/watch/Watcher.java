@@ -327,8 +327,8 @@ public final class Watcher implements Closeable {
                     if (folders.remove(g.file())) {
                         continue;
                     }
-                    Long pid = writers.get(g.file());
-                    act(detector.deleted(g.file(), pid == null ? -1 : pid));
+                    // inotify does not say who deleted; the file's last writer may be an innocent editor
+                    act(detector.deleted(g.file(), -1));
                 } else if (e instanceof NewFolder f) {
                     synchronized (keys) {
                         registerTree(f.dir(), false);
