@@ -40,6 +40,8 @@ public final class Isolation {
     private static final Pattern SINCE = Pattern.compile("comment \"" + Pattern.quote(SINCE_PREFIX) + "([^\"]+)\"");
     private static final Pattern PEER = Pattern.compile("comment \"" + Pattern.quote(PEER_PREFIX) + "([^\"]+)\"");
     private static final long TIMEOUT_SECONDS = 30;
+    /** How ip netns exec (and shells) say the program is not there. */
+    private static final Pattern MISSING = Pattern.compile("exec of \".*\" failed: No such file|: not found$");
 
     /** What {@link #status()} reports. {@code since} is null when not isolated. */
     public record Status(boolean isolated, List<AllowedPeer> allowed, Instant since) {
@@ -203,7 +205,7 @@ public final class Isolation {
             return new IsolationException(IsolationException.Reason.NOT_PERMITTED, text);
         }
         // ip netns exec reports a missing program this way
-        if (text.contains("exec of \"nft\" failed") || text.contains("nft: not found")) {
+        if (MISSING.matcher(text).find()) {
             return new IsolationException(IsolationException.Reason.NFT_MISSING, String.join(" ", nft));
         }
         return new IsolationException(IsolationException.Reason.NFT_FAILED, text.isEmpty() ? "exit code " + r.code : text);

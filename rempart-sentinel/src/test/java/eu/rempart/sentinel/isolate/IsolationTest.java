@@ -157,7 +157,8 @@ class IsolationTest {
                 .isInstanceOfSatisfying(IsolationException.class,
                         e -> assertThat(e.reason()).isEqualTo(IsolationException.Reason.NFT_MISSING));
         assertThatThrownBy(() -> new Isolation(List.of(ip, "netns", "exec", ns, "/nonexistent/nft")).release())
-                .isInstanceOf(IsolationException.class);
+                .isInstanceOfSatisfying(IsolationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(IsolationException.Reason.NFT_MISSING));
     }
 
     // ------------------------------------------------------------------ helpers
