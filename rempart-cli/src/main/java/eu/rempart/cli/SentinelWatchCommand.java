@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.rempart.sentinel.contain.Containment;
 import eu.rempart.sentinel.detect.Alert;
 import eu.rempart.sentinel.detect.Indicator;
+import eu.rempart.sentinel.isolate.AllowedPeer;
+import eu.rempart.sentinel.isolate.Isolation;
+import eu.rempart.sentinel.isolate.IsolationException;
 import eu.rempart.sentinel.watch.Watcher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,6 +56,13 @@ final class SentinelWatchCommand implements Callable<Integer> {
     @Option(names = "--no-canaries", description = "do not place canary files in the watched folders")
     boolean noCanaries;
 
+    @Option(names = "--isolate",
+            description = "on an alert, also cut this machine off the network (nftables), except the --allow peers and the -r repository's server")
+    boolean isolate;
+
+    @Option(names = "--allow", paramLabel = "HOST:PORT", description = "with --isolate: a peer that stays reachable (repeatable), e.g. the console or off-site vault")
+    List<String> allow = new ArrayList<>();
+
     @Option(names = "--state", paramLabel = "FILE",
             description = "keep the baseline here between runs (default: under the user's data folder, one file per set of folders)")
     Path state;
@@ -71,6 +81,21 @@ final class SentinelWatchCommand implements Callable<Integer> {
                 throw new CliException(ExitCodes.ERROR, "sentinel.notFolder", p);
             }
         }
+        List<AllowedPeer> peers = new ArrayList<>();
+        if (isolate) {
+            try {
+                for (String a : allow) {
+                    peers.add(AllowedPeer.parse(a));
+                }
+                AllowedPeer vault = repositoryPeer(cli.repoLocation());
+                if (vault != null) {
+                    peers.add(vault);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCodes.ERROR, "error.usage", e.getMessage());
+            }
+        }
+        Isolation isolation = isolate ? new Isolation(SentinelIsolateCommand.nftCommand(cli)) : null;
         OutputStream eventLog = events == null ? null : openEventLog(events);
         CountDownLatch stop = new CountDownLatch(1);
         Watcher.Listener listener = new Watcher.Listener() {
@@ -96,6 +121,14 @@ final class SentinelWatchCommand implements Callable<Integer> {
                 List<String> actions = new ArrayList<>();
                 for (Containment.ProcessAction a : report.processes()) {
                     actions.add(a.action() + ":" + a.pid());
+                }
+                if (isolation != null) {
+                    try {
+                        isolation.isolate(peers);
+                        actions.add("isolated");
+                    } catch (IsolationException e) {
+                        actions.add("isolate_failed:" + e.reason().name().toLowerCase(Locale.ROOT));
+                    }
                 }
                 if (onAlert != null) {
                     actions.add("on_alert:" + runOnAlert(o));
@@ -143,6 +176,20 @@ final class SentinelWatchCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         stop.await();
         return ExitCodes.OK;
+    }
+
+    /** The server of a rest: or s3: repository, which isolation must leave reachable; null for a local one. */
+    static AllowedPeer repositoryPeer(String location) {
+        if (location == null || !(location.startsWith("rest:") || location.startsWith("s3:"))) {
+            return null;
+        }
+        String rest = location.substring(location.indexOf(':') + 1);
+        if (!rest.startsWith("http://") && !rest.startsWith("https://")) {
+            rest = "https://" + rest;
+        }
+        java.net.URI uri = java.net.URI.create(rest);
+        int port = uri.getPort() > 0 ? uri.getPort() : rest.startsWith("https://") ? 443 : 80;
+        return uri.getHost() == null ? null : new AllowedPeer(uri.getHost(), port);
     }
 
     /** One baseline file per set of watched folders, next to the default repository. */

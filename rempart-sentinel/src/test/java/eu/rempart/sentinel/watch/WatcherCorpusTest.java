@@ -103,7 +103,7 @@ class WatcherCorpusTest {
     }
 
     private void watch(Path dir, boolean fanotify) throws IOException {
-        watcher = Watcher.start(new Watcher.Settings(List.of(dir), true, Containment.Mode.SUSPEND, fanotify),
+        watcher = Watcher.start(new Watcher.Settings(List.of(dir), true, Containment.Mode.SUSPEND, fanotify, null),
                 new Watcher.Listener() {
                     @Override
                     public void ready(int files, int canaries, boolean attribution, String note) {
