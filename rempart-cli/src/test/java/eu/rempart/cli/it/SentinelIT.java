@@ -40,8 +40,12 @@ class SentinelIT extends ItBase {
         Path err = tmp.resolve("scratch/watch.err");
         Path events = tmp.resolve("events.jsonl");
         Path onAlert = tmp.resolve("on-alert.json");
-        Process watch = rempart.start(out, err, "sentinel", "watch", data.toString(), "--json", "--events", events.toString(),
-                "--on-alert", "cat > '" + onAlert + "'", "--state", tmp.resolve("state/baseline.bin").toString());
+        // the watcher runs in a network namespace of its own, so that --isolate cuts that one only
+        String ns = "rempart-it-" + Long.toHexString(System.nanoTime());
+        assertThat(new ProcessBuilder("ip", "netns", "add", ns).inheritIO().start().waitFor()).isZero();
+        Process watch = rempart.wrappedIn(List.of("ip", "netns", "exec", ns)).start(out, err, "sentinel", "watch",
+                data.toString(), "--json", "--events", events.toString(), "--on-alert", "cat > '" + onAlert + "'",
+                "--state", tmp.resolve("state/baseline.bin").toString(), "--isolate", "--allow", "127.0.0.2:8443");
         Process attack = null;
         try {
             JsonNode ready = waitForLine(out, "ready", 60);
@@ -61,6 +65,12 @@ class SentinelIT extends ItBase {
             assertThat(logged.path("time").asText()).isEqualTo(alert.path("time").asText());
             assertThat(logged.path("actions").toString()).contains("suspended:" + attack.pid(), "on_alert:exit 0");
             assertThat(JSON.readTree(onAlert.toFile()).path("score").asDouble()).isGreaterThanOrEqualTo(1.0);
+            assertThat(logged.path("actions").toString()).contains("isolated");
+            Process nft = new ProcessBuilder("ip", "netns", "exec", ns, "nft", "list", "table", "inet", "rempart_isolation")
+                    .redirectErrorStream(true).start();
+            String table = new String(nft.getInputStream().readAllBytes());
+            assertThat(nft.waitFor()).as(table).isZero();
+            assertThat(table).contains("127.0.0.2", "8443", "drop");
 
             attack.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             watch.destroy();
@@ -85,6 +95,7 @@ class SentinelIT extends ItBase {
                 attack.destroyForcibly();
             }
             watch.destroyForcibly();
+            new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
         }
     }
 
