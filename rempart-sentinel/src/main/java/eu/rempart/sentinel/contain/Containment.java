@@ -47,6 +47,16 @@ public final class Containment {
         return done;
     }
 
+    /**
+     * Loads and links everything containment uses (JNA binding, /proc reading) so that the first
+     * alert does not pay for it: milliseconds matter when files are encrypted by the hundred.
+     */
+    public static void prepare() {
+        Signals.send(SELF, 0); // signal 0: a permission check that delivers nothing
+        commandLine(SELF);
+        contain(List.of(SELF), Mode.NONE);
+    }
+
     /** Resumes a suspended process (after a false alarm). */
     public static boolean resume(long pid) {
         return Signals.send(pid, Signals.SIGCONT) == null;

@@ -46,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 public final class Watcher implements Closeable {
     /** inotify says "modified" at each write; wait this long after the last one before reading the file. */
     private static final long QUIET_NANOS = 30_000_000L;
+    private static final long SELF = ProcessHandle.current().pid();
 
     /**
      * @param canaries place canary files in the roots and their direct sub-folders
@@ -167,7 +168,9 @@ public final class Watcher implements Closeable {
         threads.add(events);
         threads.add(analysis);
         if (fanotify != null) {
-            Thread fan = thread(() -> fanotify.loop(new Fanotify.Sink() {
+            Thread fan = thread(() -> {
+                Fanotify.raiseThreadPriority();
+                fanotify.loop(new Fanotify.Sink() {
                 @Override
                 public void write(Fanotify.Write w) {
                     queue.add(new Written(w.file(), w.pid()));
@@ -177,15 +180,43 @@ public final class Watcher implements Closeable {
                 public void overflow() {
                     report(() -> listener.problem("fanotify queue overflow"));
                 }
-            }), "sentinel-fanotify");
+            });
+            }, "sentinel-fanotify");
             threads.add(fan);
         }
+        warmUp();
         threads.forEach(Thread::start);
         started = true;
         int files = detector.baselineSize();
         boolean attribution = fanotify != null;
         String note = attribution ? "fanotify" : why[0];
         listener.ready(files, canaries.size(), attribution, note);
+    }
+
+    /**
+     * Runs the detection and containment code on made-up profiles until the JIT has compiled it, so
+     * the first real alert is not slowed down by class loading and interpretation (it took 15 ms
+     * cold, during which a fast ransomware encrypts another ten files).
+     */
+    private static void warmUp() {
+        long[] clock = {0};
+        Detector d = new Detector(() -> clock[0]);
+        byte[] low = new byte[ContentAnalyzer.MAX_BLOCKS];
+        byte[] high = new byte[ContentAnalyzer.MAX_BLOCKS];
+        java.util.Arrays.fill(low, (byte) (4 * ContentProfile.SCALE));
+        java.util.Arrays.fill(high, (byte) (8 * ContentProfile.SCALE));
+        ContentProfile doc = new ContentProfile(50_000, eu.rempart.sentinel.detect.FileKind.PDF, 130, low, 0, 1, null);
+        ContentProfile enc = new ContentProfile(50_000, eu.rempart.sentinel.detect.FileKind.UNKNOWN, 235, high, 0xFF, 2, null);
+        for (int i = 0; i < 3000; i++) {
+            Path a = Path.of("/warm-up/" + (i % 50) + ".pdf");
+            clock[0] += 1_000_000_000L;
+            d.seed(a, doc);
+            d.written(a, enc, -1);
+            Path copy = Path.of("/warm-up/" + (i % 50) + ".pdf.x");
+            d.written(copy, enc, -1);
+            d.deleted(copy, -1);
+        }
+        Containment.prepare();
     }
 
     /** Registers a folder and everything under it; profiles the files (baseline) when {@code seed}. */
@@ -265,6 +296,7 @@ public final class Watcher implements Closeable {
     }
 
     private void eventLoop() {
+        Fanotify.raiseThreadPriority();
         while (!closed) {
             WatchKey key;
             try {
@@ -304,6 +336,7 @@ public final class Watcher implements Closeable {
     }
 
     private void analysisLoop() {
+        Fanotify.raiseThreadPriority();
         Map<Path, Long> pending = new LinkedHashMap<>();
         while (!closed) {
             Event e;
@@ -316,6 +349,9 @@ public final class Watcher implements Closeable {
             }
             try {
                 if (e instanceof Written w) {
+                    if (w.pid() == SELF) {
+                        continue; // our own canaries and baseline file
+                    }
                     writers.put(w.file(), w.pid());
                     pending.remove(w.file());
                     analyse(w.file(), w.pid());
