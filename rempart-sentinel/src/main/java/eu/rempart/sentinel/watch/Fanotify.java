@@ -83,16 +83,29 @@ final class Fanotify implements Closeable {
     interface Sink {
         void write(Write w);
 
+        /** A name created, deleted or renamed in a watched folder, and by whom (name mode only). */
+        default void named(String name, long pid) {
+        }
+
         void overflow();
     }
 
+    private static final int FAN_REPORT_DFID_NAME = 0x400 | 0x800;
+    private static final long FAN_MOVED_FROM = 0x40;
+    private static final long FAN_MOVED_TO = 0x80;
+    private static final long FAN_DELETE = 0x200;
+    private static final int INFO_DFID_NAME = 2;
+
     private final int fd;
+    /** Reports directory entries (renames, deletions) with names instead of written files. */
+    private final boolean names;
     private final Memory buffer = new Memory(64 * 1024);
     private final Memory pollFd = new Memory(8);
     private volatile boolean closed;
 
-    private Fanotify(int fd) {
+    private Fanotify(int fd, boolean names) {
         this.fd = fd;
+        this.names = names;
     }
 
     /** Opens an fanotify group, or returns null with the reason in {@code why[0]} when not permitted. */
@@ -102,9 +115,24 @@ final class Fanotify implements Closeable {
             return null;
         }
         try {
-            return new Fanotify(fanotify_init(FAN_CLOEXEC | FAN_UNLIMITED_QUEUE, O_LARGEFILE | O_CLOEXEC));
+            return new Fanotify(fanotify_init(FAN_CLOEXEC | FAN_UNLIMITED_QUEUE, O_LARGEFILE | O_CLOEXEC), false);
         } catch (LastErrorException e) {
             why[0] = "fanotify_init: errno " + e.getErrorCode() + (e.getErrorCode() == 1 ? " (needs root)" : "");
+            return null;
+        }
+    }
+
+    /**
+     * A second group that tells who renames and deletes (Linux 5.9+: directory events with names);
+     * null when the kernel or the permissions do not allow it.
+     */
+    static Fanotify openNames() {
+        if (LOAD_FAILURE != null) {
+            return null;
+        }
+        try {
+            return new Fanotify(fanotify_init(FAN_CLOEXEC | FAN_UNLIMITED_QUEUE | FAN_REPORT_DFID_NAME, O_LARGEFILE | O_CLOEXEC), true);
+        } catch (LastErrorException e) {
             return null;
         }
     }
@@ -113,7 +141,8 @@ final class Fanotify implements Closeable {
     void mark(Path dir) throws IOException {
         byte[] path = (dir.toString() + '\0').getBytes(StandardCharsets.UTF_8);
         try {
-            fanotify_mark(fd, FAN_MARK_ADD, FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD, AT_FDCWD, path);
+            fanotify_mark(fd, FAN_MARK_ADD, names ? FAN_MOVED_FROM | FAN_MOVED_TO | FAN_DELETE
+                    : FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD, AT_FDCWD, path);
         } catch (LastErrorException e) {
             throw new IOException("fanotify_mark " + dir + ": errno " + e.getErrorCode());
         }
@@ -142,7 +171,14 @@ final class Fanotify implements Closeable {
             }
             for (long off = 0; off + METADATA_LEN <= n; ) {
                 int len = buffer.getInt(off);
+                int metaLen = buffer.getShort(off + 6) & 0xFFFF;
                 long mask = buffer.getLong(off + 8);
+                if (names && len > metaLen) {
+                    String name = entryName(off + metaLen, off + len);
+                    if (name != null) {
+                        sink.named(name, buffer.getInt(off + 20));
+                    }
+                }
                 int eventFd = buffer.getInt(off + 16);
                 int pid = buffer.getInt(off + 20);
                 if ((mask & FAN_Q_OVERFLOW) != 0) {
@@ -166,6 +202,28 @@ final class Fanotify implements Closeable {
                 off += len;
             }
         }
+    }
+
+    /** The name in a DFID_NAME info record: header, fsid, file handle, then the NUL-terminated name. */
+    private String entryName(long from, long end) {
+        for (long p = from; p + 4 <= end; ) {
+            int type = buffer.getByte(p) & 0xFF;
+            int len = buffer.getShort(p + 2) & 0xFFFF;
+            if (len < 4) {
+                return null;
+            }
+            if (type == INFO_DFID_NAME) {
+                int handleBytes = buffer.getInt(p + 12);
+                long nameAt = p + 20 + handleBytes;
+                int n = 0;
+                while (nameAt + n < p + len && buffer.getByte(nameAt + n) != 0) {
+                    n++;
+                }
+                return new String(buffer.getByteArray(nameAt, n), StandardCharsets.UTF_8);
+            }
+            p += len;
+        }
+        return null;
     }
 
     @Override

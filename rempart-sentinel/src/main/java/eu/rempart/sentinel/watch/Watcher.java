@@ -95,6 +95,7 @@ public final class Watcher implements Closeable {
     private record NewFolder(Path dir) implements Event {
     }
 
+
     private final Settings settings;
     private final Listener listener;
     private final WatchService watchService;
@@ -112,12 +113,17 @@ public final class Watcher implements Closeable {
     };
     private final ExecutorService reporter = Executors.newSingleThreadExecutor(r -> thread(r, "sentinel-report"));
     private final List<Thread> threads = new ArrayList<>();
+    /** When each process last wrote into the watched folders (analysis thread only). */
+    private final Map<Long, Long> recentWriters = new HashMap<>();
     /** Processes already suspended or killed (analysis thread only). */
     private final Set<Long> contained = new HashSet<>();
     /** A contained attack's later evidence is not reported again for this long. */
     private static final long REPEAT_NANOS = 60_000_000_000L;
     private long lastReport = Long.MIN_VALUE / 2;
     private Fanotify fanotify;
+    private Fanotify names;
+    /** Who last renamed or deleted an entry of each name, filled by the names thread directly. */
+    private final Map<String, Long> namers = new java.util.concurrent.ConcurrentHashMap<>();
     /** The previous run's baseline, during the initial scan only. */
     private Map<Path, BaselineStore.Stored> stored = Map.of();
     private volatile boolean closed;
@@ -157,6 +163,7 @@ public final class Watcher implements Closeable {
         canaries.forEach(detector::addCanary);
         String[] why = {"disabled"};
         fanotify = settings.fanotify() ? Fanotify.open(why) : null;
+        names = fanotify == null ? null : Fanotify.openNames();
         stored = BaselineStore.load(settings.state());
         for (Path root : roots) {
             registerTree(root, true);
@@ -184,12 +191,34 @@ public final class Watcher implements Closeable {
             }, "sentinel-fanotify");
             threads.add(fan);
         }
+        if (names != null) {
+            threads.add(thread(() -> names.loop(new Fanotify.Sink() {
+                @Override
+                public void write(Fanotify.Write w) {
+                }
+
+                @Override
+                public void named(String name, long pid) {
+                    if (pid != SELF) {
+                        if (namers.size() > 10_000) {
+                            namers.clear();
+                        }
+                        namers.put(name, pid);
+                    }
+                }
+
+                @Override
+                public void overflow() {
+                    report(() -> listener.problem("fanotify queue overflow"));
+                }
+            }), "sentinel-names"));
+        }
         warmUp();
         threads.forEach(Thread::start);
         started = true;
         int files = detector.baselineSize();
         boolean attribution = fanotify != null;
-        String note = attribution ? "fanotify" : why[0];
+        String note = attribution ? (names != null ? "fanotify (writes, renames, deletions)" : "fanotify (writes)") : why[0];
         listener.ready(files, canaries.size(), attribution, note);
     }
 
@@ -229,11 +258,13 @@ public final class Watcher implements Closeable {
                 }
                 keys.put(dir.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
                         StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY), dir);
-                if (fanotify != null) {
-                    try {
-                        fanotify.mark(dir);
-                    } catch (IOException e) {
-                        report(() -> listener.problem(e.getMessage()));
+                for (Fanotify f : new Fanotify[] {fanotify, names}) {
+                    if (f != null) {
+                        try {
+                            f.mark(dir);
+                        } catch (IOException e) {
+                            report(() -> listener.problem(e.getMessage()));
+                        }
                     }
                 }
                 return FileVisitResult.CONTINUE;
@@ -353,6 +384,7 @@ public final class Watcher implements Closeable {
                         continue; // our own canaries and baseline file
                     }
                     writers.put(w.file(), w.pid());
+                    recentWriters.put(w.pid(), System.nanoTime());
                     pending.remove(w.file());
                     analyse(w.file(), w.pid());
                 } else if (e instanceof Changed c) {
@@ -411,11 +443,29 @@ public final class Watcher implements Closeable {
             return;
         }
         Set<Long> pids = new HashSet<>(alert.pids());
+        // renames and deletions: fanotify's name events say who; theirs may trail inotify's by a few ms
+        for (int wait = 0; pids.isEmpty() && names != null && wait < 10; wait++) {
+            for (Path f : alert.files()) {
+                Long pid = namers.get(f.getFileName().toString());
+                if (pid != null) {
+                    pids.add(pid);
+                }
+            }
+            if (pids.isEmpty()) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         if (pids.isEmpty()) {
             Set<Path> dirs = new HashSet<>();
             alert.files().forEach(f -> dirs.add(f.getParent()));
             pids.addAll(Containment.holders(alert.files(), dirs));
         }
+        pids.addAll(siblings(pids));
         pids.removeAll(contained);
         long now = System.nanoTime();
         if (pids.isEmpty() && now - lastReport < REPEAT_NANOS) {
@@ -431,6 +481,28 @@ public final class Watcher implements Closeable {
         }
         Report r = new Report(alert, done);
         report(() -> listener.alert(r));
+    }
+
+    /**
+     * Processes that wrote into the watched folders in the last 5 seconds and share a parent with
+     * one behind the alert: ransomware that encrypts with several worker processes at once is
+     * stopped whole at the first alert instead of one worker per alert.
+     */
+    private Set<Long> siblings(Set<Long> pids) {
+        Set<Long> parents = new HashSet<>();
+        for (long pid : pids) {
+            ProcessHandle.of(pid).flatMap(ProcessHandle::parent).ifPresent(p -> parents.add(p.pid()));
+        }
+        Set<Long> out = new HashSet<>();
+        long now = System.nanoTime();
+        recentWriters.entrySet().removeIf(e -> now - e.getValue() > 5_000_000_000L);
+        for (long pid : recentWriters.keySet()) {
+            if (!pids.contains(pid) && ProcessHandle.of(pid).flatMap(ProcessHandle::parent)
+                    .map(p -> parents.contains(p.pid())).orElse(false)) {
+                out.add(pid);
+            }
+        }
+        return out;
     }
 
     private void report(Runnable r) {
@@ -451,6 +523,9 @@ public final class Watcher implements Closeable {
         if (fanotify != null) {
             fanotify.close();
         }
+        if (names != null) {
+            names.close();
+        }
         try {
             watchService.close();
         } catch (IOException e) {
@@ -468,6 +543,9 @@ public final class Watcher implements Closeable {
         }
         if (fanotify != null) {
             fanotify.release();
+        }
+        if (names != null) {
+            names.release();
         }
         if (started) {
             saveBaseline();
