@@ -1,5 +1,6 @@
 package eu.rempart.sentinel.recover;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,6 +34,7 @@ final class Quarantine {
 
     private final Path root;
     private final List<RecoverReport.Quarantined> moved = new ArrayList<>();
+    private final List<JsonNode> previous = new ArrayList<>();
     private boolean created;
 
     Quarantine(Path root) {
@@ -74,6 +76,14 @@ final class Quarantine {
         Files.createDirectories(root);
         // Owner only: the folder holds copies of patient files and possibly the attacker's program.
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+        Path manifest = root.resolve(MANIFEST);
+        if (Files.isRegularFile(manifest)) {
+            // An earlier run into the same folder: its entries stay listed.
+            JsonNode old = new ObjectMapper().readTree(manifest.toFile()).path("entries");
+            if (old.isArray()) {
+                old.forEach(previous::add);
+            }
+        }
         created = true;
     }
 
@@ -140,6 +150,7 @@ final class Quarantine {
         n.put("since", since.toString());
         n.put("written", Instant.now().toString());
         ArrayNode a = n.putArray("entries");
+        a.addAll(previous);
         for (RecoverReport.Quarantined q : moved) {
             a.addObject().put("original", q.path()).put("quarantined", q.quarantinePath());
         }

@@ -222,6 +222,26 @@ class RecoverTest {
     }
 
     @Test
+    void aSecondRunIntoTheSameQuarantineKeepsTheFirstOnesFilesAndManifestEntries() throws Exception {
+        Path f = tmp.resolve("w/f.txt");
+        Files.createDirectories(f.getParent());
+        Path q = tmp.resolve("q");
+        Files.writeString(f, "first");
+        Quarantine first = new Quarantine(q);
+        first.move(f);
+        first.writeManifest("abc", Instant.EPOCH);
+        Files.writeString(f, "second");
+        Quarantine second = new Quarantine(q);
+        Path moved = second.move(f);
+        second.writeManifest("abc", Instant.EPOCH);
+        assertThat(Files.readString(first.target(f))).isEqualTo("first");
+        assertThat(moved.getFileName()).hasToString("f.txt.1");
+        assertThat(Files.readString(moved)).isEqualTo("second");
+        assertThat(Files.readString(q.resolve(Quarantine.MANIFEST))).contains(Recovery.display(first.target(f)))
+                .contains(Recovery.display(moved));
+    }
+
+    @Test
     void timeFormats() {
         ZoneId paris = ZoneId.of("Europe/Paris");
         Instant expected = Instant.parse("2026-11-23T09:15:00Z");
