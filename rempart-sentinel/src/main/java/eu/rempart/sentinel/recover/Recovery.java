@@ -2,6 +2,7 @@ package eu.rempart.sentinel.recover;
 
 import eu.rempart.vault.BlobType;
 import eu.rempart.vault.Id;
+import eu.rempart.vault.VaultException;
 import eu.rempart.vault.crypto.MasterKey;
 import eu.rempart.vault.fs.FileKind;
 import eu.rempart.vault.fs.FileNames;
@@ -66,7 +67,8 @@ public final class Recovery {
         this.repo = repo;
         this.opts = opts;
         this.since = opts.since();
-        this.restorer = Restorer.forEntries(repo, false);
+        // Restored files are read back and checked: after an attack, a silent bad restore is the worst case.
+        this.restorer = Restorer.forEntries(repo, true);
         this.quarantine = new Quarantine(opts.quarantine());
     }
 
@@ -170,6 +172,24 @@ public final class Recovery {
 
     /** @return true if anything at or below p was (or, in a dry run, would be) changed */
     private boolean visit(Node n, Path p, List<Pending> dirs) throws IOException {
+        try {
+            return visitChecked(n, p, dirs);
+        } catch (IOException | VaultException e) {
+            if (e instanceof IOException io && noSpaceLeft(io)) {
+                throw io;
+            }
+            // One unreadable folder or file (permissions, I/O error, a damaged tree in the repository)
+            // must not stop the rest of the recovery: it is reported and the exit code says so.
+            errors.add(new RecoverReport.PathError(display(p), describe(e)));
+            return false;
+        }
+    }
+
+    private static boolean noSpaceLeft(IOException e) {
+        return e.getMessage() != null && e.getMessage().contains("No space left on device");
+    }
+
+    private boolean visitChecked(Node n, Path p, List<Pending> dirs) throws IOException {
         FileStat live = stat(p);
         if (n == null) {
             return visitUnknown(p, live, dirs);
