@@ -69,10 +69,14 @@ public final class Restorer {
     }
 
     public Restorer(Repository repo, RestoreOptions opts, RestoreProgress progress) {
+        this(repo, opts, progress, opts.includes().isEmpty());
+    }
+
+    private Restorer(Repository repo, RestoreOptions opts, RestoreProgress progress, boolean sequential) {
         this.repo = repo;
         this.opts = opts;
         this.progress = progress == null ? RestoreProgress.NONE : progress;
-        this.sequential = opts.includes().isEmpty();
+        this.sequential = sequential;
         try {
             this.includes = Excludes.of(opts.includes(), List.of());
         } catch (IOException e) {
@@ -116,6 +120,43 @@ public final class Restorer {
         for (DirMeta d : dirMeta) {
             applyMetadata(d.path(), d.node());
         }
+        return new RestoreResult(files.get(), dirs.get(), others.get(), bytes.get(), verified.get(), errors);
+    }
+
+    /**
+     * A restorer for callers that pick the entries themselves ({@link #restoreEntry}), such as the
+     * sentinel's recovery: blobs are read one by one, since the entries are scattered.
+     */
+    public static Restorer forEntries(Repository repo, boolean verify) {
+        return new Restorer(repo, new RestoreOptions(List.of(), verify, 1), null, false);
+    }
+
+    /**
+     * Restores one entry at {@code p} on the calling thread: a file's content and metadata, a
+     * symlink or special file, or a directory (created if missing; only its own metadata, not its
+     * children). Hard links are not re-linked. Failures land in {@link #result()}'s errors.
+     *
+     * @throws IOException only for failures that would make every further entry fail (disk full)
+     */
+    public void restoreEntry(Node n, Path p) throws IOException {
+        switch (n.type()) {
+            case DIR -> {
+                try {
+                    Files.createDirectories(p);
+                } catch (IOException e) {
+                    error(p, Archiver.describe(e));
+                    return;
+                }
+                applyMetadata(p, n);
+                dirs.incrementAndGet();
+            }
+            case FILE -> writeFileReporting(p, n);
+            default -> restoreOther(p, n);
+        }
+    }
+
+    /** What this restorer did so far. */
+    public RestoreResult result() {
         return new RestoreResult(files.get(), dirs.get(), others.get(), bytes.get(), verified.get(), errors);
     }
 
