@@ -900,7 +900,8 @@ public final class BenignWorkload {
   byte[] gpgLike(byte[] plain) throws Exception {
     ByteArrayOutputStream bos = new ByteArrayOutputStream();
     byte[] salt = randomBytes(8);
-    bos.writeBytes(new byte[] {(byte) 0xC3, 13, 4, 9, 3, 8});
+    // Old-format packet header 0x8C (tag 3, one-byte length), as gpg writes it.
+    bos.writeBytes(new byte[] {(byte) 0x8C, 13, 4, 9, 3, 8});
     bos.writeBytes(salt);
     bos.write(0xEE); // S2K iteration count byte
     byte[] key = MessageDigest.getInstance("SHA-256").digest(salt);
