@@ -38,6 +38,7 @@ class CorpusTest {
   static final Path REPO = Path.of("..").toAbsolutePath().normalize();
   static final Path SIM = REPO.resolve("bench/sentinel/RansomSim.java");
   static final Path BENIGN = REPO.resolve("bench/sentinel/BenignWorkload.java");
+  static final Path BENCH = REPO.resolve("bench/sentinel/SentinelBench.java");
   static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   static final String MARKER = ".rempart-simulator";
   static final String NOTE = "HOW_TO_RECOVER_FILES.txt";
@@ -497,5 +498,45 @@ class CorpusTest {
     Result r = run(tmp, BENIGN, "--dir", tmp.toString(), "--workload", "office");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(snapshot(tmp).keySet()).containsExactly("a.txt");
+  }
+
+  @Test
+  void benchDriverSelfTest(@TempDir Path tmp) throws Exception {
+    Result r = run(tmp, BENCH, "--self-test");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).contains("self-test: OK");
+  }
+
+  /**
+   * The driver end to end against a stand-in watcher that follows the contract: a ready line, then
+   * an alert on the first change, and it suspends (SIGSTOP) the simulator processes it finds by
+   * its folder on their command line (only those: the folder is this test's temporary one).
+   */
+  @Test
+  void benchDriverRunsAgainstAStandInWatcher(@TempDir Path tmp) throws Exception {
+    Path fake = tmp.resolve("fake-watcher");
+    try (var in = CorpusTest.class.getResourceAsStream("fake-watcher.sh")) {
+      Files.copy(in, fake);
+    }
+    fake.toFile().setExecutable(true);
+    Path work = tmp.resolve("work");
+    Result r = run(tmp, BENCH, "--rempart", fake.toString(), "--work", work.toString(), "--reps",
+        "1", "--files", "12", "--behaviours", "slow", "--slow-interval-ms", "400",
+        "--workloads", "dicom", "--idle-s", "1", "--duration-s", "1");
+    assertThat(r.exit()).as(r.out()).isZero();
+    JsonNode res = JSON.readTree(work.resolve("results.json").toFile());
+    JsonNode slow = res.get("attacks").get("slow").get("runs_detail").get(0);
+    assertThat(slow.get("detected").asBoolean()).as(r.out()).isTrue();
+    assertThat(slow.get("contained").asBoolean()).as(r.out()).isTrue();
+    assertThat(slow.get("altered_at_containment").asInt()).isBetween(1, 3);
+    assertThat(slow.get("seconds_to_alert").asDouble()).isBetween(0.0, 5.0);
+    assertThat(res.get("benign").get("dicom").get("false_alerts").asInt()).isPositive();
+    assertThat(res.get("benign").get("dicom").get("exit_code").asInt()).isZero();
+    assertThat(res.get("idle").get("peak_rss_kb").asLong()).isPositive();
+    assertThat(r.out()).contains("behaviour", "workload", "false alerts");
+    // Everything it started is gone: no simulator left running or stopped.
+    assertThat(ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+        .map(h -> h.info().commandLine().orElse("")).filter(c -> c.contains(tmp.toString())))
+        .isEmpty();
   }
 }
