@@ -234,7 +234,8 @@ public final class SentinelBench {
       }
       r.ready = true;
       List<String> cmd = new ArrayList<>(List.of(javaBin,
-          here.resolve("RansomSim.java").toString(), "attack", "--dir", dir.toString(), "--behaviour", behaviour, "--log", simLog.toString(),
+          here.resolve("RansomSim.java").toString(), "attack", "--dir", dir.toString(),
+          "--behaviour", behaviour, "--log", simLog.toString(),
           "--seed", Long.toString(seed + rep)));
       if (behaviour.equals("slow")) {
         cmd.add("--interval-ms");

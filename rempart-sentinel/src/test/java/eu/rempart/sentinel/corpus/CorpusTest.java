@@ -247,6 +247,8 @@ class CorpusTest {
     Path dir = victim(tmp);
     Files.createSymbolicLink(dir.resolve("Patients/lien.txt"), outside.resolve("target.txt"));
     Files.createSymbolicLink(dir.resolve("Courriers/dossier-lien"), outside);
+    Files.writeString(outside.resolve("hard.txt"), "shared inode with a name inside");
+    Files.createLink(dir.resolve("Agenda/lien-dur.txt"), outside.resolve("hard.txt"));
     // A file the simulator did not create (a watcher's canary): treated like any other.
     byte[] canary = "canary content that must be encrypted".repeat(40)
         .getBytes(StandardCharsets.US_ASCII);
@@ -257,7 +259,9 @@ class CorpusTest {
 
     assertThat(Files.readString(outside.resolve("target.txt")))
         .isEqualTo("outside the simulator folder");
-    assertThat(snapshot(outside).keySet()).containsExactly("target.txt");
+    assertThat(Files.readString(outside.resolve("hard.txt")))
+        .isEqualTo("shared inode with a name inside");
+    assertThat(snapshot(outside).keySet()).containsExactlyInAnyOrder("target.txt", "hard.txt");
     Map<String, byte[]> after = snapshot(dir);
     Map<String, byte[]> expected = originalFiles();
     assertThat(after.keySet()).containsAll(expected.keySet()).contains("Agenda/~canary-0001.docx");
