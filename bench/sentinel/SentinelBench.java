@@ -182,7 +182,7 @@ public final class SentinelBench {
             r.error == null ? "" : " ERROR " + r.error);
       }
     }
-    Map<String, Object> idle = workloads.isEmpty() && idleS <= 0 ? null : idle();
+    Map<String, Object> idle = idleS > 0 ? idle() : null;
     List<BenignRun> benign = new ArrayList<>();
     for (String w : workloads) {
       BenignRun r = benign(w);
@@ -196,7 +196,11 @@ public final class SentinelBench {
     System.out.print(table);
     Files.writeString(results, resultsJson(attacks, benign, idle));
     System.out.println("results: " + results);
-    return 0;
+    // Non-zero when a run could not be measured (watcher missing, crashed, never ready...).
+    boolean errors = attacks.stream().anyMatch(r -> r.error != null)
+        || benign.stream().anyMatch(r -> r.error != null)
+        || (idle != null && idle.containsKey("error"));
+    return errors ? 1 : 0;
   }
 
   Path populate(String name, long s) throws Exception {
@@ -229,7 +233,9 @@ public final class SentinelBench {
     Process sim = null;
     try {
       if (!w.awaitReady(readyTimeoutS)) {
-        r.error = "watcher not ready after " + readyTimeoutS + " s";
+        r.error = w.process.isAlive() ? "watcher not ready after " + readyTimeoutS + " s"
+            : "watcher exited with code " + w.process.exitValue() + " before ready (see "
+                + base.resolve("watcher.err") + ")";
         return r;
       }
       r.ready = true;
@@ -283,6 +289,9 @@ public final class SentinelBench {
       if (sim != null) {
         killTree(sim.toHandle());
       }
+      if (r.error == null && !w.process.isAlive()) {
+        r.error = "watcher exited early with code " + w.process.exitValue();
+      }
       w.stop();
     }
     r.alteredTotal = SimLog.read(simLog, behaviour.equals("notes")).altered;
@@ -326,7 +335,9 @@ public final class SentinelBench {
     Process p = null;
     try {
       if (!w.awaitReady(readyTimeoutS)) {
-        r.error = "watcher not ready after " + readyTimeoutS + " s";
+        r.error = w.process.isAlive() ? "watcher not ready after " + readyTimeoutS + " s"
+            : "watcher exited with code " + w.process.exitValue() + " before ready (see "
+                + base.resolve("watcher.err") + ")";
         return r;
       }
       r.ready = true;
@@ -360,6 +371,9 @@ public final class SentinelBench {
     } finally {
       if (p != null) {
         killTree(p.toHandle());
+      }
+      if (r.error == null && !w.process.isAlive()) {
+        r.error = "watcher exited early with code " + w.process.exitValue();
       }
       w.stop();
     }
@@ -670,6 +684,10 @@ public final class SentinelBench {
             fmt((Double) s.get("altered_median"), "%.1f"), fmt((Double) s.get("altered_max"),
                 "%.0f"), fmt((Double) s.get("seconds_to_alert_median"), "%.3fs"),
             fmt((Double) s.get("seconds_to_alert_max"), "%.3fs")));
+        if ((Long) s.get("errors") > 0) {
+          sb.setLength(sb.length() - System.lineSeparator().length());
+          sb.append("  ERRORS: ").append(s.get("errors")).append(System.lineSeparator());
+        }
       }
     }
     if (idle != null && idle.containsKey("cpu_percent")) {
