@@ -126,7 +126,7 @@ public final class SentinelBench {
   static void usage() {
     System.err.println("usage: SentinelBench [--reps R (5)] [--files N (300)] [--seed S (1)]\n"
         + "  [--behaviours a,b,...] [--workloads a,b,...] (default: all; empty string: none)\n"
-        + "  [--idle-s S (30)] [--duration-s S (10), per time-bound benign workload]\n"
+        + "  [--idle-s S (30; 0: skip)] [--duration-s S (10), per time-bound benign workload]\n"
         + "  [--ready-timeout-s S (120)] [--attack-timeout-s S (300)]"
         + " [--slow-interval-ms MS (10000)]\n"
         + "  [--work DIR (bench/out/sentinel-<epoch>)] [--results FILE (WORK/results.json)]\n"
