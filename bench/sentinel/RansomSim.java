@@ -196,7 +196,7 @@ public final class RansomSim {
         data = csv(rnd, 20 + rnd.nextInt(rnd.nextInt(10) == 0 ? 5000 : 400));
       } else if (kind < 62) {
         rel = "Courriers/lettre-" + date + ".rtf";
-        data = rtf(rnd, patient, 3 + rnd.nextInt(30));
+        data = rtf(rnd, patient, 6 + rnd.nextInt(30));
       } else if (kind < 76) {
         rel = "Patients/" + patient + "/photo-" + date + ".jpg";
         int w = 320 + rnd.nextInt(rnd.nextInt(4) == 0 ? 1280 : 480);
@@ -620,8 +620,15 @@ public final class RansomSim {
           + " Nothing was touched.");
       return 2;
     }
+    Path real = dir.toRealPath();
+    Path home = Path.of(System.getProperty("user.home")).toAbsolutePath().normalize();
+    if (real.getNameCount() < 2 || real.equals(home) || home.startsWith(real)) {
+      // Belt and braces: never a file system root, a home folder or one of its parents.
+      System.err.println("RansomSim attack: REFUSED: " + real + " is too broad a folder.");
+      return 2;
+    }
     RansomSim sim = new RansomSim();
-    sim.root = dir.toRealPath();
+    sim.root = real;
     sim.behaviour = behaviour;
     sim.dropNote = opts.containsKey("note");
     long seed = Long.parseLong(opts.getOrDefault("seed", "1"));
@@ -673,7 +680,8 @@ public final class RansomSim {
     for (int i = 0; i < n; i++) {
       // C1 only: the children spend most of their start-up compiling this source file.
       List<String> cmd = new ArrayList<>(List.of(javaBin, "-XX:TieredStopAtLevel=1", source,
-          "attack", "--dir", dirArg, "--behaviour", "inplace", "--shard", i + "/" + n, "--seed", Long.toString(seed)));
+          "attack", "--dir", dirArg, "--behaviour", "inplace", "--shard", i + "/" + n,
+          "--seed", Long.toString(seed)));
       if (opts.containsKey("log")) {
         cmd.add("--log");
         cmd.add(opts.get("log"));
@@ -747,9 +755,15 @@ public final class RansomSim {
   private boolean inside(Path p) {
     try {
       Path real = p.toRealPath();
-      return real.startsWith(root) && !real.equals(root) && real.equals(p.toAbsolutePath()
-          .normalize()) && !Files.isSymbolicLink(p);
-    } catch (IOException e) {
+      if (!real.startsWith(root) || real.equals(root)
+          || !real.equals(p.toAbsolutePath().normalize()) || Files.isSymbolicLink(p)) {
+        return false;
+      }
+      // A hard link shares its content with a name that may lie outside the folder: skip it.
+      return !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+          || ((Number) Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS))
+              .intValue() == 1;
+    } catch (IOException | UnsupportedOperationException e) {
       return false;
     }
   }
