@@ -36,13 +36,15 @@ public final class Containment {
             if (pid <= 1 || pid == SELF) {
                 continue;
             }
-            String cmd = commandLine(pid);
             if (mode == Mode.NONE) {
-                done.add(new ProcessAction(pid, cmd, "none", null));
+                done.add(new ProcessAction(pid, commandLine(pid), "none", null));
                 continue;
             }
+            // suspended first, described after: a stopped process keeps its /proc entry
+            String cmd = mode == Mode.SUSPEND ? null : commandLine(pid);
             String error = Signals.send(pid, mode == Mode.KILL ? Signals.SIGKILL : Signals.SIGSTOP);
-            done.add(new ProcessAction(pid, cmd, error == null ? (mode == Mode.KILL ? "killed" : "suspended") : "failed", error));
+            done.add(new ProcessAction(pid, cmd != null ? cmd : commandLine(pid),
+                    error == null ? (mode == Mode.KILL ? "killed" : "suspended") : "failed", error));
         }
         return done;
     }

@@ -83,7 +83,8 @@ public final class Watcher implements Closeable {
     private sealed interface Event permits Changed, Gone, Written, NewFolder {
     }
 
-    private record Changed(Path file) implements Event {
+    /** @param now analyse at once (a name that appeared, with fanotify reporting the writes) */
+    private record Changed(Path file, boolean now) implements Event {
     }
 
     private record Gone(Path file) implements Event {
@@ -244,6 +245,11 @@ public final class Watcher implements Closeable {
             Path copy = Path.of("/warm-up/" + (i % 50) + ".pdf.x");
             d.written(copy, enc, -1);
             d.deleted(copy, -1);
+            // a rename to a new extension: the name disappears, the same content appears
+            Path b = Path.of("/warm-up/r" + (i % 50) + ".pdf");
+            d.seed(b, doc);
+            d.deleted(b, -1);
+            d.written(Path.of("/warm-up/r" + (i % 50) + ".pdf.y" + (i % 7)), doc, -1);
         }
         Containment.prepare();
     }
@@ -286,7 +292,7 @@ public final class Watcher implements Closeable {
                             // unreadable: it has no baseline, changes to it count as new files
                         }
                     } else {
-                        queue.add(new Changed(file)); // a folder moved in or created with content
+                        queue.add(new Changed(file, false)); // a folder moved in or created with content
                     }
                 }
                 return FileVisitResult.CONTINUE;
@@ -353,9 +359,12 @@ public final class Watcher implements Closeable {
                 } else if (ev.kind() == StandardWatchEventKinds.ENTRY_CREATE
                         && Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
                     queue.add(new NewFolder(file));
-                } else if (fanotify == null || ev.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
-                    // with fanotify, a write is analysed at close; inotify still reports renames into the folder
-                    queue.add(new Changed(file));
+                } else if (fanotify == null) {
+                    queue.add(new Changed(file, false));
+                } else if (ev.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
+                    // with fanotify, writes are analysed at close; a name appearing is a rename (or an
+                    // empty new file, skipped): at once, renaming ransomware does a file every 0.1 ms
+                    queue.add(new Changed(file, true));
                 }
             }
             if (!key.reset()) {
@@ -386,10 +395,15 @@ public final class Watcher implements Closeable {
                     writers.put(w.file(), w.pid());
                     recentWriters.put(w.pid(), System.nanoTime());
                     pending.remove(w.file());
-                    analyse(w.file(), w.pid());
+                    analyse(w.file(), w.pid(), false);
                 } else if (e instanceof Changed c) {
                     pending.remove(c.file());
-                    pending.put(c.file(), System.nanoTime() + QUIET_NANOS); // re-inserted last: keeps deadline order
+                    if (c.now()) {
+                        Long pid = writers.get(c.file());
+                        analyse(c.file(), pid == null ? -1 : pid, true);
+                    } else {
+                        pending.put(c.file(), System.nanoTime() + QUIET_NANOS); // re-inserted last: keeps deadline order
+                    }
                 } else if (e instanceof Gone g) {
                     pending.remove(g.file());
                     if (folders.remove(g.file())) {
@@ -410,7 +424,7 @@ public final class Watcher implements Closeable {
                     }
                     it.remove();
                     Long pid = writers.get(p.getKey());
-                    analyse(p.getKey(), pid == null ? -1 : pid);
+                    analyse(p.getKey(), pid == null ? -1 : pid, false);
                 }
             } catch (IOException | RuntimeException ex) {
                 report(() -> listener.problem(ex.toString()));
@@ -418,7 +432,8 @@ public final class Watcher implements Closeable {
         }
     }
 
-    private void analyse(Path file, long pid) {
+    /** @param skipEmpty ignore an empty file (just created: its content comes with its close) */
+    private void analyse(Path file, long pid, boolean skipEmpty) {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             if (detector.isCanary(file)) {
                 act(detector.deleted(file, pid)); // replaced by something else
@@ -434,6 +449,9 @@ public final class Watcher implements Closeable {
         } catch (IOException e) {
             return; // gone again, or unreadable: the deletion event will follow
         }
+        if (skipEmpty && p.size() == 0) {
+            return;
+        }
         act(detector.written(file, p, pid));
     }
 
@@ -444,7 +462,7 @@ public final class Watcher implements Closeable {
         }
         Set<Long> pids = new HashSet<>(alert.pids());
         // renames and deletions: fanotify's name events say who; theirs may trail inotify's by a few ms
-        for (int wait = 0; pids.isEmpty() && names != null && wait < 10; wait++) {
+        for (int wait = 0; pids.isEmpty() && names != null && wait < 500; wait++) {
             for (Path f : alert.files()) {
                 Long pid = namers.get(f.getFileName().toString());
                 if (pid != null) {
@@ -452,12 +470,8 @@ public final class Watcher implements Closeable {
                 }
             }
             if (pids.isEmpty()) {
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+                // 0.1 ms steps, 50 ms at most: a renaming process does a file every 0.1 ms
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
             }
         }
         if (pids.isEmpty()) {
