@@ -28,9 +28,9 @@ import java.util.function.LongSupplier;
  * {@link ContentProfile} per file) and a short memory of recent evidence; each piece of evidence has a
  * weight that fades with a 10-minute half-life, and an alert is raised when the sum reaches 1.
  *
- * <p>The weights are set so that two files destroyed the way ransomware destroys them (header gone,
- * content random) raise an alert, as do a copy-encrypt-delete of two documents, three renames to one
- * new extension, or a known ransom note in two folders — while what a practice does all day (saving
+ * <p>The weights are set so that one established document destroyed the way ransomware destroys
+ * them (header gone, content random) raises an alert, as do two headers gone, a copy-encrypt-delete
+ * of two documents, three renames to one new extension, or a known ransom note in two folders — while what a practice does all day (saving
  * JPEG and DICOM images, rewriting ZIP-based office files, updating databases in place, writing
  * compressed or encrypted archives under new names, rotating logs into .gz files, browser caches)
  * produces no evidence at all: each of those keeps a recognisable header, or writes only new files,
@@ -199,10 +199,13 @@ public final class Detector {
         int risen = risenBlocks(before, after);
         boolean headRose = after.headBits() - before.headBits() >= 1.0;
         if (lost) {
-            boolean randomNow = risen > 0 || headRose || after.randomBlockCount() > 0;
-            add(now, Indicator.TYPE_LOST, (randomNow ? 0.4 : 0.5) * factor, file, pid);
+            // An established document whose header vanished and whose bytes turned random is what
+            // encryption does and what no program of a practice does: one is enough (a slow
+            // attacker doing one file every 10 s must not get 10 s). Header lost alone counts half.
+            boolean randomNow = risen > 0 || headRose || after.randomBlockCount() > before.randomBlockCount();
+            add(now, Indicator.TYPE_LOST, (randomNow ? 0.7 : 0.55) * factor, file, pid);
             if (randomNow) {
-                add(now, Indicator.ENTROPY_RISE, 0.2 * factor, file, pid);
+                add(now, Indicator.ENTROPY_RISE, 0.3 * factor, file, pid);
             }
         } else if (risen > 0 && !before.kind().structured()) {
             // headerless data (or plain text the detector could not type) turned random

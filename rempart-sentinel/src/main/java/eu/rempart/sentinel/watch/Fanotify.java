@@ -150,6 +150,7 @@ final class Fanotify implements Closeable {
 
     /** Reads events until closed; runs on its own thread. */
     void loop(Sink sink) {
+        raiseThreadPriority();
         pollFd.setInt(0, fd);
         while (!closed) {
             pollFd.setShort(4, (short) POLLIN);

@@ -176,9 +176,7 @@ public final class Watcher implements Closeable {
         threads.add(events);
         threads.add(analysis);
         if (fanotify != null) {
-            Thread fan = thread(() -> {
-                Fanotify.raiseThreadPriority();
-                fanotify.loop(new Fanotify.Sink() {
+            threads.add(thread(() -> fanotify.loop(new Fanotify.Sink() {
                 @Override
                 public void write(Fanotify.Write w) {
                     queue.add(new Written(w.file(), w.pid()));
@@ -188,9 +186,7 @@ public final class Watcher implements Closeable {
                 public void overflow() {
                     report(() -> listener.problem("fanotify queue overflow"));
                 }
-            });
-            }, "sentinel-fanotify");
-            threads.add(fan);
+            }), "sentinel-fanotify"));
         }
         if (names != null) {
             threads.add(thread(() -> names.loop(new Fanotify.Sink() {

@@ -71,13 +71,29 @@ class DetectorTest {
     }
 
     @Test
-    void inPlaceEncryptionAlertsAtTheSecondFile() throws Exception {
-        assertThat(encrypt(documents.get(1), 0, Integer.MAX_VALUE, 0)).isNull();
-        Alert alert = encrypt(documents.get(5), 0, Integer.MAX_VALUE, 0);
+    void inPlaceEncryptionAlertsAtTheFirstFile() throws Exception {
+        Alert alert = encrypt(documents.get(1), 0, Integer.MAX_VALUE, 0);
         assertThat(alert).isNotNull();
         assertThat(alert.indicators()).containsKeys(Indicator.TYPE_LOST, Indicator.ENTROPY_RISE);
-        assertThat(alert.files()).containsExactly(documents.get(1), documents.get(5));
+        assertThat(alert.files()).containsExactly(documents.get(1));
         assertThat(alert.pids()).containsExactly(4242L);
+        // after an alert, the next destroyed file alerts again at once (the next process)
+        assertThat(encrypt(documents.get(5), 0, Integer.MAX_VALUE, 0)).isNotNull();
+    }
+
+    @Test
+    void aLostHeaderAloneNeedsASecondFile() throws Exception {
+        // a Word file's header overwritten: the format is gone, the bytes are no more random than before
+        Path d = documents.get(0);
+        byte[] data = Files.readAllBytes(d);
+        System.arraycopy("XXXXXXXXXXXXXXXX".getBytes(StandardCharsets.US_ASCII), 0, data, 0, 16);
+        Files.write(d, data);
+        assertThat(detector.written(d, profile(d), 1)).isNull();
+        Path e = documents.get(4);
+        data = Files.readAllBytes(e);
+        System.arraycopy("XXXXXXXXXXXXXXXX".getBytes(StandardCharsets.US_ASCII), 0, data, 0, 16);
+        Files.write(e, data);
+        assertThat(detector.written(e, profile(e), 1)).isNotNull();
     }
 
     @Test
@@ -109,10 +125,17 @@ class DetectorTest {
     }
 
     @Test
-    void slowAttackOneFileEveryMinuteStillAddsUp() throws Exception {
-        assertThat(encrypt(documents.get(0), 0, Integer.MAX_VALUE, 0)).isNull();
-        now += 60_000_000_000L;
-        assertThat(encrypt(documents.get(4), 0, Integer.MAX_VALUE, 0)).isNotNull();
+    void slowAttackWithHalfEvidenceStillAddsUp() throws Exception {
+        // two files whose header alone went, a minute apart
+        for (int i : new int[] {0, 8}) {
+            Path d = documents.get(i);
+            byte[] data = Files.readAllBytes(d);
+            System.arraycopy("XXXXXXXXXXXXXXXX".getBytes(StandardCharsets.US_ASCII), 0, data, 0, 16);
+            Files.write(d, data);
+            Alert a = detector.written(d, profile(d), 1);
+            assertThat(a != null).isEqualTo(i == 8);
+            now += 60_000_000_000L;
+        }
     }
 
     @Test
@@ -197,8 +220,12 @@ class DetectorTest {
             Path n = write(dir.resolve("dossier" + i + "/LISEZMOI.txt"), note);
             assertThat(detector.written(n, profile(n), 5)).isNull();
         }
-        // with one destroyed document on top, it is an attack
-        assertThat(encrypt(documents.get(2), 0, Integer.MAX_VALUE, 0)).isNotNull();
+        // with a lost header on top, it is an attack
+        Path d = documents.get(0);
+        byte[] data = Files.readAllBytes(d);
+        System.arraycopy("XXXXXXXXXXXXXXXX".getBytes(StandardCharsets.US_ASCII), 0, data, 0, 16);
+        Files.write(d, data);
+        assertThat(detector.written(d, profile(d), 1)).isNotNull();
     }
 
     @Test
