@@ -494,25 +494,30 @@ public final class Watcher implements Closeable {
     }
 
     /**
-     * Processes that wrote into the watched folders in the last 5 seconds and share a parent with
-     * one behind the alert: ransomware that encrypts with several worker processes at once is
-     * stopped whole at the first alert instead of one worker per alert.
+     * Processes that wrote into the watched folders in the last 5 seconds and share both a parent
+     * and the executable with one behind the alert: ransomware that encrypts with several worker
+     * processes at once is stopped whole at the first alert instead of one worker per alert. The
+     * executable must match because on a desktop every program shares a parent (the session).
      */
     private Set<Long> siblings(Set<Long> pids) {
-        Set<Long> parents = new HashSet<>();
+        Set<String> families = new HashSet<>();
         for (long pid : pids) {
-            ProcessHandle.of(pid).flatMap(ProcessHandle::parent).ifPresent(p -> parents.add(p.pid()));
+            family(pid).ifPresent(families::add);
         }
         Set<Long> out = new HashSet<>();
         long now = System.nanoTime();
         recentWriters.entrySet().removeIf(e -> now - e.getValue() > 5_000_000_000L);
         for (long pid : recentWriters.keySet()) {
-            if (!pids.contains(pid) && ProcessHandle.of(pid).flatMap(ProcessHandle::parent)
-                    .map(p -> parents.contains(p.pid())).orElse(false)) {
+            if (!pids.contains(pid) && family(pid).map(families::contains).orElse(false)) {
                 out.add(pid);
             }
         }
         return out;
+    }
+
+    /** "parent pid + executable" of a live process. */
+    private static java.util.Optional<String> family(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.parent().flatMap(p -> h.info().command().map(c -> p.pid() + " " + c)));
     }
 
     private void report(Runnable r) {
