@@ -120,9 +120,9 @@ final class Jobs {
             Snapshot parent = Snapshots.parentFor(repo, cfg.host(), names);
             BackupOptions o = BackupOptions.defaults(cfg.host(), username).withTags(job.tags())
                     .withExcludes(Excludes.of(job.exclude(), List.of()));
-            BackupInspector inspector = new BackupInspector();
+            BackupInspector inspector = BackupInspector.forParent(parent);
             BackupResult r = new Archiver(repo, o, null).inspectWith(inspector).backup(paths, parent);
-            BackupInspector.Verdict verdict = inspector.verdict();
+            BackupInspector.Verdict verdict = inspector == null ? null : inspector.verdict();
             ObjectNode report = JSON.createObjectNode();
             report.put("snapshot_id", r.snapshot().id().toHex());
             report.set("snapshot", r.snapshot().toJsonNode(true));
@@ -130,8 +130,8 @@ final class Jobs {
             var s = r.summary();
             String summary = String.format("snapshot %s: %d new, %d changed, %d unmodified files, %d bytes added",
                     r.snapshot().shortId(), s.filesNew(), s.filesChanged(), s.filesUnmodified(), s.dataAddedPacked());
-            report.put("suspect", verdict.suspect());
-            if (verdict.suspect()) {
+            report.put("suspect", verdict != null && verdict.suspect());
+            if (verdict != null && verdict.suspect()) {
                 // saved, but what changed looks like ransomware: a failure, so it is alerted at once
                 int found = verdict.counts().values().stream().mapToInt(Integer::intValue).sum();
                 return new Outcome(Status.FAILURE, "RANSOMWARE SUSPECTED: " + found + " of " + verdict.inspected()

@@ -112,12 +112,13 @@ final class BackupCommand implements Callable<Integer> {
             opts = new BackupOptions(opts.hostname(), opts.username(), opts.tags(), opts.excludes(), opts.workers(),
                     null, "rempart " + Main.VERSION);
             BackupResult result;
-            BackupInspector inspector = new BackupInspector();
+            BackupInspector inspector = BackupInspector.forParent(parent);
             try (ProgressPrinter progress = ProgressPrinter.start(cli, abs, excludes)) {
                 result = new Archiver(repo, opts, progress).inspectWith(inspector).backup(abs, parent);
             }
-            printReport(cli, result, inspector.verdict());
-            if (inspector.verdict().suspect()) {
+            BackupInspector.Verdict verdict = inspector == null ? null : inspector.verdict();
+            printReport(cli, result, verdict);
+            if (verdict != null && verdict.suspect()) {
                 return ExitCodes.SUSPECT;
             }
             return result.unreadable() > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;

@@ -44,6 +44,15 @@ public final class BackupInspector implements ContentInspector {
         }
     }
 
+    /**
+     * An inspector for a backup with this parent, or null for a first backup: with no earlier
+     * backup nothing "changed", the folder holds whatever the practice has (archives, encrypted
+     * exports), and judging all of it would tag first backups for what is normal there.
+     */
+    public static BackupInspector forParent(eu.rempart.vault.snapshot.Snapshot parent) {
+        return parent == null ? null : new BackupInspector();
+    }
+
     private static final ThreadLocal<ContentAnalyzer> ANALYZERS = ThreadLocal.withInitial(ContentAnalyzer::new);
     private static final ThreadLocal<byte[]> SAMPLES =
             ThreadLocal.withInitial(() -> new byte[ContentAnalyzer.BLOCK * ContentAnalyzer.MAX_BLOCKS]);

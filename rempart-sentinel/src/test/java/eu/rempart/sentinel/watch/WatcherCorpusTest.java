@@ -3,6 +3,14 @@ package eu.rempart.sentinel.watch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.rempart.sentinel.contain.Containment;
+import eu.rempart.sentinel.recover.RecoverOptions;
+import eu.rempart.sentinel.recover.Recovery;
+import eu.rempart.vault.archiver.Archiver;
+import eu.rempart.vault.archiver.BackupOptions;
+import eu.rempart.vault.backend.local.LocalBackend;
+import eu.rempart.vault.crypto.KdfParams;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.testing.TreeCompare;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every behaviour of the ransomware simulator and every benign workload of bench/sentinel against
  * the real watcher, the simulator running as separate processes: each attack is detected and its
- * processes suspended; no benign workload raises an alert.
+ * processes suspended, and {@code recover} brings every file of the snapshot taken before it back
+ * byte-identical; no benign workload raises an alert.
  */
 class WatcherCorpusTest {
     static final Path BENCH = Path.of("..", "bench", "sentinel").toAbsolutePath().normalize();
@@ -36,21 +45,33 @@ class WatcherCorpusTest {
     private final List<Watcher.Report> alerts = new CopyOnWriteArrayList<>();
 
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws InterruptedException {
         if (watcher != null) {
             watcher.close();
         }
+        // SIGKILL ends a suspended process too: never resume one that may still be encrypting
         for (Process p : processes) {
-            p.descendants().forEach(d -> { Containment.resume(d.pid()); d.destroyForcibly(); });
-            Containment.resume(p.pid());
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"inplace", "copy-delete", "rename-only", "partial", "intermittent", "sparse", "slow", "multi", "notes"})
-    void attackIsDetectedAndContained(String behaviour) throws Exception {
+    void attackIsDetectedContainedAndRecovered(String behaviour) throws Exception {
         Path dir = populate(60);
+        // the vault's last snapshot before the attack, and a copy to compare with
+        Path repoDir = tmp.resolve("repo");
+        Repository.init(new LocalBackend(repoDir), "pw".toCharArray(), KdfParams.forTests(), null, "test", "host").close();
+        try (Repository repo = Repository.open(new LocalBackend(repoDir), "pw".toCharArray())) {
+            repo.loadIndex();
+            new Archiver(repo, BackupOptions.defaults("host", "user"), null).backup(List.of(dir), null);
+        }
+        Path before = tmp.resolve("before");
+        assertThat(new ProcessBuilder("cp", "-a", dir.toString(), before.toString()).start().waitFor()).isZero();
+        Thread.sleep(20); // TIME strictly after the snapshot
+        java.time.Instant since = java.time.Instant.now();
         watch(dir, true);
         Path log = tmp.resolve("sim.log");
         List<String> args = new ArrayList<>(List.of("attack", "--dir", dir.toString(), "--behaviour", behaviour,
@@ -80,6 +101,29 @@ class WatcherCorpusTest {
         System.out.printf("sentinel %s: %d files altered, indicators %s%n", behaviour, altered, first.alert().indicators());
         // stopped before the end (how many files is the benchmark's measure, bench/sentinel/run)
         assertThat(altered).as("files altered before containment").isLessThan(60);
+
+        // stop the attack for good, then roll back: every file of the snapshot comes back identical
+        cleanUp();
+        processes.clear();
+        watcher = null;
+        try (Repository repo = Repository.open(new LocalBackend(tmp.resolve("repo")), "pw".toCharArray())) {
+            repo.loadIndex();
+            Recovery.run(repo, new RecoverOptions(since, List.of(dir), "host", tmp.resolve("quarantine"), false));
+        }
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().equals(canaryName())).toList()) {
+                Files.delete(p); // placed by the watcher after the backup
+            }
+        }
+        List<String> diff = TreeCompare.diff(before, dir).stream()
+                .filter(d -> !(d.startsWith("mtime differs: ") && Files.isDirectory(
+                        before.resolve(d.substring("mtime differs: /".length(), d.indexOf(' ', "mtime differs: /".length()))))))
+                .toList();
+        assertThat(diff).as("recovered after " + behaviour).isEmpty();
+    }
+
+    private static String canaryName() {
+        return Canaries.NAME;
     }
 
     @ParameterizedTest
