@@ -215,6 +215,12 @@ public final class Isolation {
     }
 
     private Result exec(List<String> args, String stdin) throws IsolationException {
+        // an nft given by absolute path (also behind "ip netns exec", which shares the file system)
+        // is checked here: what a wrapper prints when it cannot run it is not reliable to parse
+        String program = nft.get(nft.size() - 1);
+        if (program.startsWith("/") && !java.nio.file.Files.isExecutable(java.nio.file.Path.of(program))) {
+            throw new IsolationException(IsolationException.Reason.NFT_MISSING, String.join(" ", nft));
+        }
         List<String> cmd = new ArrayList<>(nft);
         cmd.addAll(args);
         Process p;

@@ -155,10 +155,10 @@ class IsolationTest {
     void missingNftIsReportedAsSuch() {
         assertThatThrownBy(() -> new Isolation(List.of("/nonexistent/nft")).status())
                 .isInstanceOfSatisfying(IsolationException.class,
-                        e -> assertThat(e.reason()).isEqualTo(IsolationException.Reason.NFT_MISSING));
+                        e -> assertThat(e.reason()).as(e.detail()).isEqualTo(IsolationException.Reason.NFT_MISSING));
         assertThatThrownBy(() -> new Isolation(List.of(ip, "netns", "exec", ns, "/nonexistent/nft")).release())
                 .isInstanceOfSatisfying(IsolationException.class,
-                        e -> assertThat(e.reason()).isEqualTo(IsolationException.Reason.NFT_MISSING));
+                        e -> assertThat(e.reason()).as(e.detail()).isEqualTo(IsolationException.Reason.NFT_MISSING));
     }
 
     // ------------------------------------------------------------------ helpers
