@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Predicate;
 
 /**
  * Reads a few sampled blocks of a file and describes them ({@link ContentProfile}). At most 32 KiB
@@ -37,6 +38,14 @@ public final class ContentAnalyzer {
 
     /** Profiles the file; the fuzzy hash costs about a millisecond more and is computed only when asked. */
     public ContentProfile profile(Path file, boolean fuzzyHash) throws IOException {
+        return profile(file, quick -> fuzzyHash);
+    }
+
+    /**
+     * Profiles the file, adding the fuzzy hash when {@code fuzzyHashIf} says so of the profile
+     * made without it; the hash comes from the bytes already read, not from a second read.
+     */
+    public ContentProfile profile(Path file, Predicate<ContentProfile> fuzzyHashIf) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             int blocks = blockCount(size);
@@ -52,20 +61,9 @@ public final class ContentAnalyzer {
                     }
                 }
             }
-            return describe(buffer.array(), size, blocks, fuzzyHash);
+            ContentProfile quick = describe(a, size, blocks);
+            return fuzzyHashIf.test(quick) ? quick.withFuzzyHash(tlsh(a, blocks, size)) : quick;
         }
-    }
-
-    /** Profiles bytes already in memory (the backup's read pass hands over its first chunk). */
-    public ContentProfile profile(byte[] data, int length, boolean fuzzyHash) {
-        int blocks = blockCount(length);
-        byte[] a = buffer.array();
-        java.util.Arrays.fill(a, (byte) 0);
-        for (int i = 0; i < blocks; i++) {
-            int offset = (int) blockOffset(length, blocks, i);
-            System.arraycopy(data, offset, a, i * BLOCK, Math.min(BLOCK, length - offset));
-        }
-        return describe(a, length, blocks, fuzzyHash);
     }
 
     /**
@@ -73,12 +71,7 @@ public final class ContentAnalyzer {
      * of {@link #blockCount} at {@link #blockOffset}, stored at {@code i * BLOCK} in {@code blocks}.
      */
     public ContentProfile profileSampled(byte[] blocks, long size) {
-        return describe(blocks, size, blockCount(size), false);
-    }
-
-    /** Adds the fuzzy hash to a profile made without it (reads the file again). */
-    public ContentProfile withFuzzyHash(Path file, ContentProfile profile) throws IOException {
-        return profile.fuzzyHash() != null ? profile : profile(file, true);
+        return describe(blocks, size, blockCount(size));
     }
 
     /** TLSH distance between two profiles, or -1 when either has no digest (0 = same, above ~200 unrelated). */
@@ -104,7 +97,7 @@ public final class ContentAnalyzer {
         return (lastStart / (blocks - 1) * i) / BLOCK * BLOCK;
     }
 
-    private ContentProfile describe(byte[] a, long size, int blocks, boolean fuzzyHash) {
+    private ContentProfile describe(byte[] a, long size, int blocks) {
         int headLen = (int) Math.min(HEAD, size);
         FileKind kind = FileKind.of(a, (int) Math.min(BLOCK, size));
         int head = quantize(entropy(a, 0, headLen));
@@ -122,8 +115,7 @@ public final class ContentAnalyzer {
                 hash = (hash ^ (a[k] & 0xFF)) * 0x100000001b3L;
             }
         }
-        String tlsh = fuzzyHash ? tlsh(a, blocks, size) : null;
-        return new ContentProfile(size, kind, head, entropies, random, hash, tlsh);
+        return new ContentProfile(size, kind, head, entropies, random, hash, null);
     }
 
     private static String tlsh(byte[] a, int blocks, long size) {

@@ -438,10 +438,7 @@ public final class Watcher implements Closeable {
         }
         ContentProfile p;
         try {
-            p = analyzer.profile(file, false);
-            if (detector.wantsFuzzyHash(file, p)) {
-                p = analyzer.profile(file, true);
-            }
+            p = analyzer.profile(file, quick -> detector.wantsFuzzyHash(file, quick));
         } catch (IOException e) {
             return; // gone again, or unreadable: the deletion event will follow
         }
