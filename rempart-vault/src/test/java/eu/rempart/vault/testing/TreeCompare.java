@@ -26,8 +26,16 @@ public final class TreeCompare {
 
     /** Differences, one line each; empty when the trees match. */
     public static List<String> diff(Path expected, Path actual) throws IOException {
+        return diff(expected, actual, true);
+    }
+
+    /**
+     * Differences, leaving out folder mtimes when {@code folderTimes} is false: for a tree put back
+     * in place, whose folders changed when files were moved out of and into them.
+     */
+    public static List<String> diff(Path expected, Path actual, boolean folderTimes) throws IOException {
         List<String> out = new ArrayList<>();
-        compareDir(expected, actual, "", out);
+        compareDir(expected, actual, "", folderTimes, out);
         return out;
     }
 
@@ -41,7 +49,7 @@ public final class TreeCompare {
         return m;
     }
 
-    private static void compareDir(Path e, Path a, String rel, List<String> out) throws IOException {
+    private static void compareDir(Path e, Path a, String rel, boolean folderTimes, List<String> out) throws IOException {
         TreeMap<String, Path> le = list(e);
         TreeMap<String, Path> la = list(a);
         for (String k : le.keySet()) {
@@ -73,7 +81,7 @@ public final class TreeCompare {
             if (se.uid() != sa.uid() || se.gid() != sa.gid()) {
                 out.add("owner differs: " + r);
             }
-            if (!se.mtime().equals(sa.mtime())) {
+            if (!se.mtime().equals(sa.mtime()) && (folderTimes || se.kind() != FileKind.DIRECTORY)) {
                 out.add("mtime differs: " + r + " " + se.mtime() + " vs " + sa.mtime());
             }
             if (se.links() != sa.links() && se.kind() == FileKind.FILE) {
@@ -93,7 +101,7 @@ public final class TreeCompare {
                         out.add("link target differs: " + r);
                     }
                 }
-                case DIRECTORY -> compareDir(pe, pa, r, out);
+                case DIRECTORY -> compareDir(pe, pa, r, folderTimes, out);
                 default -> {
                 }
             }
