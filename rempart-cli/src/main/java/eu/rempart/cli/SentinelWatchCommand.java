@@ -9,6 +9,7 @@ import eu.rempart.sentinel.isolate.AllowedPeer;
 import eu.rempart.sentinel.isolate.Isolation;
 import eu.rempart.sentinel.isolate.IsolationException;
 import eu.rempart.sentinel.watch.Watcher;
+import eu.rempart.vault.fs.OwnerOnly;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,7 +22,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -260,11 +260,9 @@ final class SentinelWatchCommand implements Callable<Integer> {
 
     private static OutputStream openEventLog(Path file) throws IOException {
         try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            OwnerOnly.createFile(file);
         } catch (FileAlreadyExistsException e) {
             // appended to
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
         }
         return Files.newOutputStream(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }

@@ -1,5 +1,7 @@
 package eu.rempart.agent.store;
 
+import eu.rempart.vault.fs.OwnerOnly;
+
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -45,11 +47,7 @@ public final class RunStore implements AutoCloseable {
         }
         Path file = dir.resolve("agent.db");
         if (!Files.exists(file)) {
-            if (posix) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } else {
-                Files.createFile(file);
-            }
+            OwnerOnly.createFile(file);
         }
         try {
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
