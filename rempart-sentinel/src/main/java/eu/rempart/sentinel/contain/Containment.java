@@ -42,7 +42,7 @@ public final class Containment {
             }
             // suspended first, described after: a stopped process keeps its /proc entry
             String cmd = mode == Mode.SUSPEND ? null : commandLine(pid);
-            String error = Signals.send(pid, mode == Mode.KILL ? Signals.SIGKILL : Signals.SIGSTOP);
+            String error = mode == Mode.KILL ? Signals.send(pid, Signals.SIGKILL) : Signals.stop(pid);
             done.add(new ProcessAction(pid, cmd != null ? cmd : commandLine(pid),
                     error == null ? (mode == Mode.KILL ? "killed" : "suspended") : "failed", error));
         }
@@ -54,7 +54,7 @@ public final class Containment {
      * alert does not pay for it: milliseconds matter when files are encrypted by the hundred.
      */
     public static void prepare() {
-        Signals.send(SELF, 0); // signal 0: a permission check that delivers nothing
+        Signals.prepare(SELF);
         commandLine(SELF);
         contain(List.of(SELF), Mode.NONE);
     }

@@ -141,7 +141,13 @@ public final class Detector {
         if (canaries.contains(file)) {
             return canary(file, pid);
         }
-        Entry previous = baseline.put(file, new Entry(after, now));
+        Entry previous = baseline.get(file);
+        if (previous != null && previous.profile.sameSample(after)) {
+            // read again unchanged (a renamed file reported by inotify after fanotify): keeps its age,
+            // so encrypting it next still counts as damage to an established document
+            return decide(now);
+        }
+        baseline.put(file, new Entry(after, now));
         if (previous != null) {
             rewritten(file, previous, after, pid, now);
         } else {
@@ -177,6 +183,29 @@ public final class Detector {
             recentCreatesUnchanged.remove(renamed.path);
             renamedTo(file, renamed.path, established, renamed.pid, now);
         }
+        return decide(now);
+    }
+
+    /**
+     * A file renamed, as reported with both names at once (fanotify on Linux 5.17+): its baseline
+     * moves to the new name without reading the file. No-op unless the old name is known and the new
+     * one is not (a rename over an existing file replaces content and is judged by {@link #written}).
+     */
+    public Alert renamed(Path from, Path to, long pid) {
+        long now = clock.getAsLong();
+        expire(now);
+        if (canaries.contains(from) || canaries.contains(to)) {
+            return canary(canaries.contains(from) ? from : to, pid);
+        }
+        if (baseline.containsKey(to)) {
+            return null;
+        }
+        Entry previous = baseline.remove(from);
+        if (previous == null) {
+            return null;
+        }
+        baseline.put(to, previous);
+        renamedTo(from, to, established(previous, now), pid, now);
         return decide(now);
     }
 

@@ -60,6 +60,10 @@ final class Fanotify implements Closeable {
 
     private static native int setpriority(int which, int who, int prio) throws LastErrorException;
 
+    private static native int name_to_handle_at(int dirFd, byte[] path, Pointer handle, Pointer mountId, int flags) throws LastErrorException;
+
+    private static native int statfs(byte[] path, Pointer buf) throws LastErrorException;
+
     /**
      * Gives the calling thread a higher scheduling priority (nice -10) when permitted: the attacker
      * competes for the same cores, and every millisecond of delay is files lost.
@@ -87,6 +91,10 @@ final class Fanotify implements Closeable {
         default void named(String name, long pid) {
         }
 
+        /** A file renamed, with both names, as one event (name mode, Linux 5.17+). */
+        default void renamed(Path from, Path to, long pid) {
+        }
+
         void overflow();
     }
 
@@ -94,13 +102,25 @@ final class Fanotify implements Closeable {
     private static final long FAN_MOVED_FROM = 0x40;
     private static final long FAN_MOVED_TO = 0x80;
     private static final long FAN_DELETE = 0x200;
+    private static final long FAN_RENAME = 0x10000000L;
     private static final int INFO_DFID_NAME = 2;
+    private static final int INFO_OLD_DFID_NAME = 10;
+    private static final int INFO_NEW_DFID_NAME = 12;
+    private static final int MAX_HANDLE_SZ = 128;
+    private static final int EINVAL = 22;
 
     private final int fd;
     /** Reports directory entries (renames, deletions) with names instead of written files. */
     private final boolean names;
     private final Memory buffer = new Memory(64 * 1024);
     private final Memory pollFd = new Memory(8);
+    /**
+     * The watched folders by the identity fanotify reports (filesystem id and file handle), so a
+     * rename event names full paths without asking the file system. Filled by mark(), read by loop().
+     */
+    private final java.util.Map<String, Path> folders = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Whether the kernel reports renames as one event with both names (FAN_RENAME); else only MOVED_FROM/TO. */
+    private volatile boolean renameEvents = true;
     private volatile boolean closed;
 
     private Fanotify(int fd, boolean names) {
@@ -141,11 +161,51 @@ final class Fanotify implements Closeable {
     void mark(Path dir) throws IOException {
         byte[] path = (dir.toString() + '\0').getBytes(StandardCharsets.UTF_8);
         try {
-            fanotify_mark(fd, FAN_MARK_ADD, names ? FAN_MOVED_FROM | FAN_MOVED_TO | FAN_DELETE
-                    : FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD, AT_FDCWD, path);
+            if (!names) {
+                fanotify_mark(fd, FAN_MARK_ADD, FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD, AT_FDCWD, path);
+                return;
+            }
+            long mask = FAN_MOVED_FROM | FAN_MOVED_TO | FAN_DELETE;
+            if (renameEvents) {
+                String id = identity(path);
+                try {
+                    fanotify_mark(fd, FAN_MARK_ADD, mask | FAN_RENAME, AT_FDCWD, path);
+                    if (id != null) {
+                        folders.put(id, dir);
+                    }
+                    return;
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() != EINVAL) {
+                        throw e;
+                    }
+                    renameEvents = false; // before Linux 5.17
+                }
+            }
+            fanotify_mark(fd, FAN_MARK_ADD, mask, AT_FDCWD, path);
         } catch (LastErrorException e) {
             throw new IOException("fanotify_mark " + dir + ": errno " + e.getErrorCode());
         }
+    }
+
+    /**
+     * A folder's identity as fanotify reports it: filesystem id, handle type and handle bytes (what
+     * statfs and name_to_handle_at give). Null when the filesystem has no handles.
+     */
+    private static String identity(byte[] path) {
+        try (Memory stat = new Memory(256); Memory handle = new Memory(8 + MAX_HANDLE_SZ); Memory mount = new Memory(4)) {
+            statfs(path, stat);
+            handle.setInt(0, MAX_HANDLE_SZ);
+            name_to_handle_at(AT_FDCWD, path, handle, mount, 0);
+            int bytes = handle.getInt(0);
+            // struct statfs on 64-bit Linux: seven 8-byte fields, then f_fsid
+            return identity(stat.getLong(56), handle.getInt(4), handle.getByteArray(8, bytes));
+        } catch (LastErrorException e) {
+            return null;
+        }
+    }
+
+    private static String identity(long fsid, int handleType, byte[] handle) {
+        return Long.toHexString(fsid) + ':' + handleType + ':' + java.util.HexFormat.of().formatHex(handle);
     }
 
     /** Reads events until closed; runs on its own thread. */
@@ -175,9 +235,13 @@ final class Fanotify implements Closeable {
                 int metaLen = buffer.getShort(off + 6) & 0xFFFF;
                 long mask = buffer.getLong(off + 8);
                 if (names && len > metaLen) {
-                    String name = entryName(off + metaLen, off + len);
-                    if (name != null) {
-                        sink.named(name, buffer.getInt(off + 20));
+                    if ((mask & FAN_RENAME) != 0) {
+                        renamed(off + metaLen, off + len, buffer.getInt(off + 20), sink);
+                    } else {
+                        String name = entryName(off + metaLen, off + len);
+                        if (name != null) {
+                            sink.named(name, buffer.getInt(off + 20));
+                        }
                     }
                 }
                 int eventFd = buffer.getInt(off + 16);
@@ -205,26 +269,60 @@ final class Fanotify implements Closeable {
         }
     }
 
-    /** The name in a DFID_NAME info record: header, fsid, file handle, then the NUL-terminated name. */
+    /** The name in the event's DFID_NAME info record, or null. */
     private String entryName(long from, long end) {
+        long p = record(from, end, INFO_DFID_NAME);
+        return p < 0 ? null : recordName(p);
+    }
+
+    /** A FAN_RENAME event: OLD_DFID_NAME and NEW_DFID_NAME records; both folders must be watched ones. */
+    private void renamed(long from, long end, long pid, Sink sink) {
+        long old = record(from, end, INFO_OLD_DFID_NAME);
+        long now = record(from, end, INFO_NEW_DFID_NAME);
+        if (old < 0 || now < 0) {
+            return;
+        }
+        String oldName = recordName(old);
+        String newName = recordName(now);
+        sink.named(oldName, pid);
+        sink.named(newName, pid);
+        Path oldDir = folders.get(recordFolder(old));
+        Path newDir = folders.get(recordFolder(now));
+        if (oldDir != null && newDir != null) {
+            sink.renamed(oldDir.resolve(oldName), newDir.resolve(newName), pid);
+        }
+    }
+
+    /** The offset of the first info record of this type, or -1. */
+    private long record(long from, long end, int wanted) {
         for (long p = from; p + 4 <= end; ) {
             int type = buffer.getByte(p) & 0xFF;
             int len = buffer.getShort(p + 2) & 0xFFFF;
             if (len < 4) {
-                return null;
+                return -1;
             }
-            if (type == INFO_DFID_NAME) {
-                int handleBytes = buffer.getInt(p + 12);
-                long nameAt = p + 20 + handleBytes;
-                int n = 0;
-                while (nameAt + n < p + len && buffer.getByte(nameAt + n) != 0) {
-                    n++;
-                }
-                return new String(buffer.getByteArray(nameAt, n), StandardCharsets.UTF_8);
+            if (type == wanted) {
+                return p;
             }
             p += len;
         }
-        return null;
+        return -1;
+    }
+
+    /** A name record is: header (4), fsid (8), file handle (4 + 4 + bytes), then the NUL-terminated name. */
+    private String recordName(long p) {
+        int len = buffer.getShort(p + 2) & 0xFFFF;
+        long nameAt = p + 20 + buffer.getInt(p + 12);
+        int n = 0;
+        while (nameAt + n < p + len && buffer.getByte(nameAt + n) != 0) {
+            n++;
+        }
+        return new String(buffer.getByteArray(nameAt, n), StandardCharsets.UTF_8);
+    }
+
+    private String recordFolder(long p) {
+        int handleBytes = buffer.getInt(p + 12);
+        return identity(buffer.getLong(p + 4), buffer.getInt(p + 16), buffer.getByteArray(p + 20, handleBytes));
     }
 
     @Override

@@ -40,8 +40,10 @@ import java.util.concurrent.TimeUnit;
  * "sentinel-fanotify" with who wrote what; both put events on one unbounded queue read by the single
  * "sentinel-analysis" thread, which profiles files, asks the detector, and contains the processes at
  * once on an alert (a few milliseconds: a fast ransomware encrypts hundreds of files a second).
- * Reporting (JSON, commands, isolation) runs on "sentinel-report" so it never delays the next
- * containment. When nothing happens, all threads block: no polling, no CPU.
+ * On Linux 5.17+ fanotify also reports each rename with both names on "sentinel-names", which
+ * judges it itself when the analysis thread is not busy (renaming needs no read). Reporting
+ * (JSON, commands, isolation) runs on "sentinel-report" so it never delays the next containment.
+ * When nothing happens, all threads block: no polling, no CPU.
  */
 public final class Watcher implements Closeable {
     /** inotify says "modified" at each write; wait this long after the last one before reading the file. */
@@ -80,7 +82,7 @@ public final class Watcher implements Closeable {
         void problem(String message);
     }
 
-    private sealed interface Event permits Changed, Gone, Written, NewFolder {
+    private sealed interface Event permits Changed, Gone, Written, NewFolder, Renamed {
     }
 
     /** @param now analyse at once (a name that appeared, with fanotify reporting the writes) */
@@ -94,6 +96,10 @@ public final class Watcher implements Closeable {
     }
 
     private record NewFolder(Path dir) implements Event {
+    }
+
+    /** A rename as fanotify reports it, with both names and the renamer: judged without reading the file. */
+    private record Renamed(Path from, Path to, long pid) implements Event {
     }
 
 
@@ -114,9 +120,15 @@ public final class Watcher implements Closeable {
     };
     private final ExecutorService reporter = Executors.newSingleThreadExecutor(r -> thread(r, "sentinel-report"));
     private final List<Thread> threads = new ArrayList<>();
-    /** When each process last wrote into the watched folders (analysis thread only). */
-    private final Map<Long, Long> recentWriters = new HashMap<>();
-    /** Processes already suspended or killed (analysis thread only). */
+    /** When each process last wrote into (or renamed in) the watched folders. */
+    private final Map<Long, Long> recentWriters = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Held while the detector is asked and while containing (the detector, {@link #contained} and
+     * {@link #lastReport}): by the analysis thread, and by the names thread judging a rename itself.
+     * Never held while reading a file.
+     */
+    private final java.util.concurrent.locks.ReentrantLock analysisLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Processes already suspended or killed. */
     private final Set<Long> contained = new HashSet<>();
     /** A contained attack's later evidence is not reported again for this long. */
     private static final long REPEAT_NANOS = 60_000_000_000L;
@@ -205,6 +217,13 @@ public final class Watcher implements Closeable {
                 }
 
                 @Override
+                public void renamed(Path from, Path to, long pid) {
+                    if (pid != SELF) {
+                        renamedNow(new Renamed(from, to, pid));
+                    }
+                }
+
+                @Override
                 public void overflow() {
                     report(() -> listener.problem("fanotify queue overflow"));
                 }
@@ -246,8 +265,13 @@ public final class Watcher implements Closeable {
             d.seed(b, doc);
             d.deleted(b, -1);
             d.written(Path.of("/warm-up/r" + (i % 50) + ".pdf.y" + (i % 7)), doc, -1);
+            // the same reported by fanotify with both names
+            Path c = Path.of("/warm-up/n" + (i % 50) + ".pdf");
+            d.seed(c, doc);
+            d.renamed(c, Path.of("/warm-up/n" + (i % 50) + ".pdf.z" + (i % 7)), -1);
         }
         Containment.prepare();
+        family(SELF); // the first process description loads the user database: milliseconds
     }
 
     /** Registers a folder and everything under it; profiles the files (baseline) when {@code seed}. */
@@ -392,6 +416,8 @@ public final class Watcher implements Closeable {
                     recentWriters.put(w.pid(), System.nanoTime());
                     pending.remove(w.file());
                     analyse(w.file(), w.pid(), false);
+                } else if (e instanceof Renamed r) {
+                    judge(() -> renamed(r));
                 } else if (e instanceof Changed c) {
                     pending.remove(c.file());
                     if (c.now()) {
@@ -406,7 +432,7 @@ public final class Watcher implements Closeable {
                         continue;
                     }
                     // inotify does not say who deleted; the file's last writer may be an innocent editor
-                    act(detector.deleted(g.file(), -1));
+                    judge(() -> detector.deleted(g.file(), -1));
                 } else if (e instanceof NewFolder f) {
                     synchronized (keys) {
                         registerTree(f.dir(), false);
@@ -428,24 +454,79 @@ public final class Watcher implements Closeable {
         }
     }
 
+    /**
+     * Weighs one piece of evidence and contains at once on an alert, holding {@link #analysisLock}.
+     * Files are read outside it, so a rename reported meanwhile is judged without waiting for a read.
+     */
+    private void judge(java.util.function.Supplier<Alert> evidence) {
+        analysisLock.lock();
+        try {
+            act(evidence.get());
+        } finally {
+            analysisLock.unlock();
+        }
+    }
+
+    /**
+     * Judges a rename on the names thread: a renaming attack does a file every 0.1 to 0.2 ms, and
+     * the analysis thread's queue holds reads of the files renamed before (the lock itself is held
+     * for microseconds). Queued as any event only when the lock stays busy (an alert waiting for
+     * names this thread has yet to read).
+     */
+    private void renamedNow(Renamed r) {
+        boolean locked;
+        try {
+            locked = analysisLock.tryLock(2, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (locked) {
+            try {
+                act(renamed(r));
+            } finally {
+                analysisLock.unlock();
+            }
+        } else {
+            queue.add(r);
+        }
+    }
+
+    /**
+     * The baseline moves to the new name and the rename is weighed, without reading the file. A
+     * rename over an existing file replaces that file's content: left to inotify's report. The new
+     * name is still read when inotify reports it, so content changed before the rename is judged.
+     */
+    private Alert renamed(Renamed r) {
+        recentWriters.put(r.pid(), System.nanoTime());
+        return detector.renamed(r.from(), r.to(), r.pid());
+    }
+
     /** @param skipEmpty ignore an empty file (just created: its content comes with its close) */
     private void analyse(Path file, long pid, boolean skipEmpty) {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            if (detector.isCanary(file)) {
-                act(detector.deleted(file, pid)); // replaced by something else
+            if (detector.isCanary(file)) { // canaries are set before the threads start
+                judge(() -> detector.deleted(file, pid)); // replaced by something else
             }
             return;
         }
         ContentProfile p;
         try {
-            p = analyzer.profile(file, quick -> detector.wantsFuzzyHash(file, quick));
+            p = analyzer.profile(file, quick -> {
+                analysisLock.lock();
+                try {
+                    return detector.wantsFuzzyHash(file, quick);
+                } finally {
+                    analysisLock.unlock();
+                }
+            });
         } catch (IOException e) {
             return; // gone again, or unreadable: the deletion event will follow
         }
         if (skipEmpty && p.size() == 0) {
             return;
         }
-        act(detector.written(file, p, pid));
+        judge(() -> detector.written(file, p, pid));
     }
 
     /** Contains at once on this thread, then reports on the other. */
@@ -472,15 +553,18 @@ public final class Watcher implements Closeable {
             alert.files().forEach(f -> dirs.add(f.getParent()));
             pids.addAll(Containment.holders(alert.files(), dirs));
         }
-        pids.addAll(siblings(pids));
         pids.removeAll(contained);
         long now = System.nanoTime();
-        if (pids.isEmpty() && now - lastReport < REPEAT_NANOS) {
+        // the processes behind the alert first; looking for their siblings takes milliseconds
+        List<Containment.ProcessAction> done = new ArrayList<>(Containment.contain(pids, settings.contain()));
+        Set<Long> siblings = siblings(pids);
+        siblings.removeAll(contained);
+        done.addAll(Containment.contain(siblings, settings.contain()));
+        if (done.isEmpty() && now - lastReport < REPEAT_NANOS) {
             // more of the same attack, already contained and reported: one alert, not one per file
             return;
         }
         lastReport = now;
-        List<Containment.ProcessAction> done = Containment.contain(pids, settings.contain());
         for (Containment.ProcessAction a : done) {
             if (!a.action().equals("failed")) {
                 contained.add(a.pid());

@@ -203,6 +203,53 @@ class DetectorTest {
     }
 
     @Test
+    void renamesReportedWithBothNamesAlertAtTheThirdWithoutReadingTheFiles() throws Exception {
+        Alert alert = null;
+        int n = 0;
+        for (Path d : documents) {
+            n++;
+            Path renamed = d.resolveSibling(d.getFileName() + ".payme");
+            Files.move(d, renamed);
+            alert = detector.renamed(d, renamed, 77);
+            // what inotify reports afterwards changes nothing: the old name is no longer known
+            assertThat(detector.deleted(d, -1)).isNull();
+            if (alert != null) {
+                break;
+            }
+            assertThat(detector.known(renamed)).isNotNull();
+        }
+        assertThat(n).isEqualTo(3);
+        assertThat(alert.indicators()).containsKeys(Indicator.RENAMED_EXTENSION, Indicator.COMMON_EXTENSION);
+        assertThat(alert.pids()).containsExactly(77L);
+    }
+
+    @Test
+    void aRenamedDocumentStaysEstablishedSoEncryptingItNextAlerts() throws Exception {
+        Path d = documents.get(1);
+        Path moved = d.resolveSibling("Scan Dupont.pdf");
+        Files.move(d, moved);
+        assertThat(detector.renamed(d, moved, 7)).isNull();
+        // inotify reports the new name afterwards and it is read again, unchanged
+        assertThat(detector.written(moved, profile(moved), -1)).isNull();
+        Alert alert = encrypt(moved, 0, Integer.MAX_VALUE, 0);
+        assertThat(alert).isNotNull();
+        assertThat(alert.indicators()).containsKeys(Indicator.TYPE_LOST, Indicator.ENTROPY_RISE);
+    }
+
+    @Test
+    void ordinaryRenamesAndRenamesOverAFileAreNotJudgedByName() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            Path d = documents.get(i);
+            assertThat(detector.renamed(d, d.resolveSibling("Courrier " + i + ".docx"), 5)).isNull();
+        }
+        // onto a known file: its content changes, which only reading it can judge
+        Path a = documents.get(3);
+        Path b = documents.get(4);
+        assertThat(detector.renamed(a, b, 5)).isNull();
+        assertThat(detector.known(a)).isNotNull();
+    }
+
+    @Test
     void ransomNotesInFoldersAlert() throws Exception {
         byte[] note = "YOUR FILES ARE ENCRYPTED. Contact us to recover them.\n".getBytes(StandardCharsets.UTF_8);
         Path a = write(dir.resolve("dossier0/HOW_TO_DECRYPT.txt"), note);
