@@ -529,7 +529,7 @@ public final class Watcher implements Closeable {
         judge(() -> detector.written(file, p, pid));
     }
 
-    /** Contains at once on this thread, then reports on the other. */
+    /** Contains at once on this thread, then reports on the other. Called holding {@link #analysisLock} once. */
     private void act(Alert alert) {
         if (alert == null) {
             return;
@@ -544,8 +544,15 @@ public final class Watcher implements Closeable {
                 }
             }
             if (pids.isEmpty()) {
-                // 0.1 ms steps, 50 ms at most: a renaming process does a file every 0.1 ms
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                // 0.1 ms steps, 50 ms at most: a renaming process does a file every 0.1 ms. The lock
+                // is let go meanwhile: the names thread may be waiting for it with the very names
+                // we need in its next events (and judge the renames itself)
+                analysisLock.unlock();
+                try {
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                } finally {
+                    analysisLock.lock();
+                }
             }
         }
         if (pids.isEmpty()) {
