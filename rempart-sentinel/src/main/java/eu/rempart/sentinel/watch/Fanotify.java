@@ -101,6 +101,7 @@ final class Fanotify implements Closeable {
     private static final int FAN_REPORT_DFID_NAME = 0x400 | 0x800;
     private static final long FAN_MOVED_FROM = 0x40;
     private static final long FAN_MOVED_TO = 0x80;
+    private static final long FAN_CREATE = 0x100;
     private static final long FAN_DELETE = 0x200;
     private static final long FAN_RENAME = 0x10000000L;
     private static final int INFO_DFID_NAME = 2;
@@ -165,7 +166,8 @@ final class Fanotify implements Closeable {
                 fanotify_mark(fd, FAN_MARK_ADD, FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD, AT_FDCWD, path);
                 return;
             }
-            long mask = FAN_MOVED_FROM | FAN_MOVED_TO | FAN_DELETE;
+            // creations too: a ransom note seen first by inotify is attributed through its name
+            long mask = FAN_CREATE | FAN_MOVED_FROM | FAN_MOVED_TO | FAN_DELETE;
             if (renameEvents) {
                 String id = identity(path);
                 try {

@@ -60,16 +60,17 @@ class FanotifyTest {
             Files.createDirectory(dir.resolve("sub"));
             names.mark(dir.resolve("sub"));
             Process p = new ProcessBuilder("sh", "-c", "echo x > a.txt && echo y > c.txt && mv a.txt b.txt && rm b.txt"
-                    + " && mv c.txt sub/c.txt.k3x")
+                    + " && mv c.txt sub/c.txt.k3x && echo z > d.txt")
                     .directory(dir.toFile()).start();
             assertThat(p.waitFor()).isZero();
             String rename = "renamed " + dir.resolve("a.txt") + " -> " + dir.resolve("b.txt");
             String move = "renamed " + dir.resolve("c.txt") + " -> " + dir.resolve("sub/c.txt.k3x");
             long deadline = System.nanoTime() + 5_000_000_000L;
-            while (!(seen.containsKey("write c.txt") && seen.containsKey(move)) && System.nanoTime() < deadline) {
+            while (!(seen.containsKey("write c.txt") && seen.containsKey(move) && seen.containsKey("name d.txt"))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertThat(seen).as(seen.toString()).containsKeys("name a.txt", "name b.txt");
+            assertThat(seen).as(seen.toString()).containsKeys("name a.txt", "name b.txt", "name d.txt");
             // Linux 5.17+: one event with both full paths, from the process that renamed
             assertThat(seen).containsKeys(rename, move);
             assertThat(seen.get(rename)).isEqualTo(seen.get("name a.txt"));
