@@ -184,43 +184,49 @@ class DetectorTest {
 
     @Test
     void renamesToOneNewExtensionAlertAtTheThird() throws Exception {
-        Alert alert = null;
-        int n = 0;
-        for (Path d : documents) {
-            n++;
-            Path renamed = d.resolveSibling(d.getFileName() + ".payme");
-            Files.move(d, renamed);
-            alert = detector.deleted(d, -1);
-            if (alert == null) {
-                alert = detector.written(renamed, profile(renamed), -1);
-            }
-            if (alert != null) {
-                break;
-            }
-        }
-        assertThat(n).isEqualTo(3);
-        assertThat(alert.indicators()).containsKeys(Indicator.RENAMED_EXTENSION, Indicator.COMMON_EXTENSION);
+        // as inotify reports them: the old name gone, then a new name with the same content
+        Renaming r = renameUntilAlert((from, to) -> {
+            Alert a = detector.deleted(from, -1);
+            return a != null ? a : detector.written(to, profile(to), -1);
+        });
+        assertThat(r.files()).isEqualTo(3);
+        assertThat(r.alert().indicators()).containsKeys(Indicator.RENAMED_EXTENSION, Indicator.COMMON_EXTENSION);
     }
 
     @Test
     void renamesReportedWithBothNamesAlertAtTheThirdWithoutReadingTheFiles() throws Exception {
-        Alert alert = null;
+        Renaming r = renameUntilAlert((from, to) -> {
+            Alert a = detector.renamed(from, to, 77);
+            // what inotify reports afterwards changes nothing: the old name is no longer known
+            assertThat(detector.deleted(from, -1)).isNull();
+            assertThat(detector.known(to)).isNotNull();
+            return a;
+        });
+        assertThat(r.files()).isEqualTo(3);
+        assertThat(r.alert().indicators()).containsKeys(Indicator.RENAMED_EXTENSION, Indicator.COMMON_EXTENSION);
+        assertThat(r.alert().pids()).containsExactly(77L);
+    }
+
+    private record Renaming(Alert alert, int files) {
+    }
+
+    private interface RenameReport {
+        Alert report(Path from, Path to) throws Exception;
+    }
+
+    /** Renames the documents to {@code <name>.payme} one by one until the detector alerts. */
+    private Renaming renameUntilAlert(RenameReport how) throws Exception {
         int n = 0;
         for (Path d : documents) {
             n++;
             Path renamed = d.resolveSibling(d.getFileName() + ".payme");
             Files.move(d, renamed);
-            alert = detector.renamed(d, renamed, 77);
-            // what inotify reports afterwards changes nothing: the old name is no longer known
-            assertThat(detector.deleted(d, -1)).isNull();
+            Alert alert = how.report(d, renamed);
             if (alert != null) {
-                break;
+                return new Renaming(alert, n);
             }
-            assertThat(detector.known(renamed)).isNotNull();
         }
-        assertThat(n).isEqualTo(3);
-        assertThat(alert.indicators()).containsKeys(Indicator.RENAMED_EXTENSION, Indicator.COMMON_EXTENSION);
-        assertThat(alert.pids()).containsExactly(77L);
+        throw new AssertionError("no alert after " + n + " renames");
     }
 
     @Test
