@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * "sentinel-analysis" thread, which profiles files, asks the detector, and contains the processes at
  * once on an alert (a few milliseconds: a fast ransomware encrypts hundreds of files a second).
  * On Linux 5.17+ fanotify also reports each rename with both names on "sentinel-names", which
- * judges it itself when the analysis thread is not busy (renaming needs no read). Reporting
+ * judges it itself (a rename needs no read; the shared lock is held for microseconds). Reporting
  * (JSON, commands, isolation) runs on "sentinel-report" so it never delays the next containment.
  * When nothing happens, all threads block: no polling, no CPU.
  */
