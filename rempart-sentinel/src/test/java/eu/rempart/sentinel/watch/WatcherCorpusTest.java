@@ -111,17 +111,13 @@ class WatcherCorpusTest {
             Recovery.run(repo, new RecoverOptions(since, List.of(dir), "host", tmp.resolve("quarantine"), false));
         }
         try (var s = Files.walk(dir)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().equals(canaryName())).toList()) {
+            for (Path p : s.filter(p -> p.getFileName().toString().equals(Canaries.NAME)).toList()) {
                 Files.delete(p); // placed by the watcher after the backup
             }
         }
         // folder mtimes changed with the quarantine and the canaries removed above
         List<String> diff = TreeCompare.diff(before, dir, false);
         assertThat(diff).as("recovered after " + behaviour).isEmpty();
-    }
-
-    private static String canaryName() {
-        return Canaries.NAME;
     }
 
     @ParameterizedTest
