@@ -321,7 +321,7 @@ public final class Checker {
                 md.update(buf, 0, gap + b.length());
                 pos = b.offset() + b.length();
                 try {
-                    repo.decodeBlobShared(b, buf, gap);
+                    repo.decodeBlobInPlace(b, buf, gap); // hashed into the pack's digest above
                 } catch (VaultException e) {
                     errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + e.getMessage());
                 }

@@ -137,7 +137,7 @@ public final class Copier {
             return;
         }
         BlobData d = src.loadBlobShared(type, id);
-        if (dst.saveBlob(type, id, d.array(), 0, d.length())) {
+        if (dst.saveBlob(type, id, d.array(), d.offset(), d.length())) {
             blobs++;
             bytes += d.length();
         }

@@ -30,6 +30,11 @@ final class Engines {
     final SecureRandom random;
     /** Scratch for a computed tag during verification. */
     final byte[] tag = new byte[MasterKey.MAC_SIZE];
+    /**
+     * Scratch for decrypting in place: given overlapping input and output, the JDK's cipher copies
+     * the input into a fresh array on every call.
+     */
+    final byte[] chunk = new byte[MasterKey.CHUNK];
 
     private Engines() {
         try {

@@ -24,12 +24,12 @@ import java.util.Objects;
 public final class MasterKey {
     /** Bytes a sealed buffer has more than its plaintext: IV and MAC. */
     public static final int OVERHEAD = 32;
-    static final int IV_SIZE = 16;
+    public static final int IV_SIZE = 16;
     static final int MAC_SIZE = 16;
     static final int ENCRYPTION_KEY_SIZE = 32;
     static final int MAC_KEY_PART_SIZE = 16;
     /** Bytes per Cipher call: a multiple of the AES block size, small enough to stay in L1/L2. */
-    private static final int CHUNK = 16 * 1024;
+    static final int CHUNK = 16 * 1024;
 
     /** Poly1305 clamping of r, the mask restic applies (Poly1305-AES paper, section 2). */
     private static final byte[] R_MASK = {
@@ -149,8 +149,9 @@ public final class MasterKey {
     }
 
     /**
-     * Verifies and decrypts into {@code out} at {@code outOff} (which must not overlap the input),
-     * so hot paths can reuse one buffer.
+     * Verifies and decrypts into {@code out} at {@code outOff}, so hot paths can reuse one buffer.
+     * The output must not overlap the input, except exactly: {@code out == sealed} and
+     * {@code outOff == off + IV_SIZE} decrypts in place (AES-CTR allows it).
      *
      * @return the plaintext length, {@code len - OVERHEAD}
      * @throws AuthenticationException if the data is too short, has a zero nonce or fails the MAC
@@ -175,11 +176,23 @@ public final class MasterKey {
         try {
             Cipher c = e.ctr;
             c.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(sealed, off, IV_SIZE));
-            int done = 0;
-            while (ctLen - done > CHUNK) {
-                done += c.update(sealed, ctOff + done, CHUNK, out, outOff + done);
+            if (out == sealed && outOff == ctOff) {
+                for (int done = 0; done < ctLen; ) {
+                    int n = Math.min(CHUNK, ctLen - done);
+                    int m = c.update(sealed, ctOff + done, n, e.chunk, 0);
+                    if (m != n) {
+                        throw new IllegalStateException("AES-CTR returned " + m + " of " + n + " bytes");
+                    }
+                    System.arraycopy(e.chunk, 0, sealed, ctOff + done, n);
+                    done += n;
+                }
+            } else {
+                int done = 0;
+                while (ctLen - done > CHUNK) {
+                    done += c.update(sealed, ctOff + done, CHUNK, out, outOff + done);
+                }
+                c.doFinal(sealed, ctOff + done, ctLen - done, out, outOff + done);
             }
-            c.doFinal(sealed, ctOff + done, ctLen - done, out, outOff + done);
         } catch (GeneralSecurityException ex) {
             throw new IllegalStateException("AES-CTR failed", ex);
         }

@@ -498,7 +498,7 @@ public final class Pruner {
                 byte[] buf = repo.backend().load(FileType.PACK, pack.toHex(), 0, Math.toIntExact(end));
                 for (PackedBlob b : blobs) {
                     BlobData d = repo.decodeBlobShared(b, buf, Math.toIntExact(b.offset()));
-                    repo.saveBlobAgain(b.type(), b.id(), d.array(), 0, d.length());
+                    repo.saveBlobAgain(b.type(), b.id(), d.array(), d.offset(), d.length());
                 }
             }
             progress.advance(1);

@@ -4,6 +4,7 @@ import eu.rempart.vault.FileType;
 import eu.rempart.vault.pack.PackedBlob;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -23,10 +24,27 @@ final class PackWindows {
     private record Key(String pack, long index) {
     }
 
+    /**
+     * One window: a recycled buffer, read once by the thread that created it. A buffer goes back
+     * to the free list only when the window has left the cache and its last reader is done: a
+     * fresh 4 MiB array per window made the small heap collect fully every few windows.
+     */
+    private static final class Window {
+        final CompletableFuture<Void> read = new CompletableFuture<>();
+        final byte[] buf;
+        int users; // guarded by windows
+        boolean evicted; // guarded by windows
+
+        Window(byte[] buf) {
+            this.buf = buf;
+        }
+    }
+
     private final Repository repo;
     private final int capacity;
-    /** Least recently used first; guarded by itself. */
-    private final LinkedHashMap<Key, CompletableFuture<byte[]>> windows = new LinkedHashMap<>(16, 0.75f, true);
+    /** Least recently used first; guarded by itself, as are the free list and each window's counts. */
+    private final LinkedHashMap<Key, Window> windows = new LinkedHashMap<>(16, 0.75f, true);
+    private final ArrayDeque<byte[]> free = new ArrayDeque<>();
 
     PackWindows(Repository repo, int capacity) {
         this.repo = repo;
@@ -41,47 +59,65 @@ final class PackWindows {
             return repo.loadBlobShared(pb);
         }
         Key key = new Key(pb.packId().toHex(), k);
-        CompletableFuture<byte[]> w;
+        Window w;
         boolean mine = false;
         synchronized (windows) {
             w = windows.get(key);
             if (w == null) {
-                w = new CompletableFuture<>();
+                byte[] buf = free.poll();
+                w = new Window(buf != null ? buf : new byte[WINDOW]);
                 windows.put(key, w);
                 mine = true;
-                Iterator<CompletableFuture<byte[]>> it = windows.values().iterator();
+                Iterator<Window> it = windows.values().iterator();
                 while (windows.size() > capacity && it.hasNext()) {
-                    it.next();
+                    Window old = it.next();
                     it.remove();
+                    old.evicted = true;
+                    recycleIfUnused(old);
                 }
             }
+            w.users++;
         }
-        if (mine) {
-            try {
-                byte[] b = new byte[(int) (end - start)];
-                repo.backend().read(FileType.PACK, key.pack(), start, b, 0, b.length);
-                w.complete(b);
-            } catch (IOException | RuntimeException e) {
-                synchronized (windows) {
-                    windows.remove(key, w);
-                }
-                w.completeExceptionally(e);
-            }
-        }
-        byte[] bytes;
         try {
-            bytes = w.join();
-        } catch (CompletionException e) {
-            // Each waiter fails alone with the reader's error; the next one reads the window again.
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) {
-                throw new IOException(io.getMessage(), io);
+            if (mine) {
+                try {
+                    repo.backend().read(FileType.PACK, key.pack(), start, w.buf, 0, (int) (end - start));
+                    w.read.complete(null);
+                } catch (IOException | RuntimeException e) {
+                    synchronized (windows) {
+                        if (windows.remove(key, w)) {
+                            w.evicted = true;
+                        }
+                    }
+                    w.read.completeExceptionally(e);
+                }
             }
-            if (c instanceof RuntimeException re) {
-                throw re;
+            try {
+                w.read.join();
+            } catch (CompletionException e) {
+                // Each waiter fails alone with the reader's error; the next one reads the window again.
+                Throwable c = e.getCause();
+                if (c instanceof IOException io) {
+                    throw new IOException(io.getMessage(), io);
+                }
+                if (c instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IOException(c);
             }
-            throw new IOException(c);
+            return repo.decodeBlobShared(pb, w.buf, (int) (pb.offset() - start));
+        } finally {
+            synchronized (windows) {
+                w.users--;
+                recycleIfUnused(w);
+            }
         }
-        return repo.decodeBlobShared(pb, bytes, (int) (pb.offset() - start));
+    }
+
+    /** Called holding the lock on {@code windows}. */
+    private void recycleIfUnused(Window w) {
+        if (w.evicted && w.users == 0 && free.size() < capacity) {
+            free.push(w.buf);
+        }
     }
 }

@@ -339,13 +339,11 @@ public final class Repository implements AutoCloseable {
 
     /** Loads a blob's plaintext, verifying its hash. */
     public byte[] loadBlob(BlobType type, Id id) throws IOException {
-        BlobData d = loadBlobShared(type, id);
-        return java.util.Arrays.copyOf(d.array(), d.length());
+        return copy(loadBlobShared(type, id));
     }
 
     public byte[] loadBlob(PackedBlob pb) throws IOException {
-        BlobData d = loadBlobShared(pb);
-        return java.util.Arrays.copyOf(d.array(), d.length());
+        return copy(loadBlobShared(pb));
     }
 
     /** Like {@link #loadBlob(BlobType, Id)} into this thread's reused buffer (see {@link BlobData}). */
@@ -384,8 +382,11 @@ public final class Repository implements AutoCloseable {
 
     /** Decrypts, decompresses and verifies a blob whose sealed bytes start at {@code off}. */
     public byte[] decodeBlob(PackedBlob pb, byte[] buf, int off) {
-        BlobData d = decodeBlobShared(pb, buf, off);
-        return java.util.Arrays.copyOf(d.array(), d.length());
+        return copy(decodeBlobShared(pb, buf, off));
+    }
+
+    private static byte[] copy(BlobData d) {
+        return java.util.Arrays.copyOfRange(d.array(), d.offset(), d.offset() + d.length());
     }
 
     /**
@@ -393,23 +394,38 @@ public final class Repository implements AutoCloseable {
      * {@code buf} must not be that buffer.
      */
     public BlobData decodeBlobShared(PackedBlob pb, byte[] buf, int off) {
+        return decode(pb, buf, off, false);
+    }
+
+    /**
+     * Like {@link #decodeBlobShared}, decrypting in {@code buf} itself, whose sealed bytes are
+     * lost: an uncompressed blob is then never copied, and no thread buffer holds it.
+     */
+    public BlobData decodeBlobInPlace(PackedBlob pb, byte[] buf, int off) {
+        return decode(pb, buf, off, true);
+    }
+
+    private BlobData decode(PackedBlob pb, byte[] buf, int off, boolean inPlace) {
         BlobDecoder dec = BlobDecoder.get();
         if (pb.length() < MasterKey.OVERHEAD) {
             throw damaged(pb, "failed authentication (damaged pack)");
         }
-        byte[] opened = dec.opened(pb.length() - MasterKey.OVERHEAD);
+        byte[] opened = inPlace ? buf : dec.opened(pb.length() - MasterKey.OVERHEAD);
+        int openedOff = inPlace ? off + MasterKey.IV_SIZE : 0;
         int n;
         try {
-            n = key.open(buf, off, pb.length(), opened, 0);
+            n = key.open(buf, off, pb.length(), opened, openedOff);
         } catch (AuthenticationException e) {
             throw damaged(pb, "failed authentication (damaged pack)");
         }
         byte[] plain = opened;
+        int plainOff = openedOff;
         if (pb.compressed()) {
             plain = dec.plain(pb.uncompressedLength());
+            plainOff = 0;
             int m;
             try {
-                m = dec.zstd.decompressByteArray(plain, 0, pb.uncompressedLength(), opened, 0, n);
+                m = dec.zstd.decompressByteArray(plain, 0, pb.uncompressedLength(), opened, openedOff, n);
             } catch (RuntimeException e) {
                 throw damaged(pb, "cannot be decompressed (damaged pack)");
             }
@@ -418,10 +434,10 @@ public final class Repository implements AutoCloseable {
             }
             n = m;
         }
-        if (!Id.hash(plain, 0, n).equals(pb.id())) {
+        if (!Id.hash(plain, plainOff, n).equals(pb.id())) {
             throw damaged(pb, "does not match its hash (damaged pack)");
         }
-        return new BlobData(plain, n);
+        return new BlobData(plain, plainOff, n);
     }
 
     private static VaultException damaged(PackedBlob pb, String what) {

@@ -45,8 +45,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Restores a snapshot into a directory: walks the trees on one thread, writes files on a pool
- * of workers (bounded by permits), recreates hard links, symlinks and special files, and sets
- * directory metadata last, deepest first, so writing files does not change it again.
+ * of workers (from a disk file by file, bounded by permits; from a remote store pack by pack, see
+ * {@link PackRestorer}), recreates hard links, symlinks and special files, and sets directory
+ * metadata last, deepest first, so writing files does not change it again.
  */
 public final class Restorer {
     private final Repository repo;
@@ -63,20 +64,25 @@ public final class Restorer {
     private final Map<String, Path> hardLinks = new HashMap<>();
     /** Not for a partial restore: reading whole windows would fetch data it does not need. */
     private final boolean sequential;
+    /** From a remote store, files are written pack by pack; null where reads are cheap (a disk). */
+    private final PackRestorer packs;
     private final List<Future<?>> pending = new ArrayList<>();
 
     private record DirMeta(Path path, Node node) {
     }
 
     public Restorer(Repository repo, RestoreOptions opts, RestoreProgress progress) {
-        this(repo, opts, progress, opts.includes().isEmpty());
+        this(repo, opts, progress, opts.includes().isEmpty(),
+                repo.backend().readsAreCheap() ? 0 : PackRestorer.BATCH_BLOBS);
     }
 
-    private Restorer(Repository repo, RestoreOptions opts, RestoreProgress progress, boolean sequential) {
+    /** @param packBatch blob places per batch of a pack-wise restore, 0 to restore file by file */
+    Restorer(Repository repo, RestoreOptions opts, RestoreProgress progress, boolean sequential, int packBatch) {
         this.repo = repo;
         this.opts = opts;
         this.progress = progress == null ? RestoreProgress.NONE : progress;
         this.sequential = sequential;
+        this.packs = packBatch > 0 ? new PackRestorer(repo, this, packBatch) : null;
         try {
             this.includes = Excludes.of(opts.includes(), List.of());
         } catch (IOException e) {
@@ -96,6 +102,9 @@ public final class Restorer {
         List<DirMeta> dirMeta = new ArrayList<>();
         try {
             walk(sn.tree(), root, new ArrayList<>(), pool, permits, dirMeta);
+            if (packs != null) {
+                packs.run(pool);
+            }
             for (Future<?> f : pending) {
                 try {
                     f.get();
@@ -128,7 +137,7 @@ public final class Restorer {
      * sentinel's recovery: blobs are read one by one, since the entries are scattered.
      */
     public static Restorer forEntries(Repository repo, boolean verify) {
-        return new Restorer(repo, new RestoreOptions(List.of(), verify, 1), null, false);
+        return new Restorer(repo, new RestoreOptions(List.of(), verify, 1), null, false, 0);
     }
 
     /**
@@ -228,6 +237,19 @@ public final class Restorer {
                     writeFileReporting(p, n);
                     continue;
                 }
+                if (packs != null) {
+                    try {
+                        createEmpty(p);
+                    } catch (IOException e) {
+                        if (isFatal(e)) {
+                            throw e;
+                        }
+                        error(p, Archiver.describe(e));
+                        continue;
+                    }
+                    packs.add(p, n, pool);
+                    continue;
+                }
                 try {
                     permits.acquire();
                 } catch (InterruptedException e) {
@@ -264,9 +286,75 @@ public final class Restorer {
     private void writeFileReporting(Path p, Node n) throws IOException {
         try {
             writeFile(p, n);
-            if (opts.verify()) {
-                verify(p, n);
+        } catch (VaultException e) {
+            error(p, e.getMessage());
+            return;
+        } catch (IOException e) {
+            if (isFatal(e)) {
+                throw e;
             }
+            error(p, Archiver.describe(e));
+            return;
+        }
+        fileWritten(p, n);
+    }
+
+    /** A full target disk stops the restore rather than producing thousands of errors. */
+    static boolean isFatal(IOException e) {
+        String m = e.getMessage();
+        return m != null && m.contains("No space left on device");
+    }
+
+    /** Replaces whatever is at {@code p} with an empty regular file. */
+    private static void createEmpty(Path p) throws IOException {
+        removeUnlessRegular(p);
+        FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)
+                .close();
+    }
+
+    /** A symlink or directory in the way of a file is removed; a regular file is overwritten. */
+    private static void removeUnlessRegular(Path p) throws IOException {
+        if (Files.isSymbolicLink(p) || (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
+            deleteRecursively(p);
+        }
+    }
+
+    private void writeFile(Path p, Node n) throws IOException {
+        removeUnlessRegular(p);
+        long written = 0;
+        try (DirectFiles.SequentialWriter out = DirectFiles.newWriter(p, false,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING))) {
+            for (Id id : n.content()) {
+                BlobData data = load(id);
+                out.write(data.array(), data.offset(), data.length());
+                written += data.length();
+                bytesWritten(data.length());
+            }
+        }
+        if (written != n.size()) {
+            error(p, "restored " + written + " bytes, snapshot says " + n.size());
+        }
+    }
+
+    void bytesWritten(long n) {
+        bytes.addAndGet(n);
+        progress.bytesDone(n);
+    }
+
+    /**
+     * A file's content is complete: sets its metadata, counts it, and verifies it if asked.
+     *
+     * @throws IOException only for a full disk
+     */
+    void fileWritten(Path p, Node n) throws IOException {
+        applyMetadata(p, n);
+        files.incrementAndGet();
+        progress.fileDone(p.toString());
+        if (!opts.verify()) {
+            return;
+        }
+        try {
+            verify(p, n);
         } catch (VaultException e) {
             error(p, e.getMessage());
         } catch (IOException e) {
@@ -275,35 +363,6 @@ public final class Restorer {
             }
             error(p, Archiver.describe(e));
         }
-    }
-
-    /** A full target disk stops the restore rather than producing thousands of errors. */
-    private static boolean isFatal(IOException e) {
-        String m = e.getMessage();
-        return m != null && m.contains("No space left on device");
-    }
-
-    private void writeFile(Path p, Node n) throws IOException {
-        if (Files.isSymbolicLink(p) || (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
-            deleteRecursively(p);
-        }
-        long written = 0;
-        try (DirectFiles.SequentialWriter out = DirectFiles.newWriter(p, false,
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING))) {
-            for (Id id : n.content()) {
-                BlobData data = load(id);
-                out.write(data.array(), 0, data.length());
-                written += data.length();
-                bytes.addAndGet(data.length());
-                progress.bytesDone(data.length());
-            }
-        }
-        if (written != n.size()) {
-            error(p, "restored " + written + " bytes, snapshot says " + n.size());
-        }
-        applyMetadata(p, n);
-        files.incrementAndGet();
-        progress.fileDone(p.toString());
     }
 
     private BlobData load(Id id) throws IOException {
@@ -388,7 +447,7 @@ public final class Restorer {
         Files.deleteIfExists(p);
     }
 
-    private void error(Path p, String message) {
+    void error(Path p, String message) {
         String path = FileNames.display(FileNames.pathBytes(p));
         errors.add(new SnapshotSummary.FileError(path, message));
         progress.error(path, message);

@@ -249,7 +249,7 @@ public final class RestoreTest {
                 } catch (IOException | VaultException e) {
                     return explain(repo, id, e);
                 }
-                out.write(data.array(), 0, data.length());
+                out.write(data.array(), data.offset(), data.length());
             }
         } catch (IOException e) {
             return "could not be written to the scratch folder: " + Archiver.describe(e);

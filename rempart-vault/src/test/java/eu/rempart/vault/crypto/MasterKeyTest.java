@@ -50,6 +50,20 @@ class MasterKeyTest {
     }
 
     @Test
+    void opensInPlaceAcrossChunks() {
+        MasterKey key = MasterKey.generate();
+        for (int size : new int[] {0, 1, MasterKey.CHUNK - 1, MasterKey.CHUNK, 3 * MasterKey.CHUNK + 5}) {
+            byte[] plain = random(size, size);
+            byte[] sealed = key.seal(plain);
+            byte[] framed = new byte[sealed.length + 20];
+            System.arraycopy(sealed, 0, framed, 7, sealed.length);
+            int n = key.open(framed, 7, sealed.length, framed, 7 + MasterKey.IV_SIZE);
+            assertThat(n).isEqualTo(size);
+            assertThat(Arrays.copyOfRange(framed, 7 + MasterKey.IV_SIZE, 7 + MasterKey.IV_SIZE + n)).isEqualTo(plain);
+        }
+    }
+
+    @Test
     void sameInputSealsToDifferentOutputs() {
         MasterKey key = MasterKey.generate();
         byte[] plain = random(100, 2);

@@ -74,7 +74,7 @@ class RepositoryWriteTest {
             for (byte[] b : blobs) {
                 assertThat(repo.loadBlob(BlobType.DATA, Id.hash(b))).isEqualTo(b);
                 BlobData shared = repo.loadBlobShared(BlobType.DATA, Id.hash(b));
-                assertThat(Arrays.equals(shared.array(), 0, shared.length(), b, 0, b.length)).isTrue();
+                assertThat(Arrays.equals(shared.array(), shared.offset(), shared.offset() + shared.length(), b, 0, b.length)).isTrue();
             }
         }
         // No temporary file is left, and packs are read-only.

@@ -1,0 +1,288 @@
+package eu.rempart.vault.restorer;
+
+import eu.rempart.vault.BlobType;
+import eu.rempart.vault.FileType;
+import eu.rempart.vault.Id;
+import eu.rempart.vault.VaultException;
+import eu.rempart.vault.crypto.MasterKey;
+import eu.rempart.vault.pack.PackedBlob;
+import eu.rempart.vault.repository.BlobData;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.tree.Node;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Writes files from a remote store pack by pack, as restic does: the files are planned first,
+ * then each pack they need is read once, in a few ranges that cover the needed blobs, and every
+ * blob goes to all the places that hold it. Reading file by file asked for a range per large blob
+ * and a window per group of small ones, and fetched 1.5 times the data through a REST server.
+ *
+ * <p>Memory stays bounded: the plan is run whenever it holds {@link #BATCH_BLOBS} blob places,
+ * so a huge tree is restored a batch at a time. A backup stores files in the order it walks them,
+ * so a batch needs few packs that the next one needs again.
+ */
+final class PackRestorer {
+    /** Blob places planned before a batch runs (about 100 bytes each). */
+    static final int BATCH_BLOBS = 100_000;
+    /** Longest range read at once: bounds each worker's buffer. */
+    static final int SPAN = 8 << 20;
+    /** Bytes not needed that a range may still cover, rather than paying another request. */
+    static final int GAP = 256 << 10;
+    /** Largest single write to a file. */
+    static final int WRITE = 256 << 10;
+
+    /** A file being written: its blobs still to come, and whether one failed. */
+    private static final class FileJob {
+        final Path path;
+        final Node node;
+        final AtomicInteger remaining;
+        final AtomicBoolean failed = new AtomicBoolean();
+
+        FileJob(Path path, Node node, int blobs) {
+            this.path = path;
+            this.node = node;
+            this.remaining = new AtomicInteger(blobs);
+        }
+    }
+
+    private record Place(FileJob file, long offset) {
+    }
+
+    /** One blob of a pack and every place it goes to. */
+    private record BlobJob(PackedBlob blob, List<Place> places) {
+    }
+
+    private final Repository repo;
+    private final Restorer restorer;
+    private final int batchBlobs;
+    /** Pack → blob → places, in the order the walk first needed them. */
+    private final Map<Id, Map<Id, BlobJob>> packs = new LinkedHashMap<>();
+    private int planned;
+    private final ThreadLocal<byte[]> buffers = new ThreadLocal<>();
+
+    PackRestorer(Repository repo, Restorer restorer, int batchBlobs) {
+        this.repo = repo;
+        this.restorer = restorer;
+        this.batchBlobs = batchBlobs;
+    }
+
+    /**
+     * Plans a file whose (empty) target already exists; runs the batch when it is full.
+     *
+     * @return false if a blob is missing from the index (reported; nothing planned for the file)
+     */
+    boolean add(Path p, Node n, ExecutorService pool) throws IOException {
+        List<PackedBlob> blobs = new ArrayList<>(n.content().size());
+        long size = 0;
+        for (Id id : n.content()) {
+            PackedBlob pb = repo.index().lookup(BlobType.DATA, id);
+            if (pb == null) {
+                restorer.error(p, "data blob " + id.shortHex() + " not found in index");
+                return false;
+            }
+            blobs.add(pb);
+            size += pb.plaintextLength(MasterKey.OVERHEAD);
+        }
+        if (size != n.size()) {
+            restorer.error(p, "restored " + size + " bytes, snapshot says " + n.size());
+        }
+        if (blobs.isEmpty()) {
+            restorer.fileWritten(p, n);
+            return true;
+        }
+        FileJob f = new FileJob(p, n, blobs.size());
+        long off = 0;
+        for (PackedBlob pb : blobs) {
+            packs.computeIfAbsent(pb.packId(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(pb.id(), k -> new BlobJob(pb, new ArrayList<>(1)))
+                    .places().add(new Place(f, off));
+            off += pb.plaintextLength(MasterKey.OVERHEAD);
+        }
+        planned += blobs.size();
+        if (planned >= batchBlobs) {
+            run(pool);
+        }
+        return true;
+    }
+
+    /** Writes everything planned, one pack per task; returns when all are written. */
+    void run(ExecutorService pool) throws IOException {
+        List<Future<?>> tasks = new ArrayList<>(packs.size());
+        for (Map.Entry<Id, Map<Id, BlobJob>> e : packs.entrySet()) {
+            List<BlobJob> blobs = new ArrayList<>(e.getValue().values());
+            tasks.add(pool.submit(() -> {
+                restorePack(e.getKey(), blobs);
+                return null;
+            }));
+        }
+        packs.clear();
+        planned = 0;
+        IOException fatal = null;
+        for (Future<?> t : tasks) {
+            try {
+                t.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (ExecutionException e) {
+                if (fatal == null) {
+                    Throwable c = e.getCause();
+                    fatal = c instanceof IOException io ? io : new IOException(c);
+                    tasks.forEach(x -> x.cancel(false)); // the disk is full: stop soon
+                }
+            } catch (java.util.concurrent.CancellationException e) {
+                // cancelled after a fatal failure
+            }
+        }
+        if (fatal != null) {
+            throw fatal;
+        }
+    }
+
+    private void restorePack(Id pack, List<BlobJob> blobs) throws IOException {
+        blobs.sort(Comparator.comparingLong(b -> b.blob().offset()));
+        Writer w = new Writer();
+        try {
+            for (int i = 0; i < blobs.size(); ) {
+                long start = blobs.get(i).blob().offset();
+                long end = start + blobs.get(i).blob().length();
+                int j = i + 1;
+                while (j < blobs.size()) {
+                    PackedBlob next = blobs.get(j).blob();
+                    if (next.offset() - end > GAP || next.offset() + next.length() - start > SPAN) {
+                        break;
+                    }
+                    end = Math.max(end, next.offset() + next.length());
+                    j++;
+                }
+                restoreRange(pack, start, (int) (end - start), blobs.subList(i, j), w);
+                i = j;
+            }
+        } finally {
+            w.close();
+        }
+    }
+
+    private void restoreRange(Id pack, long start, int length, List<BlobJob> blobs, Writer w) throws IOException {
+        byte[] buf = buffers.get();
+        if (buf == null || buf.length < length) {
+            buf = new byte[Math.max(length, 1 << 20)];
+            buffers.set(buf);
+        }
+        try {
+            repo.backend().read(FileType.PACK, pack.toHex(), start, buf, 0, length);
+        } catch (IOException | RuntimeException e) {
+            String why = "pack " + pack.shortHex() + " unreadable: " + e.getMessage();
+            for (BlobJob b : blobs) {
+                for (Place pl : b.places()) {
+                    fail(pl.file(), why, w);
+                }
+            }
+            return;
+        }
+        for (BlobJob b : blobs) {
+            BlobData data;
+            try {
+                data = repo.decodeBlobInPlace(b.blob(), buf, (int) (b.blob().offset() - start));
+            } catch (VaultException e) {
+                for (Place pl : b.places()) {
+                    fail(pl.file(), e.getMessage(), w);
+                }
+                continue;
+            }
+            for (Place pl : b.places()) {
+                w.write(pl, data);
+            }
+        }
+    }
+
+    private void fail(FileJob f, String why, Writer w) throws IOException {
+        if (f.failed.compareAndSet(false, true)) {
+            restorer.error(f.path, why);
+        }
+        w.blobDone(f);
+    }
+
+    /**
+     * Writes one task's blobs, keeping the last file open: a file's blobs in a pack are usually
+     * neighbours. Not thread-safe; one per task.
+     */
+    private final class Writer {
+        private FileJob open;
+        private FileChannel ch;
+
+        void write(Place pl, BlobData data) throws IOException {
+            FileJob f = pl.file();
+            if (!f.failed.get()) {
+                try {
+                    if (open != f) {
+                        closeOpen();
+                        ch = FileChannel.open(f.path, StandardOpenOption.WRITE);
+                        open = f;
+                    }
+                    // At most WRITE bytes per call: the JDK copies a heap buffer into a temporary
+                    // direct one of the same size, and keeps it for the thread (8 MiB per worker).
+                    for (int done = 0; done < data.length(); ) {
+                        ByteBuffer bb = ByteBuffer.wrap(data.array(), data.offset() + done,
+                                Math.min(WRITE, data.length() - done));
+                        long pos = pl.offset() + done;
+                        while (bb.hasRemaining()) {
+                            pos += ch.write(bb, pos);
+                        }
+                        done = bb.position() - data.offset();
+                    }
+                    restorer.bytesWritten(data.length());
+                } catch (IOException e) {
+                    if (Restorer.isFatal(e)) {
+                        throw e;
+                    }
+                    if (f.failed.compareAndSet(false, true)) {
+                        restorer.error(f.path, eu.rempart.vault.archiver.Archiver.describe(e));
+                    }
+                }
+            }
+            blobDone(f);
+        }
+
+        /** The file's metadata is set once its last blob is written and it is closed. */
+        void blobDone(FileJob f) throws IOException {
+            if (f.remaining.decrementAndGet() > 0) {
+                return;
+            }
+            if (open == f) {
+                closeOpen();
+            }
+            if (!f.failed.get()) {
+                restorer.fileWritten(f.path, f.node);
+            }
+        }
+
+        private void closeOpen() throws IOException {
+            if (ch != null) {
+                FileChannel c = ch;
+                ch = null;
+                open = null;
+                c.close();
+            }
+        }
+
+        void close() throws IOException {
+            closeOpen();
+        }
+    }
+}

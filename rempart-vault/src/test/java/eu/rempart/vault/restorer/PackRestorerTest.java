@@ -1,0 +1,181 @@
+package eu.rempart.vault.restorer;
+
+import eu.rempart.vault.BlobType;
+import eu.rempart.vault.Id;
+import eu.rempart.vault.archiver.Archiver;
+import eu.rempart.vault.archiver.BackupOptions;
+import eu.rempart.vault.archiver.BackupResult;
+import eu.rempart.vault.backend.rest.RestBackend;
+import eu.rempart.vault.chunker.Polynomial;
+import eu.rempart.vault.crypto.KdfParams;
+import eu.rempart.vault.pack.PackedBlob;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.server.RestServer;
+import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.testing.TestTrees;
+import eu.rempart.vault.testing.TreeCompare;
+import eu.rempart.vault.tree.Node;
+import eu.rempart.vault.tree.Tree;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Pack-wise restores from a real REST server on 127.0.0.1: every file byte-identical with its
+ * metadata, over many small batches, with blobs that several files (or one file twice) hold; and a
+ * damaged pack costs only the files whose blobs it held.
+ */
+class PackRestorerTest {
+    private static final char[] PASSWORD = "pack restore test".toCharArray();
+
+    @TempDir
+    Path tmp;
+    private RestServer server;
+    private Path src;
+    private Snapshot snapshot;
+
+    @BeforeEach
+    void backUpThroughTheServer() throws IOException {
+        server = RestServer.start(new RestServer.Options(tmp.resolve("served"), new InetSocketAddress("127.0.0.1", 0),
+                false, null, false, null, 0, null));
+        src = tmp.resolve("src");
+        TestTrees.build(src, 7, 300, 3, 3 << 20);
+        // The same content in two files, and one 3 MiB block four times in a file: their blobs
+        // are planned once and written to every place that holds them.
+        Files.copy(src.resolve("images/xray-0.dcm"), src.resolve("images/copy-of-xray-0.dcm"));
+        byte[] block = new byte[3 << 20];
+        new Random(3).nextBytes(block);
+        try (var out = Files.newOutputStream(src.resolve("images/repeated.raw"))) {
+            for (int i = 0; i < 4; i++) {
+                out.write(block);
+            }
+        }
+        // A fixed polynomial (restic's tests' own), so the chunk boundaries, and the repeated
+        // blobs, do not depend on a random one.
+        try (Repository repo = Repository.init(backend(), PASSWORD, KdfParams.forTests(),
+                Polynomial.parse("3DA3358B4DC173"), "test", "host")) {
+            BackupResult r = new Archiver(repo, BackupOptions.defaults("host", "test"), null).backup(List.of(src), null);
+            assertThat(r.summary().errors()).isEmpty();
+            snapshot = r.snapshot();
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private RestBackend backend() throws IOException {
+        return new RestBackend("http://127.0.0.1:" + server.address().getPort() + "/repo",
+                new RestBackend.Options(3, Duration.ofSeconds(20), 0, null));
+    }
+
+    private Repository open() throws IOException {
+        Repository repo = Repository.open(backend(), PASSWORD);
+        repo.loadIndex();
+        return repo;
+    }
+
+    private Path restored(Path target) {
+        return target.resolve(src.toString().substring(1));
+    }
+
+    @Test
+    void everyFileComesBackByteIdenticalOverManyBatches() throws IOException {
+        try (Repository repo = open()) {
+            List<Id> repeated = fileNode(repo, "images", "repeated.raw").content();
+            assertThat(new HashSet<>(repeated)).as("the repeated block makes repeated blobs").hasSizeLessThan(repeated.size());
+
+            Path target = tmp.resolve("target");
+            // 50 blob places per batch: the 300-odd files take several batches.
+            RestoreResult r = new Restorer(repo, new RestoreOptions(List.of(), true, 3), null, true, 50)
+                    .restore(snapshot, target);
+            assertThat(r.errors()).isEmpty();
+            assertThat(r.files()).isGreaterThan(300);
+            assertThat(r.verifiedFiles()).as("all but the hard link's second name").isEqualTo(r.files() - 1);
+            assertThat(TreeCompare.diff(src, restored(target))).isEmpty();
+        }
+    }
+
+    @Test
+    void theDefaultRestorerOfARemoteRepositoryGoesPackByPack() throws IOException {
+        try (Repository repo = open()) {
+            Path target = tmp.resolve("target");
+            RestoreResult r = new Restorer(repo, RestoreOptions.defaults(), null).restore(snapshot, target);
+            assertThat(r.errors()).isEmpty();
+            assertThat(TreeCompare.diff(src, restored(target))).isEmpty();
+        }
+    }
+
+    @Test
+    void aDamagedPackCostsOnlyTheFilesItHeld() throws IOException {
+        Set<String> hit;
+        try (Repository repo = open()) {
+            // Damage the pack of one image's first blob, in the middle of that blob.
+            PackedBlob pb = repo.index().lookup(BlobType.DATA, fileNode(repo, "images", "xray-1.dcm").content().get(0));
+            Path pack = tmp.resolve("served/repo/data").resolve(pb.packId().toHex().substring(0, 2)).resolve(pb.packId().toHex());
+            try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
+                long at = pb.offset() + pb.length() / 2;
+                f.seek(at);
+                int b = f.read();
+                f.seek(at);
+                f.write(b ^ 0x5a);
+            }
+            hit = filesUsingBlob(repo, pb.id());
+        }
+        try (Repository repo = open()) {
+            Path target = tmp.resolve("target");
+            RestoreResult r = new Restorer(repo, new RestoreOptions(List.of(), false, 2), null, true, 50)
+                    .restore(snapshot, target);
+            assertThat(hit).contains("xray-1.dcm");
+            assertThat(r.errors()).hasSize(hit.size())
+                    .allSatisfy(e -> assertThat(e.message()).contains("damaged pack"));
+            assertThat(r.errors().stream().map(e -> Path.of(e.path()).getFileName().toString())).containsExactlyInAnyOrderElementsOf(hit);
+            // Everything else is intact.
+            List<String> diff = TreeCompare.diff(src, restored(target));
+            assertThat(diff).isNotEmpty().allSatisfy(line -> assertThat(hit.stream().anyMatch(line::contains)).as(line).isTrue());
+        }
+    }
+
+    private Node fileNode(Repository repo, String dir, String name) throws IOException {
+        Id tree = snapshot.tree();
+        for (String comp : (src.toString().substring(1) + "/" + dir).split("/")) {
+            tree = child(repo, tree, comp).subtree();
+        }
+        return child(repo, tree, name);
+    }
+
+    private static Node child(Repository repo, Id tree, String name) throws IOException {
+        return Tree.decode(repo.loadBlob(BlobType.TREE, tree)).stream()
+                .filter(n -> n.displayName().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Names of the files of the "images" folder holding the blob. */
+    private Set<String> filesUsingBlob(Repository repo, Id blob) throws IOException {
+        Set<String> out = new HashSet<>();
+        Id tree = snapshot.tree();
+        for (String comp : (src.toString().substring(1) + "/images").split("/")) {
+            tree = child(repo, tree, comp).subtree();
+        }
+        for (Node n : Tree.decode(repo.loadBlob(BlobType.TREE, tree))) {
+            if (n.content() != null && n.content().contains(blob)) {
+                out.add(n.displayName());
+            }
+        }
+        return out;
+    }
+}
