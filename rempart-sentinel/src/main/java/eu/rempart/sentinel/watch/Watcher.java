@@ -201,33 +201,37 @@ public final class Watcher implements Closeable {
             }), "sentinel-fanotify"));
         }
         if (names != null) {
-            threads.add(thread(() -> names.loop(new Fanotify.Sink() {
-                @Override
-                public void write(Fanotify.Write w) {
-                }
+            // Renames are judged on this thread (renamedNow): it runs real-time when allowed.
+            threads.add(thread(() -> {
+                Fanotify.realtimeThread();
+                names.loop(new Fanotify.Sink() {
+                    @Override
+                    public void write(Fanotify.Write w) {
+                    }
 
-                @Override
-                public void named(String name, long pid) {
-                    if (pid != SELF) {
-                        if (namers.size() > 10_000) {
-                            namers.clear();
+                    @Override
+                    public void named(String name, long pid) {
+                        if (pid != SELF) {
+                            if (namers.size() > 10_000) {
+                                namers.clear();
+                            }
+                            namers.put(name, pid);
                         }
-                        namers.put(name, pid);
                     }
-                }
 
-                @Override
-                public void renamed(Path from, Path to, long pid) {
-                    if (pid != SELF) {
-                        renamedNow(new Renamed(from, to, pid));
+                    @Override
+                    public void renamed(Path from, Path to, long pid) {
+                        if (pid != SELF) {
+                            renamedNow(new Renamed(from, to, pid));
+                        }
                     }
-                }
 
-                @Override
-                public void overflow() {
-                    report(() -> listener.problem("fanotify queue overflow"));
-                }
-            }), "sentinel-names"));
+                    @Override
+                    public void overflow() {
+                        report(() -> listener.problem("fanotify queue overflow"));
+                    }
+                });
+            }, "sentinel-names"));
         }
         warmUp();
         threads.forEach(Thread::start);
