@@ -33,6 +33,8 @@ import java.util.Random;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Pack-wise restores from a real REST server on 127.0.0.1: every file byte-identical with its
@@ -148,6 +150,22 @@ class PackRestorerTest {
             // Everything else is intact.
             List<String> diff = TreeCompare.diff(src, restored(target));
             assertThat(diff).isNotEmpty().allSatisfy(line -> assertThat(hit.stream().anyMatch(line::contains)).as(line).isTrue());
+        }
+    }
+
+    @Test
+    void aFullTargetDiskStopsTheRestoreWithItsReason() throws Exception {
+        Path small = tmp.resolve("small-disk");
+        Files.createDirectories(small);
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", small.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assumeTrue(m.waitFor() == 0, "cannot mount a tmpfs (not root?)");
+        try (Repository repo = open()) {
+            Restorer restorer = new Restorer(repo, new RestoreOptions(List.of(), false, 3), null, true, 50);
+            assertThatThrownBy(() -> restorer.restore(snapshot, small.resolve("target")))
+                    .isInstanceOf(IOException.class).hasMessageContaining("No space left on device");
+        } finally {
+            new ProcessBuilder("umount", small.toString()).inheritIO().start().waitFor();
         }
     }
 
