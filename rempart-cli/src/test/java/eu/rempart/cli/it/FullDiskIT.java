@@ -20,17 +20,14 @@ class FullDiskIT extends ItBase {
     @AfterEach
     void unmount() throws Exception {
         if (mount != null) {
-            new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
+            eu.rempart.vault.testing.Tmpfs.unmount(mount);
         }
     }
 
     @Test
     void fullDiskFailsCleanly() throws Exception {
         Path dir = tmp.resolve("small-disk");
-        Files.createDirectories(dir);
-        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=48m,mode=0700", "tmpfs", dir.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assumeTrue(m.waitFor() == 0, "cannot mount a tmpfs (not root?)");
+        assumeTrue(eu.rempart.vault.testing.Tmpfs.mount(dir, "48m"), "cannot mount a tmpfs (not root?)");
         mount = dir;
         repo = dir.resolve("repo");
         env.put("REMPART_REPOSITORY", repo.toString());

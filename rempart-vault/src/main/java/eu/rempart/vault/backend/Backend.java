@@ -91,12 +91,24 @@ public interface Backend extends AutoCloseable {
         if (length == 0) {
             return;
         }
-        byte[] b = load(type, name, offset, length);
-        if (b.length != length) {
-            throw new java.io.EOFException(type.dir() + "/" + name + ": " + b.length + " bytes at " + offset
+        int n = readUpTo(type, name, offset, dst, dstOff, length);
+        if (n != length) {
+            throw new java.io.EOFException(type.dir() + "/" + name + ": " + n + " bytes at " + offset
                     + " instead of " + length);
         }
-        System.arraycopy(b, 0, dst, dstOff, length);
+    }
+
+    /**
+     * Reads up to {@code length} (at least 1) bytes at {@code offset} (not negative) into
+     * {@code dst}. This default loads a copy; remote stores stream straight into {@code dst}.
+     *
+     * @return how many: fewer only at the end of the file
+     */
+    default int readUpTo(FileType type, String name, long offset, byte[] dst, int dstOff, int length)
+            throws IOException {
+        byte[] b = load(type, name, offset, length);
+        System.arraycopy(b, 0, dst, dstOff, b.length);
+        return b.length;
     }
 
     /**

@@ -20,7 +20,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -132,26 +131,8 @@ final class PackRestorer {
         }
         packs.clear();
         planned = 0;
-        IOException fatal = null;
-        for (Future<?> t : tasks) {
-            try {
-                t.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            } catch (ExecutionException e) {
-                if (fatal == null) {
-                    Throwable c = e.getCause();
-                    fatal = c instanceof IOException io ? io : new IOException(c);
-                    tasks.forEach(x -> x.cancel(false)); // the disk is full: stop soon
-                }
-            } catch (java.util.concurrent.CancellationException e) {
-                // cancelled after a fatal failure
-            }
-        }
-        if (fatal != null) {
-            throw fatal;
-        }
+        // A failure here is fatal (a full disk): the restore ends, and its pool stops the rest.
+        Restorer.awaitAll(tasks);
     }
 
     private void restorePack(Id pack, List<BlobJob> blobs) throws IOException {

@@ -105,31 +105,36 @@ public final class Restorer {
             if (packs != null) {
                 packs.run(pool);
             }
-            for (Future<?> f : pending) {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof IOException io) {
-                        throw io;
-                    }
-                    if (c instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw new IOException(c);
-                }
-            }
+            awaitAll(pending);
         } finally {
-            pool.shutdownNow();
+            pool.shutdownNow(); // after a failure, stops what is still running
         }
         Collections.reverse(dirMeta);
         for (DirMeta d : dirMeta) {
             applyMetadata(d.path(), d.node());
         }
         return new RestoreResult(files.get(), dirs.get(), others.get(), bytes.get(), verified.get(), errors);
+    }
+
+    /** Waits for every task; the first failure is thrown as it was. */
+    static void awaitAll(List<Future<?>> tasks) throws IOException {
+        for (Future<?> f : tasks) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof IOException io) {
+                    throw io;
+                }
+                if (c instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IOException(c);
+            }
+        }
     }
 
     /**

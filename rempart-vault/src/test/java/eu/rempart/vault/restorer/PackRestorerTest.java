@@ -13,6 +13,7 @@ import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.server.RestServer;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.testing.TestTrees;
+import eu.rempart.vault.testing.Tmpfs;
 import eu.rempart.vault.testing.TreeCompare;
 import eu.rempart.vault.tree.Node;
 import eu.rempart.vault.tree.Tree;
@@ -156,16 +157,13 @@ class PackRestorerTest {
     @Test
     void aFullTargetDiskStopsTheRestoreWithItsReason() throws Exception {
         Path small = tmp.resolve("small-disk");
-        Files.createDirectories(small);
-        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", small.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assumeTrue(m.waitFor() == 0, "cannot mount a tmpfs (not root?)");
+        assumeTrue(Tmpfs.mount(small, "4m"), "cannot mount a tmpfs (not root?)");
         try (Repository repo = open()) {
             Restorer restorer = new Restorer(repo, new RestoreOptions(List.of(), false, 3), null, true, 50);
             assertThatThrownBy(() -> restorer.restore(snapshot, small.resolve("target")))
                     .isInstanceOf(IOException.class).hasMessageContaining("No space left on device");
         } finally {
-            new ProcessBuilder("umount", small.toString()).inheritIO().start().waitFor();
+            Tmpfs.unmount(small);
         }
     }
 

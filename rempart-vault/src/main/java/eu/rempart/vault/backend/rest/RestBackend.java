@@ -64,7 +64,7 @@ public final class RestBackend implements Backend {
     private final SSLSocketFactory tls;
     private final Semaphore slots;
     private final ReadAhead readAhead = new ReadAhead((type, name, offset, dst, length) ->
-            loadInto(type, name, offset, dst, 0, length));
+            readUpTo(type, name, offset, dst, 0, length));
 
     /** @param url {@code http(s)://[user:pass@]host:port/[path]}, without the {@code rest:} prefix */
     public RestBackend(String url, Options opts) throws IOException {
@@ -309,7 +309,7 @@ public final class RestBackend implements Backend {
         }
         if (offset >= 0) {
             byte[] b = new byte[length];
-            int n = loadInto(type, name, offset, b, 0, length);
+            int n = readUpTo(type, name, offset, b, 0, length);
             return n == length ? b : java.util.Arrays.copyOf(b, n);
         }
         String what = "reading " + describe(type, name);
@@ -325,23 +325,9 @@ public final class RestBackend implements Backend {
         throw failure(what, resp, type, name);
     }
 
+    /** Streams a range straight into {@code dst} (see {@link Into}). */
     @Override
-    public void read(FileType type, String name, long offset, byte[] dst, int dstOff, int length) throws IOException {
-        java.util.Objects.checkFromIndexSize(dstOff, length, dst.length);
-        if (length == 0) {
-            return;
-        }
-        int n = loadInto(type, name, offset, dst, dstOff, length);
-        if (n != length) {
-            throw new EOFException(describe(type, name) + ": " + n + " bytes at " + offset + " instead of " + length);
-        }
-    }
-
-    /**
-     * Reads up to {@code length} bytes at {@code offset} (not negative) into {@code dst}.
-     * @return how many: fewer only at the end of the file
-     */
-    private int loadInto(FileType type, String name, long offset, byte[] dst, int dstOff, int length)
+    public int readUpTo(FileType type, String name, long offset, byte[] dst, int dstOff, int length)
             throws IOException {
         String what = "reading " + describe(type, name);
         Response resp = send(what, "GET", uri(type, name), Map.of("Range", "bytes=" + offset + "-" + (offset + length - 1)),

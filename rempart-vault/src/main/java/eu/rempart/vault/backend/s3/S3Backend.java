@@ -78,7 +78,7 @@ public final class S3Backend implements Backend, ObjectLock {
     /** The bucket's Object Lock defaults, read once on the first write; null until then. */
     private volatile Optional<Retention> lockDefaults;
     private final ReadAhead readAhead = new ReadAhead((type, name, offset, dst, length) ->
-            loadInto(type, name, offset, dst, 0, length));
+            readUpTo(type, name, offset, dst, 0, length));
 
     /** @param spec what follows {@code s3:} */
     public S3Backend(String spec, Options o) throws IOException {
@@ -249,28 +249,17 @@ public final class S3Backend implements Backend, ObjectLock {
     @Override
     public byte[] load(FileType type, String name, long offset, int length) throws IOException {
         byte[] b = new byte[length];
-        int n = loadInto(type, name, offset, b, 0, length);
+        int n = readUpTo(type, name, offset, b, 0, length);
         return n == length ? b : java.util.Arrays.copyOf(b, n);
-    }
-
-    @Override
-    public void read(FileType type, String name, long offset, byte[] dst, int dstOff, int length) throws IOException {
-        java.util.Objects.checkFromIndexSize(dstOff, length, dst.length);
-        if (length == 0) {
-            return;
-        }
-        int n = loadInto(type, name, offset, dst, dstOff, length);
-        if (n != length) {
-            throw new EOFException(where(type, name) + ": " + n
-                    + " bytes at " + offset + " instead of " + length);
-        }
     }
 
     /**
      * Streams a range straight into {@code dst}: the SDK's byte-array responses copied every
-     * read twice, and an 8 MiB window three times. @return the bytes read (fewer only at the end)
+     * read twice, and an 8 MiB window three times. Also serves {@link #load} with a negative
+     * offset (the last bytes). @return the bytes read (fewer only at the end)
      */
-    private int loadInto(FileType type, String name, long offset, byte[] dst, int dstOff, int length)
+    @Override
+    public int readUpTo(FileType type, String name, long offset, byte[] dst, int dstOff, int length)
             throws IOException {
         for (int attempt = 0; ; attempt++) {
             ResponseInputStream<GetObjectResponse> in = openRange(type, name, offset, length);
