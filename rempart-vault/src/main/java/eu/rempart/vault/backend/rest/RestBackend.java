@@ -204,14 +204,8 @@ public final class RestBackend implements Backend {
             if (in != null) {
                 try (in) {
                     long declared = c.getContentLengthLong();
-                    if (status == 206 && into != null && declared >= 0) {
-                        if (declared > into.length()) {
-                            throw new IOException("the server sent " + declared + " bytes for a range of " + into.length());
-                        }
-                        intoLength = in.readNBytes(into.dst(), into.off(), (int) declared);
-                        if (intoLength < declared) {
-                            throw new EOFException("response ended after " + intoLength + " of " + declared + " bytes");
-                        }
+                    if (status == 206 && into != null) {
+                        intoLength = readInto(in, declared, into);
                     } else if (!"HEAD".equals(method) && declared >= 0 && declared <= Integer.MAX_VALUE - 8) {
                         // Straight into an array of the final size: large socket reads, no copies.
                         data = new byte[(int) declared];
@@ -233,6 +227,25 @@ public final class RestBackend implements Backend {
             c.disconnect(); // a half-read connection must not go back to the pool
             throw e;
         }
+    }
+
+    /** A partial answer's body, of {@code declared} bytes (-1: unknown, chunked), into the caller's buffer. */
+    private static int readInto(java.io.InputStream in, long declared, Into into) throws IOException {
+        if (declared > into.length()) {
+            throw new IOException("the server sent " + declared + " bytes for a range of " + into.length());
+        }
+        if (declared >= 0) {
+            int n = in.readNBytes(into.dst(), into.off(), (int) declared);
+            if (n < declared) {
+                throw new EOFException("response ended after " + n + " of " + declared + " bytes");
+            }
+            return n;
+        }
+        int n = in.readNBytes(into.dst(), into.off(), into.length());
+        if (in.read() >= 0) {
+            throw new IOException("the server sent more than the " + into.length() + " bytes asked for");
+        }
+        return n;
     }
 
     private static void sleepBackoff(int attempt) throws java.io.InterruptedIOException {

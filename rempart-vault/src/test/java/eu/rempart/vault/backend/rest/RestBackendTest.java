@@ -125,4 +125,53 @@ class RestBackendTest {
         assertThatThrownBy(() -> b.exists(FileType.CONFIG, "config")).isInstanceOf(IOException.class)
                 .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("failed after 3 attempts");
     }
+
+    /**
+     * A server (or proxy) may send a range chunked, without Content-Length, or ignore the range:
+     * the bytes still land in the caller's buffer, and a range answered with too much is an error.
+     */
+    @Test
+    void rangesChunkedOrIgnoredStillReadRight() throws Exception {
+        byte[] pack = random(100_000, 7);
+        String id = sha(pack);
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", ex -> {
+            String range = ex.getRequestHeaders().getFirst("Range");
+            String path = ex.getRequestURI().getPath();
+            byte[] body = pack;
+            int status = 200;
+            if (path.contains("/chunked/") && range != null) {
+                String[] fr = range.substring("bytes=".length()).split("-");
+                int from = Integer.parseInt(fr[0]);
+                int to = Math.min(pack.length - 1, Integer.parseInt(fr[1]));
+                body = java.util.Arrays.copyOfRange(pack, from, to + 1);
+                status = 206;
+            } else if (path.contains("/toomuch/")) {
+                status = 206;
+            }
+            ex.sendResponseHeaders(status, 0); // 0: chunked
+            try (var os = ex.getResponseBody()) {
+                os.write(body);
+            }
+        });
+        http.start();
+        try {
+            String base = "http://127.0.0.1:" + http.getAddress().getPort() + "/";
+            RestBackend.Options o = new RestBackend.Options(2, Duration.ofSeconds(5), 0, null);
+            for (String kind : List.of("chunked", "ignored")) {
+                RestBackend b = new RestBackend(base + kind, o);
+                byte[] dst = new byte[5010];
+                b.read(FileType.PACK, id, 1000, dst, 10, 5000);
+                assertThat(java.util.Arrays.copyOfRange(dst, 10, 5010)).as(kind).isEqualTo(java.util.Arrays.copyOfRange(pack, 1000, 6000));
+                byte[] tail = new byte[100];
+                b.readSequential(FileType.PACK, id, pack.length - 100, tail, 0, 100);
+                assertThat(tail).as(kind).isEqualTo(java.util.Arrays.copyOfRange(pack, pack.length - 100, pack.length));
+            }
+            RestBackend b = new RestBackend(base + "toomuch", o);
+            assertThatThrownBy(() -> b.read(FileType.PACK, id, 0, new byte[10], 0, 10)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("more than");
+        } finally {
+            http.stop(0);
+        }
+    }
 }
