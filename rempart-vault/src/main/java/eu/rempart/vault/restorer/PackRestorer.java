@@ -81,18 +81,17 @@ final class PackRestorer {
     }
 
     /**
-     * Plans a file whose (empty) target already exists; runs the batch when it is full.
-     *
-     * @return false if a blob is missing from the index (reported; nothing planned for the file)
+     * Plans a file whose (empty) target already exists; runs the batch when it is full. A file
+     * with a blob missing from the index is reported and not planned.
      */
-    boolean add(Path p, Node n, ExecutorService pool) throws IOException {
+    void add(Path p, Node n, ExecutorService pool) throws IOException {
         List<PackedBlob> blobs = new ArrayList<>(n.content().size());
         long size = 0;
         for (Id id : n.content()) {
             PackedBlob pb = repo.index().lookup(BlobType.DATA, id);
             if (pb == null) {
                 restorer.error(p, "data blob " + id.shortHex() + " not found in index");
-                return false;
+                return;
             }
             blobs.add(pb);
             size += pb.plaintextLength(MasterKey.OVERHEAD);
@@ -102,7 +101,7 @@ final class PackRestorer {
         }
         if (blobs.isEmpty()) {
             restorer.fileWritten(p, n);
-            return true;
+            return;
         }
         FileJob f = new FileJob(p, n, blobs.size());
         long off = 0;
@@ -116,7 +115,6 @@ final class PackRestorer {
         if (planned >= batchBlobs) {
             run(pool);
         }
-        return true;
     }
 
     /** Writes everything planned, one pack per task; returns when all are written. */
