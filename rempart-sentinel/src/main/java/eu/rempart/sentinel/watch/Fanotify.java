@@ -62,6 +62,9 @@ final class Fanotify implements Closeable {
 
     private static native int sched_setscheduler(int pid, int policy, int[] param) throws LastErrorException;
 
+    private static final int SCHED_FIFO = 1;
+    private static final int SCHED_RESET_ON_FORK = 0x40000000;
+
     private static native int name_to_handle_at(int dirFd, byte[] path, Pointer handle, Pointer mountId, int flags) throws LastErrorException;
 
     private static native int statfs(byte[] path, Pointer buf) throws LastErrorException;
@@ -94,7 +97,9 @@ final class Fanotify implements Closeable {
             return false;
         }
         try {
-            sched_setscheduler(0, 1, new int[] {1}); // the calling thread: SCHED_FIFO, priority 1
+            // The calling thread: SCHED_FIFO, priority 1. SCHED_RESET_ON_FORK: threads and processes
+            // it starts (a reporter thread, the --on-alert command, nft) run normally.
+            sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, new int[] {1});
             return true;
         } catch (LastErrorException | UnsatisfiedLinkError e) {
             return false; // no CAP_SYS_NICE: nice -10 below still applies
