@@ -121,6 +121,7 @@ public final class Recovery {
                 Node n = locate(sn.tree(), p);
                 List<Pending> dirs = new ArrayList<>();
                 visit(n, p, dirs);
+                restorer.flush(); // files from a remote vault are written now, before their folders' metadata
                 finishDirs(dirs);
             }
         } finally {

@@ -81,17 +81,19 @@ final class PackRestorer {
     }
 
     /**
-     * Plans a file whose (empty) target already exists; runs the batch when it is full. A file
-     * with a blob missing from the index is reported and not planned.
+     * Plans a file whose (empty) target already exists. A file with a blob missing from the index
+     * is reported and not planned.
+     *
+     * @return whether the batch is full: the caller then {@link #run}s it
      */
-    void add(Path p, Node n, ExecutorService pool) throws IOException {
+    boolean add(Path p, Node n) throws IOException {
         List<PackedBlob> blobs = new ArrayList<>(n.content().size());
         long size = 0;
         for (Id id : n.content()) {
             PackedBlob pb = repo.index().lookup(BlobType.DATA, id);
             if (pb == null) {
                 restorer.error(p, "data blob " + id.shortHex() + " not found in index");
-                return;
+                return false;
             }
             blobs.add(pb);
             size += pb.plaintextLength(MasterKey.OVERHEAD);
@@ -101,7 +103,7 @@ final class PackRestorer {
         }
         if (blobs.isEmpty()) {
             restorer.fileWritten(p, n);
-            return;
+            return false;
         }
         FileJob f = new FileJob(p, n, blobs.size());
         long off = 0;
@@ -112,9 +114,11 @@ final class PackRestorer {
             off += pb.plaintextLength(MasterKey.OVERHEAD);
         }
         planned += blobs.size();
-        if (planned >= batchBlobs) {
-            run(pool);
-        }
+        return planned >= batchBlobs;
+    }
+
+    boolean isEmpty() {
+        return packs.isEmpty();
     }
 
     /** Writes everything planned, one pack per task; returns when all are written. */

@@ -93,11 +93,7 @@ public final class Restorer {
     public RestoreResult restore(Snapshot sn, Path target) throws IOException {
         Path root = target.toAbsolutePath().normalize();
         Files.createDirectories(root);
-        ExecutorService pool = Executors.newFixedThreadPool(opts.workers(), r -> {
-            Thread t = new Thread(r, "rempart-restore");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = newPool();
         Semaphore permits = new Semaphore(opts.workers() * 4);
         List<DirMeta> dirMeta = new ArrayList<>();
         try {
@@ -137,18 +133,32 @@ public final class Restorer {
         }
     }
 
-    /**
-     * A restorer for callers that pick the entries themselves ({@link #restoreEntry}), such as the
-     * sentinel's recovery: blobs are read one by one, since the entries are scattered.
-     */
-    public static Restorer forEntries(Repository repo, boolean verify) {
-        return new Restorer(repo, new RestoreOptions(List.of(), verify, 1), null, false, 0);
+    private ExecutorService newPool() {
+        return Executors.newFixedThreadPool(opts.workers(), r -> {
+            Thread t = new Thread(r, "rempart-restore");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
-     * Restores one entry at {@code p} on the calling thread: a file's content and metadata, a
-     * symlink or special file, or a directory (created if missing; only its own metadata, not its
-     * children). Hard links are not re-linked. Failures land in {@link #result()}'s errors.
+     * A restorer for callers that pick the entries themselves ({@link #restoreEntry}), such as the
+     * sentinel's recovery. From a disk, blobs are read one by one, since the entries are
+     * scattered; from a remote store, where that is a round trip per blob (the off-site vault may
+     * be the only copy left after an attack), files are planned and written pack by pack at
+     * {@link #flush}.
+     */
+    public static Restorer forEntries(Repository repo, boolean verify) {
+        boolean remote = !repo.backend().readsAreCheap();
+        return new Restorer(repo, new RestoreOptions(List.of(), verify, remote ? RestoreOptions.defaults().workers() : 1),
+                null, false, remote ? PackRestorer.BATCH_BLOBS : 0);
+    }
+
+    /**
+     * Restores one entry at {@code p}: a file's content and metadata, a symlink or special file,
+     * or a directory (created if missing; only its own metadata, not its children). Hard links are
+     * not re-linked. Failures land in {@link #result()}'s errors. A file's content may wait for
+     * {@link #flush} (from a remote store), so a folder's metadata must be set after that.
      *
      * @throws IOException only for failures that would make every further entry fail (disk full)
      */
@@ -164,9 +174,50 @@ public final class Restorer {
                 applyMetadata(p, n);
                 dirs.incrementAndGet();
             }
-            case FILE -> writeFileReporting(p, n);
+            case FILE -> {
+                if (packs == null) {
+                    writeFileReporting(p, n);
+                } else if (plan(p, n)) {
+                    flush();
+                }
+            }
             default -> restoreOther(p, n);
         }
+    }
+
+    /**
+     * Writes the files {@link #restoreEntry} has planned so far, on a pool that lives only as long
+     * as this call; does nothing when none are waiting.
+     *
+     * @throws IOException only for a full disk
+     */
+    public void flush() throws IOException {
+        if (packs == null || packs.isEmpty()) {
+            return;
+        }
+        ExecutorService pool = newPool();
+        try {
+            packs.run(pool);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Creates the file empty and plans its content. @return whether the plan is full
+     * @throws IOException only for a full disk
+     */
+    private boolean plan(Path p, Node n) throws IOException {
+        try {
+            createEmpty(p);
+        } catch (IOException e) {
+            if (isFatal(e)) {
+                throw e;
+            }
+            error(p, Archiver.describe(e));
+            return false;
+        }
+        return packs.add(p, n);
     }
 
     /** What this restorer did so far. */
@@ -243,16 +294,9 @@ public final class Restorer {
                     continue;
                 }
                 if (packs != null) {
-                    try {
-                        createEmpty(p);
-                    } catch (IOException e) {
-                        if (isFatal(e)) {
-                            throw e;
-                        }
-                        error(p, Archiver.describe(e));
-                        continue;
+                    if (plan(p, n)) {
+                        packs.run(pool);
                     }
-                    packs.add(p, n, pool);
                     continue;
                 }
                 try {
