@@ -115,21 +115,7 @@ public final class Restorer {
     /** Waits for every task; the first failure is thrown as it was. */
     static void awaitAll(List<Future<?>> tasks) throws IOException {
         for (Future<?> f : tasks) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof IOException io) {
-                    throw io;
-                }
-                if (c instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IOException(c);
-            }
+            Repository.join(f);
         }
     }
 
