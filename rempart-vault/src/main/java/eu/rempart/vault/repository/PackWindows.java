@@ -11,10 +11,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Reads small blobs from a remote store a window of a pack at a time: a backup packs files and
- * trees in the order it walks them, and a restore or check walks them in about the same order,
- * so one request of a few MiB serves the blobs of many neighbouring files or directories, where
- * one request per blob would pay a round trip each. The last few windows are kept, shared by all
+ * Reads trees from a remote store a window of a pack at a time: a backup packs trees in the order
+ * it walks them, and a restore, check or the next backup walks them in about the same order, so
+ * one request of a few MiB serves many neighbouring directories, where one request per tree would
+ * pay a round trip each. (File contents from a remote store are read pack by pack by the
+ * restorer.) The last few windows are kept, shared by all
  * threads; a window being read is awaited, not read twice. Blobs larger than a quarter window, or
  * across a window's end, are read alone.
  */

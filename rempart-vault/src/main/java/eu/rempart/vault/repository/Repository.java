@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Repository implements AutoCloseable {
     /** Packs are closed once they hold this many bytes (restic 0.14 uses 4 MiB, 0.17 16 MiB). */
     public static final int DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
-    /** Pack windows kept for sequential reads from a remote store (at most 4 MiB each). */
+    /** Pack windows kept for reading trees from a remote store (at most 4 MiB each). */
     private static final int WINDOWS = 12;
     /** An index file is written after this many packs, so an interrupted run keeps most of its work. */
     private static final int PACKS_PER_INDEX = 64;
@@ -351,15 +351,6 @@ public final class Repository implements AutoCloseable {
         PackedBlob pb = lookup(type, id);
         // Trees are small and walked in about the order they were stored.
         return type == BlobType.TREE ? loadBlobSequential(pb) : loadBlobShared(pb);
-    }
-
-    /**
-     * Like {@link #loadBlobShared(BlobType, Id)}, for a caller that goes on to the blobs stored
-     * after this one (a full restore): from a remote store, blobs are then read a window of their
-     * pack at a time, shared by all threads, instead of one request each.
-     */
-    public BlobData loadBlobSequential(BlobType type, Id id) throws IOException {
-        return loadBlobSequential(lookup(type, id));
     }
 
     private BlobData loadBlobSequential(PackedBlob pb) throws IOException {

@@ -4,6 +4,7 @@ import eu.rempart.vault.BlobType;
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.Id;
 import eu.rempart.vault.VaultException;
+import eu.rempart.vault.archiver.Archiver;
 import eu.rempart.vault.crypto.MasterKey;
 import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.repository.BlobData;
@@ -195,10 +196,15 @@ final class PackRestorer {
     }
 
     private void fail(FileJob f, String why, Writer w) throws IOException {
+        failed(f, why);
+        w.blobDone(f);
+    }
+
+    /** Reports a file's first failure; its later blobs are not written. */
+    private void failed(FileJob f, String why) {
         if (f.failed.compareAndSet(false, true)) {
             restorer.error(f.path, why);
         }
-        w.blobDone(f);
     }
 
     /**
@@ -214,7 +220,7 @@ final class PackRestorer {
             if (!f.failed.get()) {
                 try {
                     if (open != f) {
-                        closeOpen();
+                        close();
                         ch = FileChannel.open(f.path, StandardOpenOption.WRITE);
                         open = f;
                     }
@@ -234,9 +240,7 @@ final class PackRestorer {
                     if (Restorer.isFatal(e)) {
                         throw e;
                     }
-                    if (f.failed.compareAndSet(false, true)) {
-                        restorer.error(f.path, eu.rempart.vault.archiver.Archiver.describe(e));
-                    }
+                    failed(f, Archiver.describe(e));
                 }
             }
             blobDone(f);
@@ -248,24 +252,21 @@ final class PackRestorer {
                 return;
             }
             if (open == f) {
-                closeOpen();
+                close();
             }
             if (!f.failed.get()) {
                 restorer.fileWritten(f.path, f.node);
             }
         }
 
-        private void closeOpen() throws IOException {
+        /** Closes the open file, if any. */
+        void close() throws IOException {
             if (ch != null) {
                 FileChannel c = ch;
                 ch = null;
                 open = null;
                 c.close();
             }
-        }
-
-        void close() throws IOException {
-            closeOpen();
         }
     }
 }

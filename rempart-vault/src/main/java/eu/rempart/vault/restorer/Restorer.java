@@ -62,8 +62,6 @@ public final class Restorer {
     private final AtomicLong verified = new AtomicLong();
     private final List<SnapshotSummary.FileError> errors = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Path> hardLinks = new HashMap<>();
-    /** Not for a partial restore: reading whole windows would fetch data it does not need. */
-    private final boolean sequential;
     /** From a remote store, files are written pack by pack; null where reads are cheap (a disk). */
     private final PackRestorer packs;
     private final List<Future<?>> pending = new ArrayList<>();
@@ -72,16 +70,14 @@ public final class Restorer {
     }
 
     public Restorer(Repository repo, RestoreOptions opts, RestoreProgress progress) {
-        this(repo, opts, progress, opts.includes().isEmpty(),
-                repo.backend().readsAreCheap() ? 0 : PackRestorer.BATCH_BLOBS);
+        this(repo, opts, progress, repo.backend().readsAreCheap() ? 0 : PackRestorer.BATCH_BLOBS);
     }
 
     /** @param packBatch blob places per batch of a pack-wise restore, 0 to restore file by file */
-    Restorer(Repository repo, RestoreOptions opts, RestoreProgress progress, boolean sequential, int packBatch) {
+    Restorer(Repository repo, RestoreOptions opts, RestoreProgress progress, int packBatch) {
         this.repo = repo;
         this.opts = opts;
         this.progress = progress == null ? RestoreProgress.NONE : progress;
-        this.sequential = sequential;
         this.packs = packBatch > 0 ? new PackRestorer(repo, this, packBatch) : null;
         try {
             this.includes = Excludes.of(opts.includes(), List.of());
@@ -137,7 +133,7 @@ public final class Restorer {
     public static Restorer forEntries(Repository repo, boolean verify) {
         boolean remote = !repo.backend().readsAreCheap();
         return new Restorer(repo, new RestoreOptions(List.of(), verify, remote ? RestoreOptions.defaults().workers() : 1),
-                null, false, remote ? PackRestorer.BATCH_BLOBS : 0);
+                null, remote ? PackRestorer.BATCH_BLOBS : 0);
     }
 
     /**
@@ -194,16 +190,7 @@ public final class Restorer {
      * @throws IOException only for a full disk
      */
     private boolean plan(Path p, Node n) throws IOException {
-        try {
-            createEmpty(p);
-        } catch (IOException e) {
-            if (isFatal(e)) {
-                throw e;
-            }
-            error(p, Archiver.describe(e));
-            return false;
-        }
-        return packs.add(p, n);
+        return reported(p, () -> createEmpty(p)) && packs.add(p, n);
     }
 
     /** What this restorer did so far. */
@@ -275,9 +262,13 @@ public final class Restorer {
                         continue;
                     }
                     hardLinks.put(key, p);
-                    // The link must see the file's final content: write it before going on.
-                    writeFileReporting(p, n);
-                    continue;
+                    if (packs == null) {
+                        // The link must see the file's final content: write it before going on.
+                        writeFileReporting(p, n);
+                        continue;
+                    }
+                    // Pack by pack, the first name is created at once and its links share its
+                    // inode: they see the content when its packs are written.
                 }
                 if (packs != null) {
                     if (plan(p, n)) {
@@ -319,19 +310,32 @@ public final class Restorer {
     }
 
     private void writeFileReporting(Path p, Node n) throws IOException {
+        if (reported(p, () -> writeFile(p, n))) {
+            fileWritten(p, n);
+        }
+    }
+
+    private interface Step {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs one step on the file at {@code p}: a failure is reported against it and false returned.
+     * @throws IOException only for a full disk
+     */
+    private boolean reported(Path p, Step step) throws IOException {
         try {
-            writeFile(p, n);
+            step.run();
+            return true;
         } catch (VaultException e) {
             error(p, e.getMessage());
-            return;
         } catch (IOException e) {
             if (isFatal(e)) {
                 throw e;
             }
             error(p, Archiver.describe(e));
-            return;
         }
-        fileWritten(p, n);
+        return false;
     }
 
     /** A full target disk stops the restore rather than producing thousands of errors. */
@@ -360,7 +364,7 @@ public final class Restorer {
         try (DirectFiles.SequentialWriter out = DirectFiles.newWriter(p, false,
                 Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING))) {
             for (Id id : n.content()) {
-                BlobData data = load(id);
+                BlobData data = repo.loadBlobShared(BlobType.DATA, id);
                 out.write(data.array(), data.offset(), data.length());
                 written += data.length();
                 bytesWritten(data.length());
@@ -385,23 +389,9 @@ public final class Restorer {
         applyMetadata(p, n);
         files.incrementAndGet();
         progress.fileDone(p.toString());
-        if (!opts.verify()) {
-            return;
+        if (opts.verify()) {
+            reported(p, () -> verify(p, n));
         }
-        try {
-            verify(p, n);
-        } catch (VaultException e) {
-            error(p, e.getMessage());
-        } catch (IOException e) {
-            if (isFatal(e)) {
-                throw e;
-            }
-            error(p, Archiver.describe(e));
-        }
-    }
-
-    private BlobData load(Id id) throws IOException {
-        return sequential ? repo.loadBlobSequential(BlobType.DATA, id) : repo.loadBlobShared(BlobType.DATA, id);
     }
 
     private void verify(Path p, Node n) throws IOException {

@@ -105,7 +105,7 @@ class PackRestorerTest {
 
             Path target = tmp.resolve("target");
             // 50 blob places per batch: the 300-odd files take several batches.
-            RestoreResult r = new Restorer(repo, new RestoreOptions(List.of(), true, 3), null, true, 50)
+            RestoreResult r = new Restorer(repo, new RestoreOptions(List.of(), true, 3), null, 50)
                     .restore(snapshot, target);
             assertThat(r.errors()).isEmpty();
             assertThat(r.files()).isGreaterThan(300);
@@ -142,7 +142,7 @@ class PackRestorerTest {
         }
         try (Repository repo = open()) {
             Path target = tmp.resolve("target");
-            RestoreResult r = new Restorer(repo, new RestoreOptions(List.of(), false, 2), null, true, 50)
+            RestoreResult r = new Restorer(repo, new RestoreOptions(List.of(), false, 2), null, 50)
                     .restore(snapshot, target);
             assertThat(hit).contains("xray-1.dcm");
             assertThat(r.errors()).hasSize(hit.size())
@@ -159,7 +159,7 @@ class PackRestorerTest {
         Path small = tmp.resolve("small-disk");
         assumeTrue(Tmpfs.mount(small, "4m"), "cannot mount a tmpfs (not root?)");
         try (Repository repo = open()) {
-            Restorer restorer = new Restorer(repo, new RestoreOptions(List.of(), false, 3), null, true, 50);
+            Restorer restorer = new Restorer(repo, new RestoreOptions(List.of(), false, 3), null, 50);
             assertThatThrownBy(() -> restorer.restore(snapshot, small.resolve("target")))
                     .isInstanceOf(IOException.class).hasMessageContaining("No space left on device");
         } finally {
