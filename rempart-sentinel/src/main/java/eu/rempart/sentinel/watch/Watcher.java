@@ -463,9 +463,17 @@ public final class Watcher implements Closeable {
      * Files are read outside it, so a rename reported meanwhile is judged without waiting for a read.
      */
     private void judge(java.util.function.Supplier<Alert> evidence) {
+        locked(() -> {
+            act(evidence.get());
+            return null;
+        });
+    }
+
+    /** Asks the detector (or acts) holding {@link #analysisLock}. */
+    private <T> T locked(java.util.function.Supplier<T> work) {
         analysisLock.lock();
         try {
-            act(evidence.get());
+            return work.get();
         } finally {
             analysisLock.unlock();
         }
@@ -516,14 +524,7 @@ public final class Watcher implements Closeable {
         }
         ContentProfile p;
         try {
-            p = analyzer.profile(file, quick -> {
-                analysisLock.lock();
-                try {
-                    return detector.wantsFuzzyHash(file, quick);
-                } finally {
-                    analysisLock.unlock();
-                }
-            });
+            p = analyzer.profile(file, quick -> locked(() -> detector.wantsFuzzyHash(file, quick)));
         } catch (IOException e) {
             return; // gone again, or unreadable: the deletion event will follow
         }
