@@ -96,7 +96,7 @@ final class BackupCommand implements Callable<Integer> {
         }
         String hostname = host != null ? host : cli.hostname();
         repo.setCompression(compression);
-        try (Lock lock = cli.lockAndLoadIndex(repo)) {
+        try (Lock lock = cli.beginLockAndLoadIndex(repo)) {
             // Packs half-written by a killed run take space and nothing else (restic ignores them).
             repo.backend().removeAbandoned(java.time.Duration.ofHours(1));
             Snapshot parent = null;
@@ -115,7 +115,11 @@ final class BackupCommand implements Callable<Integer> {
             BackupInspector inspector = BackupInspector.forParent(parent);
             try (ProgressPrinter progress = ProgressPrinter.start(cli, abs, excludes)) {
                 result = new Archiver(repo, opts, progress).inspectWith(inspector).backup(abs, parent);
+            } catch (IOException | RuntimeException e) {
+                lock.awaitConfirmed(); // a refused lock is the failure to report, whatever it broke
+                throw e;
             }
+            lock.awaitConfirmed();
             BackupInspector.Verdict verdict = inspector == null ? null : inspector.verdict();
             printReport(cli, result, verdict);
             if (verdict != null && verdict.suspect()) {

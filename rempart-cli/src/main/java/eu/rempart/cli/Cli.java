@@ -29,14 +29,15 @@ import java.util.List;
 import java.util.Map;
 
 /** The root command: global options and what every sub-command shares (streams, repository, password). */
-@Command(name = "rempart", subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
-        LsCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
-        KeyCommand.class, UnlockCommand.class, ForgetCommand.class, PruneCommand.class, AgentCommand.class, CopyCommand.class, RetentionCommand.class, ProtectCommand.class, VaultCommand.class,
-        SentinelCommand.class, RecoverCommand.class,
-        VersionCommand.class},
-        description = "Rempart: backups in restic's repository format.")
+@Command(name = "rempart", description = "Rempart: backups in restic's repository format.")
 final class Cli {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The sub-commands, in the order help lists them; {@link Main} registers only those a command line names. */
+    static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
+            LsCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
+            KeyCommand.class, UnlockCommand.class, ForgetCommand.class, PruneCommand.class, AgentCommand.class,
+            CopyCommand.class, RetentionCommand.class, ProtectCommand.class, VaultCommand.class, SentinelCommand.class,
+            RecoverCommand.class, VersionCommand.class);
 
     final PrintStream out;
     final PrintStream err;
@@ -266,26 +267,33 @@ final class Cli {
      * lock is refused, what was read is simply dropped.
      */
     Lock lockAndLoadIndex(Repository r) throws IOException {
-        java.util.concurrent.CompletableFuture<Void> loading = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            try {
-                r.loadIndex();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        Lock lock = lock(r, false);
+        Lock lock = beginLockAndLoadIndex(r);
         try {
-            loading.join();
-        } catch (java.util.concurrent.CompletionException e) {
+            lock.awaitConfirmed();
+        } catch (IOException | RuntimeException e) {
             lock.close();
-            Throwable c = e.getCause();
-            if (c instanceof java.io.UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(c);
+            throw e;
+        }
+        return lock;
+    }
+
+    /**
+     * Writes a shared lock and loads the index, but returns before restic's 200 ms wait is over:
+     * the repository holds its writes until the lock is confirmed ({@link Repository#holdWritesUntil}),
+     * so a backup reads and chunks meanwhile and stores nothing if the lock is refused.
+     */
+    Lock beginLockAndLoadIndex(Repository r) throws IOException {
+        java.util.concurrent.Future<?> loading = java.util.concurrent.ForkJoinPool.commonPool().submit(() -> {
+            r.loadIndex();
+            return null;
+        });
+        Lock lock = Lock.begin(r, false, hostname(), username());
+        r.holdWritesUntil(lock.confirmed());
+        try {
+            Repository.join(loading);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
         }
         return lock;
     }

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +37,7 @@ public final class Lock implements AutoCloseable {
     private final Info info;
     private volatile Id fileId;
     private final ScheduledExecutorService refresher;
+    private final CompletableFuture<Void> confirmed = new CompletableFuture<>();
 
     /** A lock file's content. */
     public record Info(Instant time, boolean exclusive, String hostname, String username, long pid, long uid, long gid) {
@@ -81,6 +83,7 @@ public final class Lock implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        refresher.schedule(this::confirm, WAIT_BEFORE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         long every = REFRESH_EVERY.toMillis();
         refresher.scheduleAtFixedRate(this::refreshQuietly, every, every, TimeUnit.MILLISECONDS);
     }
@@ -99,24 +102,53 @@ public final class Lock implements AutoCloseable {
         }
     }
 
+    /** Takes a lock as restic does: look for conflicting locks, write ours, wait 200 ms, look again. */
     public static Lock acquire(Repository repo, boolean exclusive, String hostname, String username)
+            throws IOException {
+        Lock lock = begin(repo, exclusive, hostname, username);
+        try {
+            lock.awaitConfirmed();
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        return lock;
+    }
+
+    /**
+     * Looks for conflicting locks and writes ours, but does not wait: the second look runs 200 ms
+     * later on this lock's own thread, and {@link #confirmed()} tells its outcome. Meanwhile the caller
+     * may read the repository (a lock-respecting process that would remove data sees our lock file
+     * before it does) but must not write to it: see {@link Repository#holdWritesUntil}.
+     */
+    public static Lock begin(Repository repo, boolean exclusive, String hostname, String username)
             throws IOException {
         checkOthers(repo, exclusive, null, hostname);
         Info info = new Info(Instant.now(), exclusive, hostname, username, ProcessHandle.current().pid(),
                 currentId("uid"), currentId("gid"));
         Id id = repo.saveUnpacked(FileType.LOCK, info.toJson());
-        try {
-            Thread.sleep(WAIT_BEFORE_CHECK.toMillis());
-            checkOthers(repo, exclusive, id, hostname);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            removeQuietly(repo, id);
-            throw new IOException("interrupted while locking", e);
-        } catch (IOException | RuntimeException e) {
-            removeQuietly(repo, id);
-            throw e;
-        }
         return new Lock(repo, exclusive, info, id);
+    }
+
+    /** Completes when restic's second look found no conflicting lock; fails with {@link LockedException}. */
+    public CompletableFuture<Void> confirmed() {
+        return confirmed;
+    }
+
+    /** Waits for {@link #confirmed()} and throws its failure. */
+    public void awaitConfirmed() throws IOException {
+        Repository.join(confirmed);
+    }
+
+    private void confirm() {
+        try {
+            checkOthers(repo, exclusive, fileId, info.hostname());
+            confirmed.complete(null);
+        } catch (IOException | RuntimeException e) {
+            removeQuietly(repo, fileId);
+            refresher.shutdown();
+            confirmed.completeExceptionally(e);
+        }
     }
 
     private static void checkOthers(Repository repo, boolean exclusive, Id own, String hostname) throws IOException {
@@ -205,6 +237,7 @@ public final class Lock implements AutoCloseable {
     @Override
     public void close() {
         refresher.shutdownNow();
+        confirmed.completeExceptionally(new IOException("lock released before it was confirmed"));
         removeQuietly(repo, fileId);
     }
 }

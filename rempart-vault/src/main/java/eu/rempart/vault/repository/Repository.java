@@ -61,6 +61,7 @@ public final class Repository implements AutoCloseable {
     private final MasterIndex index = new MasterIndex();
     private volatile Compression compression = Compression.AUTO;
     private volatile int packSize = DEFAULT_PACK_SIZE;
+    private volatile Future<?> writeGate;
 
     private final Object packLock = new Object();
     private final Map<BlobType, PackWriter> open = new EnumMap<>(BlobType.class);
@@ -320,8 +321,27 @@ public final class Repository implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes every later write of a pack, index or snapshot file wait for {@code gate} and fail with
+     * its failure: a backup can read and chunk while its lock is being confirmed (restic's 200 ms
+     * wait), and stores nothing if the lock is refused. Lock files themselves are not held.
+     */
+    public void holdWritesUntil(Future<?> gate) {
+        writeGate = gate;
+    }
+
+    private void awaitWriteGate() throws IOException {
+        Future<?> g = writeGate;
+        if (g != null) {
+            join(g);
+        }
+    }
+
     /** Compresses (format 2), encrypts and stores an unpacked file; returns its storage id. */
     public Id saveUnpacked(FileType type, byte[] json) throws IOException {
+        if (type != FileType.LOCK) {
+            awaitWriteGate();
+        }
         byte[] plain = json;
         if (config.version() >= 2 && type != FileType.CONFIG) {
             byte[] z = Zstd.compress(json, 3);
@@ -575,6 +595,7 @@ public final class Repository implements AutoCloseable {
     private void writePack(PackWriter pw) throws IOException {
         PackWriter.Finished f;
         try {
+            awaitWriteGate();
             f = pw.finish();
         } finally {
             discard(pw);

@@ -86,7 +86,7 @@ public final class LocalBackend implements Backend {
 
     @Override
     public void save(FileType type, String name, byte[] data) throws IOException {
-        try (Pending p = new Pending(path(type, name).getParent())) {
+        try (Pending p = new Pending(tmpDir(type))) {
             p.write(data, 0, data.length);
             p.commit(type, name);
         }
@@ -98,8 +98,7 @@ public final class LocalBackend implements Backend {
      */
     @Override
     public PendingFile create(FileType type) throws IOException {
-        Path dir = type == FileType.PACK ? root.resolve("data") : path(type, "xx").getParent();
-        Pending p = new Pending(dir);
+        Pending p = new Pending(tmpDir(type));
         return new PendingFile() {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
@@ -121,6 +120,15 @@ public final class LocalBackend implements Backend {
                 p.close();
             }
         };
+    }
+
+    /**
+     * Where a file of this type is written before it is renamed into place: the type's top folder
+     * (data/ for packs, not data/XX/), so that {@link #removeAbandoned} finds leftovers without
+     * listing 256 folders.
+     */
+    private Path tmpDir(FileType type) {
+        return type == FileType.PACK ? root.resolve("data") : path(type, "xx").getParent();
     }
 
     /** A temporary file: written, synced, made read-only, then renamed into place, or deleted. */
@@ -336,11 +344,6 @@ public final class LocalBackend implements Backend {
             if (t != FileType.CONFIG) {
                 dirs.add(root.resolve(t.dir()));
             }
-        }
-        try (DirectoryStream<Path> subs = Files.newDirectoryStream(root.resolve("data"), Files::isDirectory)) {
-            subs.forEach(dirs::add);
-        } catch (NoSuchFileException e) {
-            return 0;
         }
         int removed = 0;
         for (Path dir : dirs) {
