@@ -268,12 +268,7 @@ final class Cli {
      */
     Lock lockAndLoadIndex(Repository r) throws IOException {
         Lock lock = beginLockAndLoadIndex(r);
-        try {
-            lock.awaitConfirmed();
-        } catch (IOException | RuntimeException e) {
-            lock.close();
-            throw e;
-        }
+        lock.awaitConfirmed();
         return lock;
     }
 

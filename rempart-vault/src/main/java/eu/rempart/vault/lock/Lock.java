@@ -106,12 +106,7 @@ public final class Lock implements AutoCloseable {
     public static Lock acquire(Repository repo, boolean exclusive, String hostname, String username)
             throws IOException {
         Lock lock = begin(repo, exclusive, hostname, username);
-        try {
-            lock.awaitConfirmed();
-        } catch (IOException | RuntimeException e) {
-            lock.close();
-            throw e;
-        }
+        lock.awaitConfirmed();
         return lock;
     }
 
@@ -135,9 +130,14 @@ public final class Lock implements AutoCloseable {
         return confirmed;
     }
 
-    /** Waits for {@link #confirmed()} and throws its failure. */
+    /** Waits for {@link #confirmed()}; if the lock is refused (or the wait interrupted), releases it and throws. */
     public void awaitConfirmed() throws IOException {
-        Repository.join(confirmed);
+        try {
+            Repository.join(confirmed);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     private void confirm() {
