@@ -4,16 +4,56 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A file collected in memory and handed over whole on commit, for remote backends: an upload must
  * be repeatable for retries. The bytes sit in 1 MiB blocks, sent from where they are: one growing
- * array cost a copy per doubling and up to twice a pack's size.
+ * array cost a copy per doubling and up to twice a pack's size. Blocks come from and go back to
+ * the backend's {@link Blocks}.
  */
 public final class BufferedPendingFile implements Backend.PendingFile {
     static final int BLOCK = 1 << 20;
+
+    /**
+     * The free blocks of one backend's pending files. Without reuse, a backup through a remote
+     * store allocated a new 1 MiB array every MiB it uploaded: with bin/rempart's small young
+     * generation each one was copied to the old generation, and JFR counted 79 full and 218
+     * young collections, 2.9 s of pauses, in one 3 GB backup through REST. The pool never holds
+     * more blocks than were in use at once (at most {@code max}), and goes with its backend.
+     */
+    public static final class Blocks {
+        private final int max;
+        private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+
+        /** A pool of at most 256 blocks: 16 packs of the default size. */
+        public Blocks() {
+            this(256);
+        }
+
+        Blocks(int max) {
+            this.max = max;
+        }
+
+        synchronized byte[] take() {
+            byte[] b = free.poll();
+            return b != null ? b : new byte[BLOCK];
+        }
+
+        synchronized void give(List<byte[]> blocks) {
+            for (byte[] b : blocks) {
+                if (free.size() < max) {
+                    free.push(b);
+                }
+            }
+        }
+
+        synchronized int free() {
+            return free.size();
+        }
+    }
 
     /** Stores {@code content} under {@code name}. */
     public interface Upload {
@@ -84,11 +124,14 @@ public final class BufferedPendingFile implements Backend.PendingFile {
     }
 
     private final Upload upload;
+    private final Blocks pool;
     private final List<byte[]> blocks = new ArrayList<>();
     private long len;
 
-    public BufferedPendingFile(Upload upload) {
+    /** {@code pool}: where blocks are taken from and returned to once the file is committed or dropped. */
+    public BufferedPendingFile(Upload upload, Blocks pool) {
         this.upload = upload;
+        this.pool = pool;
     }
 
     @Override
@@ -96,7 +139,7 @@ public final class BufferedPendingFile implements Backend.PendingFile {
         while (n > 0) {
             int used = (int) (len % BLOCK);
             if (used == 0 && len / BLOCK == blocks.size()) {
-                blocks.add(new byte[BLOCK]);
+                blocks.add(pool.take());
             }
             byte[] last = blocks.get(blocks.size() - 1);
             int k = Math.min(n, BLOCK - used);
@@ -117,8 +160,10 @@ public final class BufferedPendingFile implements Backend.PendingFile {
         upload.save(name, new Content(List.copyOf(blocks), len));
     }
 
+    /** Returns the blocks to the pool: the upload, retries included, is over when commit returns. */
     @Override
     public void close() {
+        pool.give(blocks);
         blocks.clear();
     }
 }

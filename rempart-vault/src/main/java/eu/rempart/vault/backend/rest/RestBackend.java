@@ -62,6 +62,7 @@ public final class RestBackend implements Backend {
     private final Optional<String> authorization;
     private final Options opts;
     private final SSLSocketFactory tls;
+    private final BufferedPendingFile.Blocks blocks = new BufferedPendingFile.Blocks();
     private final Semaphore slots;
     private final ReadAhead readAhead = new ReadAhead((type, name, offset, dst, length) ->
             readUpTo(type, name, offset, dst, 0, length));
@@ -296,13 +297,10 @@ public final class RestBackend implements Backend {
         throw failure(what, resp, type, name);
     }
 
-    /**
-     * A pack is collected in one growing array and sent from it as it is: an upload must be
-     * repeatable for retries, and the default's copy of each pack doubled the memory it took.
-     */
+    /** A pack is collected in memory and sent from there on commit: an upload must be repeatable for retries. */
     @Override
     public PendingFile create(FileType type) {
-        return new BufferedPendingFile((name, content) -> save(type, name, content));
+        return new BufferedPendingFile((name, content) -> save(type, name, content), blocks);
     }
 
     @Override

@@ -74,6 +74,7 @@ public final class S3Backend implements Backend, ObjectLock {
     private final String prefix;
     private final String location;
     private final long partSize;
+    private final BufferedPendingFile.Blocks blocks = new BufferedPendingFile.Blocks();
     private final int retries;
     /** The bucket's Object Lock defaults, read once on the first write; null until then. */
     private volatile Optional<Retention> lockDefaults;
@@ -231,10 +232,10 @@ public final class S3Backend implements Backend, ObjectLock {
         }
     }
 
-    /** Packs collect in one growing array, uploaded from it on commit (no copy). */
+    /** A pack is collected in memory and sent from there on commit: an upload must be repeatable for retries. */
     @Override
     public PendingFile create(FileType type) {
-        return new BufferedPendingFile((name, content) -> save(type, name, content));
+        return new BufferedPendingFile((name, content) -> save(type, name, content), blocks);
     }
 
     @Override
