@@ -59,8 +59,7 @@ public final class Main {
      * second of each run's start-up, for one command used.
      */
     static void addSubcommands(CommandLine cl, String[] args) {
-        java.util.Set<String> words = java.util.Set.of(args.length == 0 ? new String[0]
-                : java.util.Arrays.stream(args).distinct().toArray(String[]::new));
+        java.util.Set<String> words = new java.util.HashSet<>(java.util.Arrays.asList(args));
         List<Class<?>> named = new java.util.ArrayList<>();
         for (Class<?> c : Cli.COMMANDS) {
             if (words.contains(c.getAnnotation(CommandLine.Command.class).name())) {

@@ -340,6 +340,15 @@ class CliTest {
     @Test
     void versionAndHelp() {
         assertThat(ok("version").out()).startsWith("rempart ");
-        assertThat(ok("--help").out()).contains("backup").contains("protect");
+        // Only the sub-commands a command line names are registered: help must still list them all.
+        String help = ok("--help").out();
+        for (Class<?> c : Cli.COMMANDS) {
+            assertThat(help).contains("  " + c.getAnnotation(picocli.CommandLine.Command.class).name() + " ");
+        }
+        // An option value that is also a command's name does not take the command's place.
+        assertThat(ok("--repo=init", "version").out()).startsWith("rempart ");
+        CommandRun unknown = rempart("bogus");
+        assertThat(unknown.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(unknown.err()).contains("bogus");
     }
 }
