@@ -16,15 +16,6 @@ import java.util.Objects;
 public final class ReadAhead {
     public static final int SIZE = 8 << 20;
 
-    /**
-     * Reads up to {@code length} bytes at {@code offset} into {@code dst[0, length)}.
-     * @return how many: fewer than {@code length} only at the end of the file
-     */
-    @FunctionalInterface
-    public interface Loader {
-        int load(FileType type, String name, long offset, byte[] dst, int length) throws IOException;
-    }
-
     /** The bytes [start, start + length) of one file, in data[0, length). */
     private record Window(FileType type, String name, long start, byte[] data, int length) {
         boolean covers(FileType t, String n, long offset, int len) {
@@ -32,11 +23,12 @@ public final class ReadAhead {
         }
     }
 
-    private final Loader loader;
+    private final Backend backend;
     private final ThreadLocal<Window> windows = new ThreadLocal<>();
 
-    public ReadAhead(Loader loader) {
-        this.loader = loader;
+    /** @param backend whose {@link Backend#readUpTo} fetches the windows */
+    public ReadAhead(Backend backend) {
+        this.backend = backend;
     }
 
     public void read(FileType type, String name, long offset, byte[] dst, int dstOff, int length) throws IOException {
@@ -45,7 +37,7 @@ public final class ReadAhead {
         if (w == null || !w.covers(type, name, offset, length)) {
             windows.remove();
             byte[] buf = w != null && w.data().length >= length ? w.data() : new byte[Math.max(length, SIZE)];
-            int n = loader.load(type, name, offset, buf, Math.max(length, SIZE));
+            int n = backend.readUpTo(type, name, offset, buf, 0, Math.max(length, SIZE));
             w = new Window(type, name, offset, buf, n);
             if (!w.covers(type, name, offset, length)) {
                 throw new EOFException(type.dir() + "/" + name + ": " + n + " bytes at " + offset

@@ -64,8 +64,7 @@ public final class RestBackend implements Backend {
     private final SSLSocketFactory tls;
     private final BufferedPendingFile.Blocks blocks = new BufferedPendingFile.Blocks();
     private final Semaphore slots;
-    private final ReadAhead readAhead = new ReadAhead((type, name, offset, dst, length) ->
-            readUpTo(type, name, offset, dst, 0, length));
+    private final ReadAhead readAhead = new ReadAhead(this);
 
     /** @param url {@code http(s)://[user:pass@]host:port/[path]}, without the {@code rest:} prefix */
     public RestBackend(String url, Options opts) throws IOException {

@@ -78,8 +78,7 @@ public final class S3Backend implements Backend, ObjectLock {
     private final int retries;
     /** The bucket's Object Lock defaults, read once on the first write; null until then. */
     private volatile Optional<Retention> lockDefaults;
-    private final ReadAhead readAhead = new ReadAhead((type, name, offset, dst, length) ->
-            readUpTo(type, name, offset, dst, 0, length));
+    private final ReadAhead readAhead = new ReadAhead(this);
 
     /** @param spec what follows {@code s3:} */
     public S3Backend(String spec, Options o) throws IOException {
