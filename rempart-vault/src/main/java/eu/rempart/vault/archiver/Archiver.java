@@ -429,12 +429,16 @@ public final class Archiver {
         }
         workers.execute(() -> {
             try {
-                f.complete(read(p, st, meta, old));
+                // The reader goes on with the next file while this one's last chunks are stored.
+                read(p, st, meta, old).whenComplete((n, t) -> {
+                    if (t == null) {
+                        f.complete(n);
+                    } else {
+                        failed(f, t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+                    }
+                });
             } catch (Throwable t) {
-                if (t instanceof RepositoryWriteException && fatal == null) {
-                    fatal = t;
-                }
-                f.completeExceptionally(t);
+                failed(f, t);
             } finally {
                 permits.release();
             }
@@ -442,11 +446,19 @@ public final class Archiver {
         return f;
     }
 
+    private void failed(CompletableFuture<Node> f, Throwable t) {
+        if (t instanceof RepositoryWriteException && fatal == null) {
+            fatal = t;
+        }
+        f.completeExceptionally(t);
+    }
+
     private void countFile(Node old) {
         (old == null ? filesNew : filesChanged).incrementAndGet();
     }
 
-    private Node read(Path p, FileStat st, Node meta, Node old) {
+    /** Reads and chunks the file on this thread; the node is complete once every chunk is stored. */
+    private CompletableFuture<Node> read(Path p, FileStat st, Node meta, Node old) {
         List<CompletableFuture<Id>> parts = new ArrayList<>();
         long size = 0;
         IOException failure = null;
@@ -491,33 +503,44 @@ public final class Archiver {
         if (inspection != null) {
             inspection.end(failure == null);
         }
-        // Chunks already handed over are waited for even if reading failed: they hold buffers.
-        List<Id> ids = new ArrayList<>(parts.size());
-        for (CompletableFuture<Id> f : parts) {
+        String changed = null;
+        if (failure == null) {
             try {
+                FileStat after = FileSystemAccess.lstat(p);
+                if (after.size() != size || !after.mtime().equals(st.mtime())) {
+                    changed = "file changed while it was read; the version read is kept";
+                }
+            } catch (IOException e) {
+                changed = "file removed while it was read; the version read is kept";
+            }
+        }
+        IOException readFailure = failure;
+        String warning = changed;
+        long length = size;
+        // Chunks already handed over are waited for even if reading failed: they hold buffers.
+        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).handle((v, t) -> {
+            if (t != null) {
+                Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                throw c instanceof RuntimeException re ? re : new CompletionException(c);
+            }
+            if (fatal != null) {
+                throw fatal instanceof RuntimeException re ? re : new CompletionException(fatal);
+            }
+            if (readFailure != null) {
+                fail(p, readFailure);
+                return null;
+            }
+            if (warning != null) {
+                warn(p, warning);
+            }
+            List<Id> ids = new ArrayList<>(parts.size());
+            for (CompletableFuture<Id> f : parts) {
                 ids.add(f.join());
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException re ? re : e;
             }
-        }
-        if (fatal != null) {
-            throw fatal instanceof RuntimeException re ? re : new CompletionException(fatal);
-        }
-        if (failure != null) {
-            fail(p, failure);
-            return null;
-        }
-        try {
-            FileStat after = FileSystemAccess.lstat(p);
-            if (after.size() != size || !after.mtime().equals(st.mtime())) {
-                warn(p, "file changed while it was read; the version read is kept");
-            }
-        } catch (IOException e) {
-            warn(p, "file removed while it was read; the version read is kept");
-        }
-        countFile(old);
-        progress.fileDone(p.toString());
-        return meta.withContent(ids, size);
+            countFile(old);
+            progress.fileDone(p.toString());
+            return meta.withContent(ids, length);
+        });
     }
 
     /** restic's rule: same type, mtime, ctime, size and inode, and every blob still in the index. */

@@ -103,8 +103,33 @@ public final class Chunker {
             return cut(MIN_SIZE);
         }
         // From here on the byte leaving the window is the one 64 positions back, still in the buffer.
+        final long[] twoTop = tables.twoTop;
+        final long[] outShifted2 = tables.outShifted2;
+        final boolean twoSteps = tables.twoSteps;
+        final int shift2 = shift - 8;
         while (true) {
             int limit = Math.min(end, start + MAX_SIZE);
+            // Two bytes per iteration: the digest after both comes straight from the one before them, with
+            // two independent table loads, so the loop-carried chain (shift, load, xor) is paid once per two
+            // bytes. The digest in between, needed only for its cut test, is computed off that chain.
+            for (; twoSteps && i + 1 < limit; i += 2) {
+                int b0 = b[i] & 0xff;
+                int leaving0 = b[i - WINDOW] & 0xff;
+                // The table loads come last in each XOR: Java keeps the written order, and every XOR after
+                // a load would lengthen the chain.
+                long top = d >>> shift;
+                long d1 = (((d << 8) | b0) ^ outShifted[leaving0]) ^ mod[(int) top];
+                long d2 = ((d << 16) ^ ((long) b0 << 8 | (b[i + 1] & 0xff))
+                        ^ outShifted2[leaving0] ^ outShifted[b[i + 1 - WINDOW] & 0xff])
+                        ^ (twoTop[(int) top] ^ mod[(int) (d >>> shift2) & 0xff]);
+                if ((d1 & SPLIT_MASK) == 0) {
+                    return cut(i + 1 - start);
+                }
+                d = d2;
+                if ((d & SPLIT_MASK) == 0) {
+                    return cut(i + 2 - start);
+                }
+            }
             for (; i < limit; i++) {
                 d = ((d << 8) | (b[i] & 0xff)) ^ mod[(int) (d >>> shift)] ^ outShifted[b[i - WINDOW] & 0xff];
                 if ((d & SPLIT_MASK) == 0) {

@@ -27,6 +27,17 @@ final class Tables {
      */
     final long[] outShifted = new long[256];
 
+    /**
+     * twoTop[t] = t * x^(k+8) mod pol, XORed with (t << (k+8)) cut to 64 bits: the remainder of a top byte
+     * t that two steps at once shift out. The next byte down is handled by {@link #mod} (it overflows by
+     * exactly k), the rest of the digest needs no reduction after a 16-bit shift.
+     */
+    final long[] twoTop = new long[256];
+    /** outShifted2[b] = step(outShifted[b]): removing b two steps back, XORed after a double step. */
+    final long[] outShifted2 = new long[256];
+    /** Whether the double step applies: the digest has at least 16 bits below its top (k >= 16). */
+    final boolean twoSteps;
+
     private Tables(long pol) {
         int k = Polynomial.deg(pol);
         shift = k - 8;
@@ -41,8 +52,16 @@ final class Tables {
             mod[b] = Polynomial.mod((long) b << k, pol) | (long) b << k;
         }
         for (int b = 0; b < 256; b++) {
-            outShifted[b] = (out[b] << 8) ^ mod[(int) (out[b] >>> shift)];
+            outShifted[b] = step(out[b]);
+            outShifted2[b] = step(outShifted[b]);
+            twoTop[b] = step(mod[b] ^ (long) b << k) ^ (long) b << (k + 8);
         }
+        twoSteps = k >= 16;
+    }
+
+    /** v * x^8 mod pol for v of degree below k. */
+    private long step(long v) {
+        return (v << 8) ^ mod[(int) (v >>> shift)];
     }
 
     static Tables of(Polynomial pol) {

@@ -33,7 +33,7 @@ final class LibC {
     static {
         Throwable failure = null;
         try {
-            Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+            Native.register(LibC.class, libc());
         } catch (Throwable t) { // UnsatisfiedLinkError, or no native support for this platform
             failure = t;
         }
@@ -41,6 +41,22 @@ final class LibC {
     }
 
     private LibC() {
+    }
+
+    /**
+     * glibc by its file name: asked for "c", JNA first tries libc.so (a linker script, which dlopen
+     * refuses) and then runs {@code ldconfig -p} in a child process, some 10-20 ms of every command.
+     * Other C libraries (musl) go through JNA's own search.
+     */
+    private static NativeLibrary libc() {
+        if (Platform.isLinux()) {
+            try {
+                return NativeLibrary.getInstance("libc.so.6");
+            } catch (UnsatisfiedLinkError e) {
+                // not glibc
+            }
+        }
+        return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
     }
 
     static boolean unavailable() {
@@ -77,7 +93,6 @@ final class LibC {
     static native int openat(int dirFd, byte[] path, int flags) throws LastErrorException;
 
     static native int close(int fd);
-    static native NativeLong read(int fd, Pointer buf, NativeLong count) throws LastErrorException;
     /** off_t is 64 bits on the 64-bit Linux targets where this is used. */
     static native NativeLong pread(int fd, Pointer buf, NativeLong count, long offset) throws LastErrorException;
     static native Pointer fdopendir(int fd) throws LastErrorException;

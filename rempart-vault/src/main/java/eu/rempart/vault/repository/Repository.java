@@ -64,7 +64,15 @@ public final class Repository implements AutoCloseable {
     private volatile Future<?> writeGate;
 
     private final Object packLock = new Object();
-    private final Map<BlobType, PackWriter> open = new EnumMap<>(BlobType.class);
+    /**
+     * Packs being filled that no thread is writing to at the moment, most recently used first. A
+     * thread saving a blob takes one (or starts a new one) and writes without holding a lock, as
+     * restic's packer manager does: the pack's SHA-256 and its disk writes then run on every saving
+     * thread at once instead of one at a time under a lock.
+     */
+    private final Map<BlobType, java.util.ArrayDeque<PackWriter>> idle = new EnumMap<>(BlobType.class);
+    /** Every pack being filled, idle or not, for {@link #close()}. */
+    private final Set<PackWriter> filling = new java.util.HashSet<>();
     private final Set<Id> pendingData = ConcurrentHashMap.newKeySet();
     private final Set<Id> pendingTrees = ConcurrentHashMap.newKeySet();
     private final Map<Id, List<PackedBlob>> unindexed = new LinkedHashMap<>();
@@ -511,28 +519,36 @@ public final class Repository implements AutoCloseable {
         dataAdded.addAndGet(len);
         dataAddedPacked.addAndGet(sealed.length());
         (type == BlobType.DATA ? blobsAdded : treesAdded).incrementAndGet();
-        PackWriter full = null;
+        PackWriter pw;
         synchronized (packLock) {
-            PackWriter pw = open.get(type);
-            if (pw == null) {
-                pw = new PackWriter(key, type, backend.create(FileType.PACK));
-                open.put(type, pw);
-            }
-            try {
-                pw.add(id, sealed.buffer(), 0, sealed.length(), sealed.uncompressedLength());
-            } catch (IOException | RuntimeException e) {
-                // The pack is unusable (e.g. disk full): drop it; its blobs were never indexed.
-                open.remove(type);
-                discard(pw);
-                throw e;
-            }
-            if (pw.size() >= packSize) {
-                full = pw;
-                open.remove(type);
+            pw = idle.computeIfAbsent(type, t -> new java.util.ArrayDeque<>()).pollFirst();
+        }
+        if (pw == null) {
+            pw = new PackWriter(key, type, backend.create(FileType.PACK));
+            synchronized (packLock) {
+                filling.add(pw);
             }
         }
-        if (full != null) {
-            finishLater(full);
+        try {
+            pw.add(id, sealed.buffer(), 0, sealed.length(), sealed.uncompressedLength());
+        } catch (IOException | RuntimeException e) {
+            // The pack is unusable (e.g. disk full): drop it; its blobs were never indexed.
+            synchronized (packLock) {
+                filling.remove(pw);
+            }
+            discard(pw);
+            throw e;
+        }
+        boolean full = pw.size() >= packSize;
+        synchronized (packLock) {
+            if (full) {
+                filling.remove(pw);
+            } else {
+                idle.get(type).addFirst(pw);
+            }
+        }
+        if (full) {
+            finishLater(pw);
         }
         return true;
     }
@@ -638,10 +654,13 @@ public final class Repository implements AutoCloseable {
 
     /** Writes any partly filled packs and the index for everything stored so far. */
     public void flush() throws IOException {
-        List<PackWriter> rest;
+        List<PackWriter> rest = new ArrayList<>();
         synchronized (packLock) {
-            rest = new ArrayList<>(open.values());
-            open.clear();
+            for (java.util.ArrayDeque<PackWriter> packs : idle.values()) {
+                rest.addAll(packs);
+                filling.removeAll(packs);
+                packs.clear();
+            }
         }
         for (PackWriter pw : rest) {
             if (pw.count() > 0) {
@@ -696,10 +715,11 @@ public final class Repository implements AutoCloseable {
     public void close() throws IOException {
         ExecutorService ex;
         synchronized (packLock) {
-            for (PackWriter pw : open.values()) {
+            for (PackWriter pw : filling) {
                 discard(pw);
             }
-            open.clear();
+            filling.clear();
+            idle.clear();
             ex = finisher;
         }
         if (ex != null) {

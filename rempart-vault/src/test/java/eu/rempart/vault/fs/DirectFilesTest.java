@@ -66,6 +66,24 @@ class DirectFilesTest {
     }
 
     @Test
+    void aStreamClosedWithAReadAheadInFlightLeavesTheNextStreamOfTheThreadIntact() throws IOException {
+        Path d = dir(false);
+        byte[] big = random(21, 5 * (1 << 20) + 99);
+        byte[] other = random(22, 3 * (1 << 20) + 7);
+        Files.write(d.resolve("big"), big);
+        Files.write(d.resolve("other"), other);
+        for (int i = 0; i < 20; i++) {
+            // The first read of a full megabyte starts reading the next one behind the caller's back.
+            try (InputStream in = DirectFiles.newInputStream(d.resolve("big"))) {
+                assertThat(in.readNBytes(100 + i)).isEqualTo(java.util.Arrays.copyOf(big, 100 + i));
+            }
+            try (InputStream in = DirectFiles.newInputStream(d.resolve("other"))) {
+                assertThat(in.readAllBytes()).isEqualTo(other);
+            }
+        }
+    }
+
+    @Test
     void positionedReadsReturnExactlyTheBytesAskedForAndStopAtTheEnd() throws IOException {
         for (boolean shm : new boolean[] {false, true}) {
             Path d = dir(shm);
