@@ -294,9 +294,9 @@ public final class DirectFiles {
                     return -1;
                 }
                 next += n;
-                // A short read only happens at the end of a regular file (a direct one is unaligned
-                // there); a full one is followed at once by the read of the next block.
-                if (n < buf.capacity()) {
+                // A short, unaligned direct read only happens at the end of the file; otherwise the
+                // next block is read at once (past the end that read finds nothing).
+                if (direct && n % ALIGN != 0) {
                     eof = true;
                 } else {
                     readAhead();
