@@ -40,8 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An open repository: its key, config and index, and the blob store on top of a {@link Backend}.
- * Saving is thread-safe: many threads may call {@link #saveBlob} concurrently; each pack is
- * finished and written by the thread that filled it, outside the lock.
+ * Saving is thread-safe: many threads may call {@link #saveBlob} concurrently, each writing into a
+ * pack no other thread holds at that moment; full packs are finished on a background thread.
  */
 public final class Repository implements AutoCloseable {
     /** Packs are closed once they hold this many bytes (restic 0.14 uses 4 MiB, 0.17 16 MiB). */
