@@ -68,8 +68,8 @@ class KilledPruneIT extends ItBase {
             CommandRun rerun = ok("prune", "--max-unused", "0", "--json");
             assertThat(rerun.json().path("message_type").asText()).isEqualTo("prune_summary");
             CommandRun again = ok("prune", "--dry-run", "--json");
-            assertThat(again.json().path("bytes").path("unused").asLong()).isZero();
-            assertThat(again.json().path("packs").path("unreferenced").asLong()).isZero();
+            assertThat(again.json().path("bytes").path("unused").asLong()).as("after %s:\n%s\n%s", step, rerun, again).isZero();
+            assertThat(again.json().path("packs").path("unreferenced").asLong()).as("after %s:\n%s\n%s", step, rerun, again).isZero();
             restic.run("unlock").assertOk();
             assertBothChecksPass();
         }

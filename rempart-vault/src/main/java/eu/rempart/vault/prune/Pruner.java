@@ -385,7 +385,12 @@ public final class Pruner {
         long maxUnusedAfter = opts.maxUnused().allowed(t.usedSize);
         for (Candidate c : candidates) {
             PackInfo p = c.info();
-            boolean reachedUnused = t.unusedSize - t.removeSize - t.repackRmSize < maxUnusedAfter;
+            // Extra copies of duplicate blobs are unused too, and the removal tallies include them.
+            // restic 0.14 leaves them out here; once those tallies pass its unused count, its
+            // unsigned subtraction wraps around and it keeps repacking. A signed one went negative
+            // and stopped, leaving duplicate copies in kept packs (KilledPruneIT: a prune rerun
+            // after one killed while deleting old index files).
+            boolean reachedUnused = t.unusedSize + t.duplicateSize - t.removeSize - t.repackRmSize < maxUnusedAfter;
             boolean reachedRepackSize = t.repackSize + p.size() >= opts.maxRepackBytes();
             boolean largeEnough = p.size() >= target;
             if (reachedRepackSize) {

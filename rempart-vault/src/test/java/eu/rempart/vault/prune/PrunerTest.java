@@ -106,7 +106,9 @@ class PrunerTest {
             plan = Pruner.plan(repo, PruneOptions.DEFAULTS, PruneProgress.NONE);
         }
         assertThat(figures(plan.stats())).isEqualTo(expected);
-        assertThat(plan.stats().packs().remove()).isPositive();
+        // Whether some pack holds only the forgotten snapshot's data depends on how the backup's
+        // saving threads shared the packs; either way prune has work, and restic agrees on it.
+        assertThat(plan.stats().packs().remove() + plan.stats().packs().repack()).isPositive();
         assertThat(count(dir.resolve("data"))).isEqualTo(packsBefore); // planning changes nothing
 
         Result r = prune(dir, PruneOptions.DEFAULTS);
@@ -275,6 +277,11 @@ class PrunerTest {
                         check.out(), check.err()).isZero();
                 prune(dir, opts);
                 assertClean(dir, restic, List.of(snaps.get(0), snaps.get(2)));
+                // with --max-unused 0 the rerun leaves nothing unused, duplicate copies included
+                try (Repository repo = open(dir)) {
+                    PruneStats again = Pruner.plan(repo, opts, PruneProgress.NONE).stats();
+                    assertThat(again.unusedSize()).as("after a prune stopped %s %d: %s", phase, after, again).isZero();
+                }
             }
         }
     }
