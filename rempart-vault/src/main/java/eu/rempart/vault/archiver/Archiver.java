@@ -434,7 +434,7 @@ public final class Archiver {
                     if (t == null) {
                         f.complete(n);
                     } else {
-                        failed(f, t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+                        failed(f, unwrap(t));
                     }
                 });
             } catch (Throwable t) {
@@ -520,7 +520,7 @@ public final class Archiver {
         // Chunks already handed over are waited for even if reading failed: they hold buffers.
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).handle((v, t) -> {
             if (t != null) {
-                Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                Throwable c = unwrap(t);
                 throw c instanceof RuntimeException re ? re : new CompletionException(c);
             }
             if (fatal != null) {
@@ -635,14 +635,19 @@ public final class Archiver {
         }
     }
 
+    /** The failure inside the completion wrappers a future adds around it. */
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
     private static <T> T join(CompletableFuture<T> f) throws IOException {
         try {
             return f.join();
         } catch (CompletionException e) {
-            Throwable c = e.getCause();
-            while (c instanceof CompletionException && c.getCause() != null) {
-                c = c.getCause();
-            }
+            Throwable c = unwrap(e);
             if (c instanceof RepositoryWriteException rw) {
                 throw (IOException) rw.getCause();
             }

@@ -28,7 +28,8 @@ public final class DirectFiles {
     static final int ALIGN = 4096;
     static final int BUFFER = 1 << 20;
     /**
-     * Per-thread aligned read buffer (allocating direct memory per file costs more than small files
+     * Per-thread pair of aligned read buffers, the one being read and the one filled ahead, each
+     * allocated when first needed (allocating direct memory per file costs more than small files
      * take): a thread reads one file at a time. Writers may be handed between threads, so they
      * take theirs from a pool.
      */
@@ -309,13 +310,18 @@ public final class DirectFiles {
         }
 
         private long pread(ByteBuffer into, long at) throws IOException {
-            com.sun.jna.Pointer p = com.sun.jna.Native.getDirectBufferPointer(into);
+            return pread(fd, path, into, into.capacity(), at);
+        }
+
+        /** pread(2) of {@code count} bytes at {@code at} into {@code into}, retried when interrupted. */
+        private static long pread(int fd, Path p, ByteBuffer into, long count, long at) throws IOException {
+            com.sun.jna.Pointer base = com.sun.jna.Native.getDirectBufferPointer(into);
             while (true) {
                 try {
-                    return LibC.pread(fd, p, new com.sun.jna.NativeLong(into.capacity()), at).longValue();
+                    return LibC.pread(fd, base, new com.sun.jna.NativeLong(count), at).longValue();
                 } catch (com.sun.jna.LastErrorException e) {
                     if (e.getErrorCode() != LibC.EINTR) {
-                        throw FileSystemAccess.error(e, path, "read");
+                        throw FileSystemAccess.error(e, p, "read");
                     }
                 }
             }
@@ -344,21 +350,12 @@ public final class DirectFiles {
          */
         static void preadAligned(int fd, Path p, long pos, byte[] dst, int off, int len, ByteBuffer buf)
                 throws IOException {
-            com.sun.jna.Pointer base = com.sun.jna.Native.getDirectBufferPointer(buf);
             long end = pos + len;
             long at = pos;
             while (at < end) {
                 long start = at - (at % ALIGN);
                 long want = Math.min(BUFFER, ((end - start + ALIGN - 1) / ALIGN) * ALIGN);
-                long n;
-                try {
-                    n = LibC.pread(fd, base, new com.sun.jna.NativeLong(want), start).longValue();
-                } catch (com.sun.jna.LastErrorException e) {
-                    if (e.getErrorCode() == LibC.EINTR) {
-                        continue;
-                    }
-                    throw FileSystemAccess.error(e, p, "read");
-                }
+                long n = pread(fd, p, buf, want, start);
                 long got = Math.min(start + n, end) - at;
                 if (got <= 0) {
                     throw new java.io.EOFException(p + ": unexpected end of file");

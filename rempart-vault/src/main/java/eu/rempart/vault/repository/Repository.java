@@ -71,8 +71,6 @@ public final class Repository implements AutoCloseable {
      * thread at once instead of one at a time under a lock.
      */
     private final Map<BlobType, java.util.ArrayDeque<PackWriter>> idle = new EnumMap<>(BlobType.class);
-    /** Every pack being filled, idle or not, for {@link #close()}. */
-    private final Set<PackWriter> filling = new java.util.HashSet<>();
     private final Set<Id> pendingData = ConcurrentHashMap.newKeySet();
     private final Set<Id> pendingTrees = ConcurrentHashMap.newKeySet();
     private final Map<Id, List<PackedBlob>> unindexed = new LinkedHashMap<>();
@@ -525,30 +523,20 @@ public final class Repository implements AutoCloseable {
         }
         if (pw == null) {
             pw = new PackWriter(key, type, backend.create(FileType.PACK));
-            synchronized (packLock) {
-                filling.add(pw);
-            }
         }
         try {
             pw.add(id, sealed.buffer(), 0, sealed.length(), sealed.uncompressedLength());
         } catch (IOException | RuntimeException e) {
             // The pack is unusable (e.g. disk full): drop it; its blobs were never indexed.
-            synchronized (packLock) {
-                filling.remove(pw);
-            }
             discard(pw);
             throw e;
         }
-        boolean full = pw.size() >= packSize;
-        synchronized (packLock) {
-            if (full) {
-                filling.remove(pw);
-            } else {
+        if (pw.size() >= packSize) {
+            finishLater(pw);
+        } else {
+            synchronized (packLock) {
                 idle.get(type).addFirst(pw);
             }
-        }
-        if (full) {
-            finishLater(pw);
         }
         return true;
     }
@@ -658,7 +646,6 @@ public final class Repository implements AutoCloseable {
         synchronized (packLock) {
             for (java.util.ArrayDeque<PackWriter> packs : idle.values()) {
                 rest.addAll(packs);
-                filling.removeAll(packs);
                 packs.clear();
             }
         }
@@ -715,10 +702,10 @@ public final class Repository implements AutoCloseable {
     public void close() throws IOException {
         ExecutorService ex;
         synchronized (packLock) {
-            for (PackWriter pw : filling) {
-                discard(pw);
+            // Every pack being filled is idle once no thread saves any more.
+            for (java.util.ArrayDeque<PackWriter> packs : idle.values()) {
+                packs.forEach(Repository::discard);
             }
-            filling.clear();
             idle.clear();
             ex = finisher;
         }
