@@ -10,6 +10,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -49,7 +50,9 @@ import java.util.Optional;
  * backend reads it. Credentials come from the usual AWS variables ({@code AWS_ACCESS_KEY_ID},
  * {@code AWS_SECRET_ACCESS_KEY}, profiles); the region from {@code AWS_DEFAULT_REGION} or
  * {@link Options#region}. Every upload carries a Content-MD5 the store verifies; packs above the
- * part size go up in parts. The SDK retries transient failures with back-off.
+ * part size go up in parts. The SDK retries transient failures with back-off. (A pack's name is
+ * its SHA-256 and would make a free {@code x-amz-checksum-sha256}, but stores that predate S3's
+ * additional checksums reject that header: S3Proxy 2.6 answers "Unknown header".)
  *
  * <p>In a bucket with Object Lock, every file but the short-lived locks is written with the
  * bucket's default retention stated explicitly (mode and date), so it is protected even where a
@@ -82,6 +85,11 @@ public final class S3Backend implements Backend, ObjectLock {
 
     /** @param spec what follows {@code s3:} */
     public S3Backend(String spec, Options o) throws IOException {
+        this(spec, o, List.of());
+    }
+
+    /** @param interceptors see every request and response (tests look at the headers sent) */
+    S3Backend(String spec, Options o, List<ExecutionInterceptor> interceptors) throws IOException {
         String s = spec.contains("://") ? spec : "https://" + spec;
         URI u = URI.create(s);
         if (u.getHost() == null || u.getPath() == null || u.getPath().length() < 2) {
@@ -110,7 +118,7 @@ public final class S3Backend implements Backend, ObjectLock {
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle)
                         .checksumValidationEnabled(false).build())
                 .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(o.retries() + 1))
-                        .apiCallAttemptTimeout(o.timeout()))
+                        .apiCallAttemptTimeout(o.timeout()).executionInterceptors(interceptors))
                 .build();
     }
 

@@ -1,0 +1,153 @@
+package eu.rempart.vault.backend.s3;
+
+import eu.rempart.vault.FileType;
+import eu.rempart.vault.testing.S3Server;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The S3 backend against a real S3 server (S3Proxy) on 127.0.0.1, looking at the requests it sends. */
+class S3BackendTest {
+    @TempDir
+    static Path dir;
+    private static S3Server server;
+
+    /** Every request as it goes on the wire, signed. */
+    private final List<SdkHttpRequest> sent = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = S3Server.start(dir);
+        // The backend takes the usual AWS credential chain; system properties are part of it.
+        System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3Server.SECRET_KEY);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        server.close();
+    }
+
+    private S3Backend backend(String bucket, ExecutionInterceptor... more) throws Exception {
+        ExecutionInterceptor recorder = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                sent.add(context.httpRequest());
+            }
+        };
+        S3Backend b = new S3Backend(server.repo(bucket, "repo").substring("s3:".length()),
+                new S3Backend.Options("us-east-1", true, 5L << 20, 1, Duration.ofSeconds(30)),
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(recorder), java.util.Arrays.stream(more)).toList());
+        if (more.length == 0) {
+            b.create();
+        } else {
+            try (S3Backend plain = backend(bucket)) {
+                plain.create();
+            }
+        }
+        return b;
+    }
+
+    private SdkHttpRequest put(String keySuffix) {
+        return sent.stream().filter(r -> r.method() == SdkHttpMethod.PUT && r.encodedPath().endsWith(keySuffix))
+                .reduce((a, b) -> b).orElseThrow();
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static String md5Base64(byte[] data) throws Exception {
+        return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(data));
+    }
+
+    @Test
+    void everyUploadCarriesTheContentMd5OfItsBytes() throws Exception {
+        try (S3Backend b = backend("checksums")) {
+            byte[] pack = random(300_000, 1);
+            String packName = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(pack));
+            b.save(FileType.PACK, packName, pack);
+            assertThat(put(packName).firstMatchingHeader("Content-MD5")).contains(md5Base64(pack));
+            assertThat(b.load(FileType.PACK, packName)).isEqualTo(pack);
+
+            byte[] snapshot = "{\"time\":\"2026-11-23T18:00:00Z\",\"tree\":\"00\"}".getBytes(StandardCharsets.UTF_8);
+            String snapshotName = "ab".repeat(32);
+            b.save(FileType.SNAPSHOT, snapshotName, snapshot);
+            assertThat(put(snapshotName).firstMatchingHeader("Content-MD5")).contains(md5Base64(snapshot));
+            assertThat(b.load(FileType.SNAPSHOT, snapshotName)).isEqualTo(snapshot);
+        }
+    }
+
+    @Test
+    void theStoreRefusesBytesThatDoNotMatchTheirChecksum() throws Exception {
+        // The same request as an upload, with one byte changed after its Content-MD5 was taken:
+        // what the checksum is for. The backend's client signs it, so only the digest can tell.
+        ExecutionInterceptor corrupt = new ExecutionInterceptor() {
+            @Override
+            public java.util.Optional<software.amazon.awssdk.core.sync.RequestBody> modifyHttpContent(
+                    Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+                if (context.httpRequest().method() != SdkHttpMethod.PUT || context.requestBody().isEmpty()) {
+                    return context.requestBody();
+                }
+                try (var in = context.requestBody().get().contentStreamProvider().newStream()) {
+                    byte[] bytes = in.readAllBytes();
+                    if (bytes.length > 0) {
+                        bytes[bytes.length / 2] ^= 1;
+                    }
+                    return java.util.Optional.of(software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        try (S3Backend b = backend("corrupt", corrupt)) {
+            byte[] pack = random(100_000, 3);
+            String packName = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(pack));
+            assertThatThrownBy(() -> b.save(FileType.PACK, packName, pack)).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("BadDigest");
+            assertThat(b.exists(FileType.PACK, packName)).isFalse();
+        }
+    }
+
+    @Test
+    void aPackLargerThanAPartGoesUpInPartsEachWithItsContentMd5() throws Exception {
+        try (S3Backend b = backend("parts")) {
+            byte[] pack = random((5 << 20) * 2 + 12345, 2);
+            String packName = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(pack));
+            b.save(FileType.PACK, packName, pack);
+            List<SdkHttpRequest> parts = sent.stream()
+                    .filter(r -> r.method() == SdkHttpMethod.PUT && r.rawQueryParameters().containsKey("partNumber")).toList();
+            assertThat(parts).hasSize(3);
+            for (SdkHttpRequest r : parts) {
+                int n = Integer.parseInt(r.rawQueryParameters().get("partNumber").get(0));
+                int from = (n - 1) * (5 << 20);
+                byte[] part = java.util.Arrays.copyOfRange(pack, from, Math.min(pack.length, from + (5 << 20)));
+                assertThat(r.firstMatchingHeader("Content-MD5")).contains(md5Base64(part));
+            }
+            assertThat(b.load(FileType.PACK, packName)).isEqualTo(pack);
+        }
+    }
+}
