@@ -245,11 +245,7 @@ final class Cli {
         }
         char[] p = pw != null ? pw : password();
         try {
-            Repository r = Repository.open(backend, p);
-            // scrypt just used tens of MiB of heap once: collect them now so the heap shrinks back
-            // instead of the command's real work adding to that peak.
-            System.gc();
-            return r;
+            return Repository.open(backend, p);
         } finally {
             if (pw == null) {
                 Arrays.fill(p, '\0');

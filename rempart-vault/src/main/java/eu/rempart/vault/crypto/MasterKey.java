@@ -97,14 +97,17 @@ public final class MasterKey {
     }
 
     /**
-     * Encrypts and authenticates {@code len} bytes at {@code off} into {@code out} at {@code outOff}
-     * (which must not overlap the plaintext), so hot paths can reuse one buffer.
+     * Encrypts and authenticates {@code len} bytes at {@code off} into {@code out} at {@code outOff},
+     * so hot paths can reuse one buffer. The output must not overlap the plaintext, except exactly:
+     * {@code out == plaintext} and {@code off == outOff + IV_SIZE} seals in place (AES-CTR allows
+     * it), so a blob compressed straight after the nonce's place needs no second buffer.
      *
      * @return the sealed length, {@code len + OVERHEAD}
      */
     public int seal(byte[] plaintext, int off, int len, byte[] out, int outOff) {
         Objects.checkFromIndexSize(off, len, plaintext.length);
         Objects.checkFromIndexSize(outOff, len + OVERHEAD, out.length);
+        boolean inPlace = out == plaintext && off == outOff + IV_SIZE;
         Engines e = Engines.get();
         nextNonce(e.random, out, outOff);
         int ct = outOff + IV_SIZE;
@@ -112,21 +115,46 @@ public final class MasterKey {
             Cipher c = e.ctr;
             c.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(out, outOff, IV_SIZE));
             Poly1305 poly = e.poly1305Aes(macK, macR, out, outOff);
-            // Chunked so the MAC reads ciphertext still in cache, and so HotSpot compiles the
-            // caller of the AES-CTR intrinsic after a few calls instead of running 1 MiB interpreted.
-            int done = 0;
-            while (len - done > CHUNK) {
-                int n = c.update(plaintext, off + done, CHUNK, out, ct + done);
+            if (inPlace) {
+                ctrInPlace(c, e.chunk, out, ct, len, poly);
+            } else {
+                // Chunked so the MAC reads ciphertext still in cache, and so HotSpot compiles the
+                // caller of the AES-CTR intrinsic after a few calls instead of running 1 MiB interpreted.
+                int done = 0;
+                while (len - done > CHUNK) {
+                    int n = c.update(plaintext, off + done, CHUNK, out, ct + done);
+                    poly.update(out, ct + done, n);
+                    done += n;
+                }
+                int n = c.doFinal(plaintext, off + done, len - done, out, ct + done);
                 poly.update(out, ct + done, n);
-                done += n;
             }
-            int n = c.doFinal(plaintext, off + done, len - done, out, ct + done);
-            poly.update(out, ct + done, n);
             poly.doFinal(out, ct + len);
         } catch (GeneralSecurityException ex) {
             throw new IllegalStateException("AES-CTR failed", ex);
         }
         return len + OVERHEAD;
+    }
+
+    /**
+     * AES-CTR over {@code buf[off, off+len)} in place, a scratch chunk at a time (the JDK's cipher
+     * would copy the whole input first when input and output are the same array); the MAC, if
+     * any, reads each chunk of ciphertext while it is in cache.
+     */
+    private static void ctrInPlace(Cipher c, byte[] scratch, byte[] buf, int off, int len, Poly1305 mac)
+            throws GeneralSecurityException {
+        for (int done = 0; done < len; ) {
+            int n = Math.min(scratch.length, len - done);
+            int m = c.update(buf, off + done, n, scratch, 0);
+            if (m != n) {
+                throw new IllegalStateException("AES-CTR returned " + m + " of " + n + " bytes");
+            }
+            if (mac != null) {
+                mac.update(scratch, 0, n);
+            }
+            System.arraycopy(scratch, 0, buf, off + done, n);
+            done += n;
+        }
     }
 
     public byte[] open(byte[] sealed) {
@@ -177,15 +205,7 @@ public final class MasterKey {
             Cipher c = e.ctr;
             c.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(sealed, off, IV_SIZE));
             if (out == sealed && outOff == ctOff) {
-                for (int done = 0; done < ctLen; ) {
-                    int n = Math.min(CHUNK, ctLen - done);
-                    int m = c.update(sealed, ctOff + done, n, e.chunk, 0);
-                    if (m != n) {
-                        throw new IllegalStateException("AES-CTR returned " + m + " of " + n + " bytes");
-                    }
-                    System.arraycopy(e.chunk, 0, sealed, ctOff + done, n);
-                    done += n;
-                }
+                ctrInPlace(c, e.chunk, sealed, ctOff, ctLen, null);
             } else {
                 int done = 0;
                 while (ctLen - done > CHUNK) {

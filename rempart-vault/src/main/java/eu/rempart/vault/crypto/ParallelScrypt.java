@@ -5,6 +5,10 @@ import org.bouncycastle.crypto.engines.Salsa20Engine;
 import org.bouncycastle.crypto.generators.PKCS5S2ParametersGenerator;
 import org.bouncycastle.crypto.params.KeyParameter;
 
+import com.sun.jna.Memory;
+
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +21,11 @@ import java.util.concurrent.CompletionException;
  * lane's time on a machine with idle cores; the key files' cost parameters stay what they are.
  * Built from Bouncy Castle's PBKDF2-HMAC-SHA256 and Salsa20/8 core, and checked against
  * {@code SCrypt.generate} in the tests.
+ *
+ * <p>Each lane's table V (128·N·r bytes: 32 MiB for restic's usual N = 2^15, r = 8) lives outside
+ * the Java heap and is wiped and returned to the system as soon as the lane is done. On the heap it
+ * went to the old generation, which the serial collector grows but only shrinks over several full
+ * collections: every command that opened a repository kept those 32 MiB for its whole run.
  */
 final class ParallelScrypt {
     private ParallelScrypt() {
@@ -53,10 +62,15 @@ final class ParallelScrypt {
     private static void mixLanes(byte[] b, int first, int step, int n, int r, int p) {
         int words = 32 * r;
         int[] x = new int[words];
-        int[] v = new int[n * words];
         int[] y = new int[words];
         int[] t = new int[16];
         int[] s = new int[16];
+        long vBytes = 4L * n * words;
+        if (vBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("scrypt parameters need more than 2 GiB: N=" + n + ", r=" + r);
+        }
+        Memory table = new Memory(vBytes);
+        IntBuffer v = table.getByteBuffer(0, vBytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
         try {
             for (int lane = first; lane < p; lane += step) {
                 int off = lane * 128 * r;
@@ -70,25 +84,35 @@ final class ParallelScrypt {
             }
         } finally {
             Arrays.fill(x, 0);
-            Arrays.fill(v, 0);
             Arrays.fill(y, 0);
+            table.clear();
+            table.close();
         }
     }
 
+    /** Blocks of V written at once: fewer calls into the off-heap table while the JIT warms up. */
+    private static final int STAGED = 32;
+
     /** RFC 7914 section 5: X = B; V_i = X, X = BlockMix(X) N times; then N data-dependent mixes. */
-    private static void roMix(int[] x, int[] v, int[] y, int[] t, int[] s, int n, int r) {
+    private static void roMix(int[] x, IntBuffer v, int[] y, int[] t, int[] s, int n, int r) {
         int words = x.length;
+        int[] stage = new int[STAGED * words];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(x, 0, v, i * words, words);
+            int k = i % STAGED;
+            System.arraycopy(x, 0, stage, k * words, words);
+            if (k == STAGED - 1 || i == n - 1) {
+                v.put((i - k) * words, stage, 0, (k + 1) * words);
+            }
             blockMix(x, y, t, s, r);
         }
+        Arrays.fill(stage, 0);
         int mask = n - 1;
         for (int i = 0; i < n; i++) {
             // Integerify: the first word of the last 64-byte block, modulo N (a power of two).
             int j = x[(2 * r - 1) * 16] & mask;
-            int vo = j * words;
+            v.get(j * words, y, 0, words); // y is free until blockMix
             for (int k = 0; k < words; k++) {
-                x[k] ^= v[vo + k];
+                x[k] ^= y[k];
             }
             blockMix(x, y, t, s, r);
         }

@@ -45,11 +45,11 @@ final class LibC {
 
     /**
      * glibc by its file name: asked for "c", JNA first tries libc.so (a linker script, which dlopen
-     * refuses) and then runs {@code ldconfig -p} in a child process, some 10-20 ms of every command.
-     * Other C libraries (musl) go through JNA's own search.
+     * refuses) and then searches its path. Other C libraries (musl) go through JNA's own search.
      */
     private static NativeLibrary libc() {
         if (Platform.isLinux()) {
+            givePlatformPath();
             try {
                 return NativeLibrary.getInstance("libc.so.6");
             } catch (UnsatisfiedLinkError e) {
@@ -57,6 +57,28 @@ final class LibC {
             }
         }
         return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+    }
+
+    private static final String PLATFORM_PATH = "jna.platform.library.path";
+
+    /**
+     * JNA completes its default search path, once per process, by running {@code ldconfig -p} in a
+     * child process (some 20 ms of every backup and restore) unless the path is given. The
+     * directory this process already maps glibc from, then the usual ones, are that path.
+     */
+    private static void givePlatformPath() {
+        if (System.getProperty(PLATFORM_PATH) != null) {
+            return;
+        }
+        try (java.util.stream.Stream<String> maps = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/self/maps"))) {
+            maps.map(l -> l.substring(l.indexOf('/') < 0 ? l.length() : l.indexOf('/')))
+                    .filter(f -> f.endsWith("/libc.so.6"))
+                    .findFirst()
+                    .ifPresent(f -> System.setProperty(PLATFORM_PATH,
+                            f.substring(0, f.lastIndexOf('/')) + ":/usr/lib:/lib"));
+        } catch (java.io.IOException | RuntimeException e) {
+            // JNA computes the path itself
+        }
     }
 
     static boolean unavailable() {

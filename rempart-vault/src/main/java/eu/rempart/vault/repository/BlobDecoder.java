@@ -20,26 +20,22 @@ final class BlobDecoder {
 
     byte[] sealed(int n) {
         if (sealed.length < n) {
-            sealed = new byte[grow(sealed.length, n)];
+            sealed = new byte[Buffers.grown(sealed.length, n)];
         }
         return sealed;
     }
 
     byte[] opened(int n) {
         if (opened.length < n) {
-            opened = new byte[grow(opened.length, n)];
+            opened = new byte[Buffers.grown(opened.length, n)];
         }
         return opened;
     }
 
     byte[] plain(int n) {
         if (plain.length < n) {
-            plain = new byte[grow(plain.length, n)];
+            plain = new byte[Buffers.grown(plain.length, n)];
         }
         return plain;
-    }
-
-    private static int grow(int have, int need) {
-        return (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, have + (long) (have >> 1)));
     }
 }

@@ -5,8 +5,9 @@ import com.github.luben.zstd.ZstdCompressCtx;
 import eu.rempart.vault.crypto.MasterKey;
 
 /**
- * Per-thread compression and encryption of blobs into reused buffers: a backup seals hundreds of
- * megabytes, and fresh arrays and zstd contexts per blob cost more time and memory than the work.
+ * Per-thread compression and encryption of blobs into one reused buffer: a backup seals hundreds
+ * of megabytes, and fresh arrays and zstd contexts per blob cost more time and memory than the
+ * work. A blob is compressed straight to where its ciphertext goes and sealed there in place.
  */
 final class BlobEncoder {
     private static final ThreadLocal<BlobEncoder> CURRENT = ThreadLocal.withInitial(BlobEncoder::new);
@@ -20,7 +21,6 @@ final class BlobEncoder {
     private final ZstdCompressCtx ctx = new ZstdCompressCtx();
     private final ZstdCompressCtx sampler = new ZstdCompressCtx();
     private int ctxLevel = Integer.MIN_VALUE;
-    private byte[] compressed = new byte[0];
     private byte[] sealed = new byte[0];
     private final byte[] sample = new byte[(int) Zstd.compressBound(SAMPLE)];
 
@@ -42,34 +42,29 @@ final class BlobEncoder {
      * compression does not make it smaller) and seals {@code len} bytes at {@code off}.
      */
     Sealed encode(MasterKey key, byte[] data, int off, int len, int level, boolean auto) {
-        byte[] src = data;
-        int srcOff = off;
-        int n = len;
-        int ulen = 0;
         if (level != 0 && len > 0 && (!auto || looksCompressible(data, off, len))) {
             int bound = (int) Zstd.compressBound(len);
-            if (compressed.length < bound) {
-                compressed = new byte[bound];
-            }
+            ensure(bound + MasterKey.OVERHEAD);
             if (ctxLevel != level) {
                 ctx.setLevel(level);
                 ctxLevel = level;
             }
-            int z = ctx.compressByteArray(compressed, 0, bound, data, off, len);
+            int z = ctx.compressByteArray(sealed, MasterKey.IV_SIZE, bound, data, off, len);
             // Stored as is when compression does not pay: smaller and faster to restore.
             if (z < len) {
-                src = compressed;
-                srcOff = 0;
-                n = z;
-                ulen = len;
+                int total = key.seal(sealed, MasterKey.IV_SIZE, z, sealed, 0);
+                return new Sealed(sealed, total, len);
             }
         }
-        int total = n + MasterKey.OVERHEAD;
-        if (sealed.length < total) {
-            sealed = new byte[Math.max(total, sealed.length + (sealed.length >> 1))];
+        ensure(len + MasterKey.OVERHEAD);
+        int total = key.seal(data, off, len, sealed, 0);
+        return new Sealed(sealed, total, 0);
+    }
+
+    private void ensure(int size) {
+        if (sealed.length < size) {
+            sealed = new byte[Buffers.grown(sealed.length, size)];
         }
-        key.seal(src, srcOff, n, sealed, 0);
-        return new Sealed(sealed, total, ulen);
     }
 
     /**

@@ -24,6 +24,29 @@ class MasterKeyPropertiesTest {
     }
 
     @Property(tries = 100)
+    void sealingInPlaceGivesWhatOpenReadsAndOnlyTheNonceAndMacAround(
+            @ForAll @IntRange(min = 0, max = 70000) int size, @ForAll @IntRange(min = 0, max = 40) int at,
+            @ForAll long seed) {
+        Random rnd = new Random(seed);
+        byte[] plain = new byte[size];
+        rnd.nextBytes(plain);
+        // The plaintext sits where the ciphertext goes, after the nonce's place, with bytes on both
+        // sides of the sealed range that must stay as they are.
+        byte[] buf = new byte[at + size + MasterKey.OVERHEAD + 7];
+        rnd.nextBytes(buf);
+        byte[] before = buf.clone();
+        System.arraycopy(plain, 0, buf, at + MasterKey.IV_SIZE, size);
+        int n = KEY.seal(buf, at + MasterKey.IV_SIZE, size, buf, at);
+        assertThat(n).isEqualTo(size + MasterKey.OVERHEAD);
+        assertThat(Arrays.copyOfRange(buf, 0, at)).isEqualTo(Arrays.copyOfRange(before, 0, at));
+        assertThat(Arrays.copyOfRange(buf, at + n, buf.length)).isEqualTo(Arrays.copyOfRange(before, at + n, buf.length));
+        assertThat(KEY.open(buf, at, n)).isEqualTo(plain);
+        if (size >= 16) {
+            assertThat(Arrays.copyOfRange(buf, at + MasterKey.IV_SIZE, at + MasterKey.IV_SIZE + size)).isNotEqualTo(plain);
+        }
+    }
+
+    @Property(tries = 100)
     void anySingleBitFlipIsRejected(@ForAll @IntRange(min = 0, max = 70000) int size,
                                     @ForAll long seed) {
         Random rnd = new Random(seed);
