@@ -7,6 +7,11 @@ import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
 /**
  * The few libc calls the JDK does not offer (Linux). Direct mapping: cheaper per call than a JNA
  * interface proxy. Every path and name is a NUL-terminated raw byte array, so nothing is lost to
@@ -70,13 +75,13 @@ final class LibC {
         if (System.getProperty(PLATFORM_PATH) != null) {
             return;
         }
-        try (java.util.stream.Stream<String> maps = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/self/maps"))) {
+        try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
             maps.map(l -> l.substring(l.indexOf('/') < 0 ? l.length() : l.indexOf('/')))
                     .filter(f -> f.endsWith("/libc.so.6"))
                     .findFirst()
                     .ifPresent(f -> System.setProperty(PLATFORM_PATH,
                             f.substring(0, f.lastIndexOf('/')) + ":/usr/lib:/lib"));
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // JNA computes the path itself
         }
     }
@@ -86,9 +91,9 @@ final class LibC {
     }
 
     /** Throws if libc could not be bound, with the cause (e.g. JNA missing for this platform). */
-    static void require() throws java.io.IOException {
+    static void require() throws IOException {
         if (LOAD_FAILURE != null) {
-            throw new java.io.IOException("native file system access unavailable: " + LOAD_FAILURE, LOAD_FAILURE);
+            throw new IOException("native file system access unavailable: " + LOAD_FAILURE, LOAD_FAILURE);
         }
     }
 

@@ -12,15 +12,15 @@ import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ParallelScryptTest {
+class ScryptTest {
     /** RFC 7914 section 12, the second and third vectors (the fourth takes seconds). */
     @Test
     void rfc7914Vectors() {
-        assertThat(HexFormat.of().formatHex(ParallelScrypt.derive("password".getBytes(StandardCharsets.US_ASCII),
+        assertThat(HexFormat.of().formatHex(Scrypt.derive("password".getBytes(StandardCharsets.US_ASCII),
                 "NaCl".getBytes(StandardCharsets.US_ASCII), 1024, 8, 16, 64)))
                 .isEqualTo("fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
                         + "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640");
-        assertThat(HexFormat.of().formatHex(ParallelScrypt.derive("pleaseletmein".getBytes(StandardCharsets.US_ASCII),
+        assertThat(HexFormat.of().formatHex(Scrypt.derive("pleaseletmein".getBytes(StandardCharsets.US_ASCII),
                 "SodiumChloride".getBytes(StandardCharsets.US_ASCII), 16384, 8, 1, 64)))
                 .isEqualTo("7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2"
                         + "d5432955613f0fcf62d49705242a9af9e61e85dc0d651e40dfcf017b45575887");
@@ -32,7 +32,7 @@ class ParallelScryptTest {
             @ForAll @IntRange(min = 1, max = 9) int log2n, @ForAll @IntRange(min = 1, max = 4) int r,
             @ForAll @IntRange(min = 1, max = 5) int p, @ForAll @IntRange(min = 1, max = 100) int dkLen) {
         int n = 1 << log2n;
-        assertThat(ParallelScrypt.derive(password, salt, n, r, p, dkLen))
+        assertThat(Scrypt.derive(password, salt, n, r, p, dkLen))
                 .isEqualTo(SCrypt.generate(password, salt, n, r, p, dkLen));
     }
 }

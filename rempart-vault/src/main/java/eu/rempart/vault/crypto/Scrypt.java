@@ -9,70 +9,49 @@ import com.sun.jna.Memory;
 
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
- * scrypt (RFC 7914) whose p independent ROMix lanes run on separate threads. Bouncy Castle's
- * {@code SCrypt.generate} runs them one after another, so opening a repository would cost p times a
- * lane's time on a machine with idle cores; the key files' cost parameters stay what they are.
- * Built from Bouncy Castle's PBKDF2-HMAC-SHA256 and Salsa20/8 core, and checked against
- * {@code SCrypt.generate} in the tests.
+ * scrypt (RFC 7914), built from Bouncy Castle's PBKDF2-HMAC-SHA256 and Salsa20/8 core and checked
+ * against {@code SCrypt.generate} in the tests. Bouncy Castle's own keeps its table V (128·N·r
+ * bytes: 32 MiB for restic's usual N = 2^15, r = 8) on the Java heap, where it lands in the serial
+ * collector's old generation, which grows at once but shrinks only over several full collections:
+ * every command that opened a repository kept those 32 MiB for its whole run. Here V lives in
+ * native memory, wiped and returned to the system as soon as the key is derived.
  *
- * <p>Each lane's table V (128·N·r bytes: 32 MiB for restic's usual N = 2^15, r = 8) lives outside
- * the Java heap and is wiped and returned to the system as soon as the lane is done. On the heap it
- * went to the old generation, which the serial collector grows but only shrinks over several full
- * collections: every command that opened a repository kept those 32 MiB for its whole run.
+ * <p>The p lanes run one after another on one table, as Go's scrypt does for restic. Run in
+ * parallel they needed a table each (32 MiB more per extra lane) and saved little in a cold JVM,
+ * whose compiler threads want the other core: no faster for p = 2 in a no-change backup, 340
+ * against 390 ms for p = 4 alone.
  */
-final class ParallelScrypt {
-    private ParallelScrypt() {
+final class Scrypt {
+    private Scrypt() {
     }
 
     static byte[] derive(byte[] password, byte[] salt, int n, int r, int p, int dkLen) {
-        int laneBytes = 128 * r;
-        byte[] b = pbkdf2(password, salt, p * laneBytes);
+        byte[] b = pbkdf2(password, salt, p * 128 * r);
         try {
-            int lanes = Math.min(p, Math.max(1, Runtime.getRuntime().availableProcessors()));
-            List<CompletableFuture<Void>> running = new ArrayList<>();
-            // Lanes are dealt round-robin to at most one thread per core; this thread takes share 0.
-            for (int t = 1; t < lanes; t++) {
-                int first = t;
-                running.add(CompletableFuture.runAsync(() -> mixLanes(b, first, lanes, n, r, p),
-                        runnable -> {
-                            Thread th = new Thread(runnable, "rempart-scrypt");
-                            th.setDaemon(true);
-                            th.start();
-                        }));
-            }
-            mixLanes(b, 0, lanes, n, r, p);
-            try {
-                CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).join();
-            } catch (CompletionException e) {
-                throw new IllegalStateException("scrypt failed", e.getCause());
-            }
+            mixLanes(b, n, r, p);
             return pbkdf2(password, b, dkLen);
         } finally {
             Arrays.fill(b, (byte) 0);
         }
     }
 
-    private static void mixLanes(byte[] b, int first, int step, int n, int r, int p) {
+    private static void mixLanes(byte[] b, int n, int r, int p) {
         int words = 32 * r;
-        int[] x = new int[words];
-        int[] y = new int[words];
-        int[] t = new int[16];
-        int[] s = new int[16];
         long vBytes = 4L * n * words;
         if (vBytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("scrypt parameters need more than 2 GiB: N=" + n + ", r=" + r);
         }
+        int[] x = new int[words];
+        int[] y = new int[words];
+        int[] t = new int[16];
+        int[] s = new int[16];
         Memory table = new Memory(vBytes);
         IntBuffer v = table.getByteBuffer(0, vBytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
         try {
-            for (int lane = first; lane < p; lane += step) {
+            for (int lane = 0; lane < p; lane++) {
                 int off = lane * 128 * r;
                 for (int i = 0; i < words; i++) {
                     x[i] = littleEndianInt(b, off + 4 * i);
