@@ -79,10 +79,13 @@ public final class Repository implements AutoCloseable {
     private final AtomicLong blobsAdded = new AtomicLong();
     private final AtomicLong treesAdded = new AtomicLong();
     /**
-     * Full packs are synced and renamed by a background thread so workers keep chunking meanwhile;
-     * the permits bound how many wait (they are on disk already, so they cost no memory).
+     * Full packs are synced and renamed (or uploaded) by a background thread so workers keep
+     * chunking meanwhile; the permits bound how many are handed over. One: a worker with the next
+     * full pack waits for it. A remote pack is held in memory until stored, and a second one
+     * waiting made no backup faster (through REST, 3 alternated pairs: 9.2-9.7 s with one against
+     * 9.4-12.1 s with two, peak RSS 234-238 against 250-264 MiB; local backups the same either way).
      */
-    private static final int FINISHING = 2;
+    private static final int FINISHING = 1;
     private final java.util.concurrent.Semaphore finishing = new java.util.concurrent.Semaphore(FINISHING);
     private ExecutorService finisher;
     private volatile IOException finishError;
