@@ -48,8 +48,10 @@ final class Scrypt {
         int[] y = new int[words];
         int[] t = new int[16];
         int[] s = new int[16];
-        Memory table = new Memory(vBytes);
-        IntBuffer v = table.getByteBuffer(0, vBytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+        Memory table = nativeTable(vBytes);
+        IntBuffer v = table != null
+                ? table.getByteBuffer(0, vBytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
+                : IntBuffer.allocate((int) (vBytes / 4));
         try {
             for (int lane = 0; lane < p; lane++) {
                 int off = lane * 128 * r;
@@ -64,8 +66,24 @@ final class Scrypt {
         } finally {
             Arrays.fill(x, 0);
             Arrays.fill(y, 0);
-            table.clear();
-            table.close();
+            if (table != null) {
+                table.clear();
+                table.close();
+            } else {
+                Arrays.fill(v.array(), 0);
+            }
+        }
+    }
+
+    /**
+     * The table in native memory, or null where JNA's native library cannot be loaded (a home and
+     * temporary directory mounted noexec, say): then on the heap, since a repository must open.
+     */
+    private static Memory nativeTable(long bytes) {
+        try {
+            return new Memory(bytes);
+        } catch (LinkageError e) {
+            return null;
         }
     }
 

@@ -8,6 +8,7 @@ import org.bouncycastle.crypto.generators.SCrypt;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,5 +35,35 @@ class ScryptTest {
         int n = 1 << log2n;
         assertThat(Scrypt.derive(password, salt, n, r, p, dkLen))
                 .isEqualTo(SCrypt.generate(password, salt, n, r, p, dkLen));
+    }
+    /**
+     * Where JNA's native library cannot be loaded (here: neither unpacked nor found), the table
+     * goes on the heap and the key is the same.
+     */
+    @Test
+    void derivesTheSameKeyWhereNativeMemoryIsUnavailable() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-Djna.nounpack=true", "-Djna.nosys=true",
+                "-Djna.boot.library.path=/nonexistent", "-cp", System.getProperty("java.class.path"),
+                Child.class.getName()).redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(child.waitFor()).isZero();
+        assertThat(out).isEqualTo("heap " + HexFormat.of().formatHex(SCrypt.generate(
+                Child.PASSWORD, Child.SALT, 1024, 8, 3, 64)));
+    }
+
+    static final class Child {
+        static final byte[] PASSWORD = "correct horse".getBytes(StandardCharsets.US_ASCII);
+        static final byte[] SALT = "battery staple".getBytes(StandardCharsets.US_ASCII);
+
+        public static void main(String[] args) {
+            try {
+                new com.sun.jna.Memory(8).close();
+                System.out.print("native ");
+            } catch (LinkageError e) {
+                System.out.print("heap ");
+            }
+            System.out.print(HexFormat.of().formatHex(Scrypt.derive(PASSWORD, SALT, 1024, 8, 3, 64)));
+        }
     }
 }
