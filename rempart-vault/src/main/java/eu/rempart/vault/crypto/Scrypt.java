@@ -25,6 +25,9 @@ import java.util.Arrays;
  * against 390 ms for p = 4 alone.
  */
 final class Scrypt {
+    /** Blocks of V written at once: fewer calls into the off-heap table while the JIT warms up. */
+    private static final int STAGED = 32;
+
     private Scrypt() {
     }
 
@@ -48,6 +51,7 @@ final class Scrypt {
         int[] y = new int[words];
         int[] t = new int[16];
         int[] s = new int[16];
+        int[] stage = new int[STAGED * words];
         Memory table = nativeTable(vBytes);
         IntBuffer v = table != null
                 ? table.getByteBuffer(0, vBytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
@@ -58,7 +62,7 @@ final class Scrypt {
                 for (int i = 0; i < words; i++) {
                     x[i] = littleEndianInt(b, off + 4 * i);
                 }
-                roMix(x, v, y, t, s, n, r);
+                roMix(x, v, stage, y, t, s, n, r);
                 for (int i = 0; i < words; i++) {
                     putLittleEndianInt(x[i], b, off + 4 * i);
                 }
@@ -66,6 +70,7 @@ final class Scrypt {
         } finally {
             Arrays.fill(x, 0);
             Arrays.fill(y, 0);
+            Arrays.fill(stage, 0);
             if (table != null) {
                 table.clear();
                 table.close();
@@ -87,13 +92,9 @@ final class Scrypt {
         }
     }
 
-    /** Blocks of V written at once: fewer calls into the off-heap table while the JIT warms up. */
-    private static final int STAGED = 32;
-
     /** RFC 7914 section 5: X = B; V_i = X, X = BlockMix(X) N times; then N data-dependent mixes. */
-    private static void roMix(int[] x, IntBuffer v, int[] y, int[] t, int[] s, int n, int r) {
+    private static void roMix(int[] x, IntBuffer v, int[] stage, int[] y, int[] t, int[] s, int n, int r) {
         int words = x.length;
-        int[] stage = new int[STAGED * words];
         for (int i = 0; i < n; i++) {
             int k = i % STAGED;
             System.arraycopy(x, 0, stage, k * words, words);
@@ -102,7 +103,6 @@ final class Scrypt {
             }
             blockMix(x, y, t, s, r);
         }
-        Arrays.fill(stage, 0);
         int mask = n - 1;
         for (int i = 0; i < n; i++) {
             // Integerify: the first word of the last 64-byte block, modulo N (a power of two).
