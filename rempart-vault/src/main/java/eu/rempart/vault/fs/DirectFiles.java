@@ -126,9 +126,14 @@ public final class DirectFiles {
         return new SequentialWriter(ch, writeBuffer());
     }
 
+    /**
+     * An empty buffer from the pool. Cleared here, whatever state it came back in: a writer
+     * abandoned part-way (a pack dropped after a failed write) returns a half-filled buffer, and a
+     * writer taking it as it was wrote the stale bytes ahead of its own.
+     */
     private static ByteBuffer writeBuffer() {
         ByteBuffer buf = WRITE_BUFFERS.poll();
-        return buf != null ? buf : allocate();
+        return buf != null ? buf.clear() : allocate();
     }
 
     /**

@@ -65,6 +65,39 @@ class DirectFilesTest {
         }
     }
 
+    /**
+     * Writers return their aligned buffers to a shared pool. A writer abandoned with a half-filled
+     * buffer (a pack dropped after a failed write) once handed that buffer on as it was, and the
+     * next writer to take it wrote the stale bytes ahead of its own: packs whose content no longer
+     * matched their name. Several abandoned writers, then writers of several buffers each.
+     */
+    @Test
+    void buffersOfAbandonedWritersComeBackEmpty() throws IOException {
+        Path d = dir(false);
+        // Open at once, so each holds buffers of its own; each abandoned part-way through a buffer.
+        java.util.List<DirectFiles.SequentialWriter> abandoned = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            DirectFiles.SequentialWriter w = DirectFiles.newWriter(d.resolve("abandoned-" + i),
+                    Set.of(StandardOpenOption.CREATE_NEW));
+            byte[] junk = random(100 + i, (i % 2 == 0 ? 0 : 1 << 20) + 1000 * (i + 1));
+            w.write(junk, 0, junk.length);
+            abandoned.add(w);
+        }
+        for (DirectFiles.SequentialWriter w : abandoned) {
+            w.abandon();
+        }
+        for (int i = 0; i < 4; i++) {
+            byte[] data = random(200 + i, 3 * (1 << 20) + 777);
+            Path f = d.resolve("after-" + i);
+            try (DirectFiles.SequentialWriter w = DirectFiles.newWriter(f, Set.of(StandardOpenOption.CREATE_NEW))) {
+                for (int off = 0; off < data.length; off += 100_000) {
+                    w.write(data, off, Math.min(100_000, data.length - off));
+                }
+            }
+            assertThat(Files.readAllBytes(f)).isEqualTo(data);
+        }
+    }
+
     @Test
     void aStreamClosedWithAReadAheadInFlightLeavesTheNextStreamOfTheThreadIntact() throws IOException {
         Path d = dir(false);
