@@ -78,19 +78,45 @@ public final class Archiver {
      * looks for the next cut: one large file (a practice database) then keeps every core busy.
      */
     private ExecutorService blobSavers;
-    /** Reusable chunk copies; taking one blocks a reader whose chunks wait for savers. */
+    /**
+     * Reusable chunk copies; taking one blocks a reader whose chunks wait for savers. Chunks up to
+     * {@link #SMALL_CHUNK} go to one of the small copies, larger ones (about one in five of a large
+     * file's chunks, whose cut points lie 512 KiB plus an exponential 1 MiB apart) to the single
+     * large copy. Four copies that each grew to the largest chunk they had held kept 32 MiB for
+     * the rest of a backup of images; now 16 MiB at most.
+     */
     private java.util.concurrent.BlockingQueue<ChunkBuffer> chunkBuffers;
+    private java.util.concurrent.BlockingQueue<ChunkBuffer> largeChunkBuffer;
+    static final int SMALL_CHUNK = 4 * Chunker.MIN_SIZE;
 
-    /** A growable buffer for one chunk in flight. */
+    /**
+     * One chunk in flight, with room to be sealed where it lies ({@link Repository#saveBlobConsuming}),
+     * allocated when first needed.
+     */
     private static final class ChunkBuffer {
-        byte[] bytes = new byte[0];
+        /** Where the chunk starts: the room before it is for the blob's nonce. */
+        static final int OFFSET = Repository.SEAL_ROOM_BEFORE;
+        private final int capacity;
+        private final java.util.concurrent.BlockingQueue<ChunkBuffer> home;
+        private byte[] bytes;
 
+        ChunkBuffer(int capacity, java.util.concurrent.BlockingQueue<ChunkBuffer> home) {
+            this.capacity = capacity;
+            this.home = home;
+        }
+
+        /** Copies the chunk to {@link #OFFSET} and returns the array. */
         byte[] fill(byte[] src, int off, int n) {
-            if (bytes.length < n) {
-                bytes = new byte[Math.max(n, Math.min(Chunker.MAX_SIZE, 2 * bytes.length))];
+            if (bytes == null) {
+                bytes = new byte[OFFSET + capacity + Repository.SEAL_ROOM_AFTER];
             }
-            System.arraycopy(src, off, bytes, 0, n);
+            System.arraycopy(src, off, bytes, OFFSET, n);
             return bytes;
+        }
+
+        /** Back to the queue it was taken from, for the next chunk. */
+        void release() {
+            home.add(this);
         }
     }
 
@@ -135,8 +161,10 @@ public final class Archiver {
         treeLoaders = Executors.newFixedThreadPool(4, named("rempart-tree"));
         chunkBuffers = new java.util.concurrent.ArrayBlockingQueue<>(cores + opts.workers());
         for (int i = 0; i < cores + opts.workers(); i++) {
-            chunkBuffers.add(new ChunkBuffer());
+            chunkBuffers.add(new ChunkBuffer(SMALL_CHUNK, chunkBuffers));
         }
+        largeChunkBuffer = new java.util.concurrent.ArrayBlockingQueue<>(1);
+        largeChunkBuffer.add(new ChunkBuffer(Chunker.MAX_SIZE, largeChunkBuffer));
         Id treeId;
         try {
             Id parentTree = parent == null ? null : parent.tree();
@@ -471,13 +499,13 @@ public final class Archiver {
                 if (inspection != null) {
                     inspection.chunk(ch.array(), ch.offset(), n);
                 }
-                ChunkBuffer buf = chunkBuffers.take();
+                ChunkBuffer buf = (n <= SMALL_CHUNK ? chunkBuffers : largeChunkBuffer).take();
                 byte[] b = buf.fill(ch.array(), ch.offset(), n);
                 int len = n;
                 parts.add(CompletableFuture.supplyAsync(() -> {
                     try {
-                        Id id = Id.hash(b, 0, len);
-                        repo.saveBlob(BlobType.DATA, id, b, 0, len);
+                        Id id = Id.hash(b, ChunkBuffer.OFFSET, len);
+                        repo.saveBlobConsuming(BlobType.DATA, id, b, ChunkBuffer.OFFSET, len);
                         return id;
                     } catch (IOException e) {
                         RepositoryWriteException rw = new RepositoryWriteException(e);
@@ -486,7 +514,7 @@ public final class Archiver {
                         }
                         throw rw;
                     } finally {
-                        chunkBuffers.add(buf);
+                        buf.release();
                     }
                 }, blobSavers));
                 size += n;

@@ -24,8 +24,11 @@ final class BlobEncoder {
     private byte[] sealed = new byte[0];
     private final byte[] sample = new byte[(int) Zstd.compressBound(SAMPLE)];
 
-    /** The sealed blob in {@link #buffer()}, valid until this thread encodes the next blob. */
-    record Sealed(byte[] buffer, int length, int uncompressedLength) {
+    /**
+     * The sealed blob at {@code offset} in {@link #buffer()}: this thread's buffer, valid until it
+     * encodes the next blob, or the caller's own array when sealed in place.
+     */
+    record Sealed(byte[] buffer, int offset, int length, int uncompressedLength) {
     }
 
     private BlobEncoder() {
@@ -39,9 +42,13 @@ final class BlobEncoder {
 
     /**
      * Compresses (unless {@code level} is 0, or in auto mode the data looks incompressible, or
-     * compression does not make it smaller) and seals {@code len} bytes at {@code off}.
+     * compression does not make it smaller) and seals {@code len} bytes at {@code off}. With
+     * {@code inPlace}, a blob stored uncompressed is sealed where it lies if {@code data} has room
+     * for the nonce before it and the MAC after it, overwriting those bytes: then this thread's
+     * buffer never needs to hold more than compressed blobs (an 8 MiB image chunk would otherwise
+     * keep an 8 MiB buffer per saving thread for the rest of the run).
      */
-    Sealed encode(MasterKey key, byte[] data, int off, int len, int level, boolean auto) {
+    Sealed encode(MasterKey key, byte[] data, int off, int len, int level, boolean auto, boolean inPlace) {
         if (level != 0 && len > 0 && (!auto || looksCompressible(data, off, len))) {
             int bound = (int) Zstd.compressBound(len);
             ensure(bound + MasterKey.OVERHEAD);
@@ -53,12 +60,16 @@ final class BlobEncoder {
             // Stored as is when compression does not pay: smaller and faster to restore.
             if (z < len) {
                 int total = key.seal(sealed, MasterKey.IV_SIZE, z, sealed, 0);
-                return new Sealed(sealed, total, len);
+                return new Sealed(sealed, 0, total, len);
             }
+        }
+        if (inPlace && off >= MasterKey.IV_SIZE && data.length - off - len >= MasterKey.OVERHEAD - MasterKey.IV_SIZE) {
+            int total = key.seal(data, off, len, data, off - MasterKey.IV_SIZE);
+            return new Sealed(data, off - MasterKey.IV_SIZE, total, 0);
         }
         ensure(len + MasterKey.OVERHEAD);
         int total = key.seal(data, off, len, sealed, 0);
-        return new Sealed(sealed, total, 0);
+        return new Sealed(sealed, 0, total, 0);
     }
 
     private void ensure(int size) {

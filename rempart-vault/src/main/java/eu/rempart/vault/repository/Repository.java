@@ -397,7 +397,10 @@ public final class Repository implements AutoCloseable {
     public BlobData loadBlobShared(PackedBlob pb) throws IOException {
         byte[] sealed = BlobDecoder.get().sealed(pb.length());
         backend.read(FileType.PACK, pb.packId().toHex(), pb.offset(), sealed, 0, pb.length());
-        return decodeBlobShared(pb, sealed, 0);
+        // Opened where it was read: the sealed copy is this thread's and not needed after, and a
+        // third per-thread buffer as large as the largest blob (8 MiB for each restoring thread)
+        // is saved.
+        return decode(pb, sealed, 0, true);
     }
 
     /** Decrypts, decompresses and verifies a blob whose sealed bytes start at {@code off}. */
@@ -483,7 +486,23 @@ public final class Repository implements AutoCloseable {
      * @return true if the blob was new and has been written to a pack
      */
     public boolean saveBlob(BlobType type, Id id, byte[] data, int off, int len) throws IOException {
-        return store(type, id, data, off, len, false);
+        return store(type, id, data, off, len, false, false);
+    }
+
+    /**
+     * Bytes a caller of {@link #saveBlobConsuming} leaves free before and after a blob so that it
+     * can be sealed where it lies.
+     */
+    public static final int SEAL_ROOM_BEFORE = MasterKey.IV_SIZE, SEAL_ROOM_AFTER = MasterKey.OVERHEAD - MasterKey.IV_SIZE;
+
+    /**
+     * Like {@link #saveBlob(BlobType, Id, byte[], int, int)} for a caller done with the array: a
+     * blob stored uncompressed is sealed in place when {@link #SEAL_ROOM_BEFORE} bytes before
+     * {@code off} and {@link #SEAL_ROOM_AFTER} after the blob are free. Those bytes and the blob's
+     * are overwritten.
+     */
+    public boolean saveBlobConsuming(BlobType type, Id id, byte[] data, int off, int len) throws IOException {
+        return store(type, id, data, off, len, false, true);
     }
 
     /**
@@ -493,11 +512,11 @@ public final class Repository implements AutoCloseable {
      * @return true if the blob has been written to a pack by this call
      */
     public boolean saveBlobAgain(BlobType type, Id id, byte[] data, int off, int len) throws IOException {
-        return store(type, java.util.Objects.requireNonNull(id), data, off, len, true);
+        return store(type, java.util.Objects.requireNonNull(id), data, off, len, true, false);
     }
 
-    private boolean store(BlobType type, Id id, byte[] data, int off, int len, boolean evenIfIndexed)
-            throws IOException {
+    private boolean store(BlobType type, Id id, byte[] data, int off, int len, boolean evenIfIndexed,
+            boolean consume) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, data.length);
         if (id == null) {
             id = Id.hash(data, off, len);
@@ -516,7 +535,8 @@ public final class Repository implements AutoCloseable {
         BlobEncoder enc = BlobEncoder.get();
         Compression c = type == BlobType.TREE && config.version() >= 2 ? Compression.AUTO : compression;
         BlobEncoder.Sealed sealed = enc.encode(key, data, off, len,
-                c == Compression.OFF || config.version() < 2 ? 0 : c.level, c == Compression.AUTO && type == BlobType.DATA);
+                c == Compression.OFF || config.version() < 2 ? 0 : c.level, c == Compression.AUTO && type == BlobType.DATA,
+                consume);
         dataAdded.addAndGet(len);
         dataAddedPacked.addAndGet(sealed.length());
         (type == BlobType.DATA ? blobsAdded : treesAdded).incrementAndGet();
@@ -528,7 +548,7 @@ public final class Repository implements AutoCloseable {
             pw = new PackWriter(key, type, backend.create(FileType.PACK));
         }
         try {
-            pw.add(id, sealed.buffer(), 0, sealed.length(), sealed.uncompressedLength());
+            pw.add(id, sealed.buffer(), sealed.offset(), sealed.length(), sealed.uncompressedLength());
         } catch (IOException | RuntimeException e) {
             // The pack is unusable (e.g. disk full): drop it; its blobs were never indexed.
             discard(pw);

@@ -1,5 +1,6 @@
 package eu.rempart.vault.interop;
 
+import eu.rempart.vault.BlobType;
 import eu.rempart.vault.archiver.Archiver;
 import eu.rempart.vault.archiver.BackupOptions;
 import eu.rempart.vault.archiver.BackupResult;
@@ -62,6 +63,16 @@ class ResticInteropTest {
         }
         assertThat(r.summary().errors()).isEmpty();
         assertThat(r.summary().filesNew()).isGreaterThan(3000);
+        // The large random files give chunks above the archiver's 2 MiB small-copy size, stored
+        // uncompressed and so sealed in place: restic checks and restores those too (below).
+        try (Repository repo = Repository.open(new LocalBackend(repoDir), PASSWORD.toCharArray())) {
+            repo.loadIndex();
+            assertThat(repo.index().all()).anySatisfy(b -> {
+                assertThat(b.type()).isEqualTo(BlobType.DATA);
+                assertThat(b.compressed()).isFalse();
+                assertThat(b.length()).isGreaterThan((2 << 20) + 32);
+            });
+        }
 
         Restic restic = new Restic(repoDir, PASSWORD);
         Restic.Result check = restic.run("check", "--read-data").assertOk();

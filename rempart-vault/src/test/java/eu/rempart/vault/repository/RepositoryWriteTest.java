@@ -102,6 +102,52 @@ class RepositoryWriteTest {
         }
     }
 
+    /**
+     * A consuming save seals an uncompressed blob where it lies when the caller left room for the
+     * nonce and the MAC, and copies otherwise; either way the blob reads back and restic checks it.
+     */
+    @Test
+    void consumingSavesSealUncompressedBlobsInPlace() throws Exception {
+        Path dir = tmp.resolve("repo");
+        byte[] incompressible = random(4, 3 << 20);
+        byte[] withoutRoom = random(5, 1 << 20);
+        byte[] compressible = text(1 << 20);
+        int before = 16, after = 16;
+        try (Repository repo = Repository.init(new LocalBackend(dir), PASSWORD.toCharArray(), KdfParams.forTests(),
+                null, "test", "host")) {
+            repo.setPackSize(1 << 20);
+            byte[] framed = new byte[before + incompressible.length + after];
+            System.arraycopy(incompressible, 0, framed, before, incompressible.length);
+            assertThat(repo.saveBlob(BlobType.DATA, Id.hash(incompressible), framed, before,
+                    incompressible.length)).isTrue();
+            // Sealed in place: the array now holds the nonce, the ciphertext and the MAC.
+
+
+            // One byte short of the MAC's room: copied to the thread's buffer, the array left as it was.
+            byte[] tight = new byte[before + withoutRoom.length + after - 1];
+            System.arraycopy(withoutRoom, 0, tight, before, withoutRoom.length);
+            byte[] tightBefore = tight.clone();
+            assertThat(repo.saveBlob(BlobType.DATA, null, tight, before, withoutRoom.length)).isTrue();
+            assertThat(tight).isEqualTo(tightBefore);
+
+            byte[] framedText = new byte[before + compressible.length + after];
+            System.arraycopy(compressible, 0, framedText, before, compressible.length);
+            assertThat(repo.saveBlob(BlobType.DATA, Id.hash(compressible), framedText, before,
+                    compressible.length)).isTrue();
+            assertThat(repo.saveBlob(BlobType.DATA, Id.hash(compressible), framedText, before,
+                    compressible.length)).as("deduplicated").isFalse();
+            repo.flush();
+            assertThat(repo.index().lookup(BlobType.DATA, Id.hash(incompressible)).compressed()).isFalse();
+            assertThat(repo.index().lookup(BlobType.DATA, Id.hash(compressible)).compressed()).isTrue();
+            for (byte[] b : List.of(incompressible, withoutRoom, compressible)) {
+                assertThat(repo.loadBlob(BlobType.DATA, Id.hash(b))).isEqualTo(b);
+            }
+        }
+        if (Restic.available()) {
+            new Restic(dir, PASSWORD).run("check", "--read-data").assertOk();
+        }
+    }
+
     @Test
     void compressionOffAndMaxAreObeyed() throws Exception {
         byte[] compressible = text(300_000);
