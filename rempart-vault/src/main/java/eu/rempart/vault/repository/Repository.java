@@ -46,6 +46,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Repository implements AutoCloseable {
     /** Packs are closed once they hold this many bytes (restic 0.14 uses 4 MiB, 0.17 16 MiB). */
     public static final int DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
+    /**
+     * Bytes a caller of {@link #saveBlobConsuming} leaves free before and after a blob so that it
+     * can be sealed where it lies.
+     */
+    public static final int SEAL_ROOM_BEFORE = MasterKey.IV_SIZE, SEAL_ROOM_AFTER = MasterKey.OVERHEAD - MasterKey.IV_SIZE;
     /** Pack windows kept for reading trees from a remote store (at most 4 MiB each). */
     private static final int WINDOWS = 12;
     /** An index file is written after this many packs, so an interrupted run keeps most of its work. */
@@ -488,12 +493,6 @@ public final class Repository implements AutoCloseable {
     public boolean saveBlob(BlobType type, Id id, byte[] data, int off, int len) throws IOException {
         return store(type, id, data, off, len, false, false);
     }
-
-    /**
-     * Bytes a caller of {@link #saveBlobConsuming} leaves free before and after a blob so that it
-     * can be sealed where it lies.
-     */
-    public static final int SEAL_ROOM_BEFORE = MasterKey.IV_SIZE, SEAL_ROOM_AFTER = MasterKey.OVERHEAD - MasterKey.IV_SIZE;
 
     /**
      * Like {@link #saveBlob(BlobType, Id, byte[], int, int)} for a caller done with the array: a
