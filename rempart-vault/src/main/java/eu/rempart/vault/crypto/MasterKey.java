@@ -107,7 +107,6 @@ public final class MasterKey {
     public int seal(byte[] plaintext, int off, int len, byte[] out, int outOff) {
         Objects.checkFromIndexSize(off, len, plaintext.length);
         Objects.checkFromIndexSize(outOff, len + OVERHEAD, out.length);
-        boolean inPlace = out == plaintext && off == outOff + IV_SIZE;
         Engines e = Engines.get();
         nextNonce(e.random, out, outOff);
         int ct = outOff + IV_SIZE;
@@ -115,20 +114,7 @@ public final class MasterKey {
             Cipher c = e.ctr;
             c.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(out, outOff, IV_SIZE));
             Poly1305 poly = e.poly1305Aes(macK, macR, out, outOff);
-            if (inPlace) {
-                ctrInPlace(c, e.chunk, out, ct, len, poly);
-            } else {
-                // Chunked so the MAC reads ciphertext still in cache, and so HotSpot compiles the
-                // caller of the AES-CTR intrinsic after a few calls instead of running 1 MiB interpreted.
-                int done = 0;
-                while (len - done > CHUNK) {
-                    int n = c.update(plaintext, off + done, CHUNK, out, ct + done);
-                    poly.update(out, ct + done, n);
-                    done += n;
-                }
-                int n = c.doFinal(plaintext, off + done, len - done, out, ct + done);
-                poly.update(out, ct + done, n);
-            }
+            ctr(c, e.chunk, plaintext, off, len, out, ct, poly);
             poly.doFinal(out, ct + len);
         } catch (GeneralSecurityException ex) {
             throw new IllegalStateException("AES-CTR failed", ex);
@@ -137,22 +123,30 @@ public final class MasterKey {
     }
 
     /**
-     * AES-CTR over {@code buf[off, off+len)} in place, a scratch chunk at a time (the JDK's cipher
-     * would copy the whole input first when input and output are the same array); the MAC, if
-     * any, reads each chunk of ciphertext while it is in cache.
+     * AES-CTR of {@code in[inOff, inOff+len)} to {@code out} at {@code outOff}, {@link #CHUNK}
+     * bytes at a time: the MAC, if any, reads each chunk of ciphertext while it is in cache, and
+     * HotSpot compiles the caller of the AES-CTR intrinsic after a few calls instead of running
+     * 1 MiB interpreted. In place (same array, same offset) each chunk goes through
+     * {@code scratch}: the JDK's cipher would copy the whole input first when input and output
+     * are the same array.
      */
-    private static void ctrInPlace(Cipher c, byte[] scratch, byte[] buf, int off, int len, Poly1305 mac)
-            throws GeneralSecurityException {
+    private static void ctr(Cipher c, byte[] scratch, byte[] in, int inOff, int len, byte[] out, int outOff,
+            Poly1305 mac) throws GeneralSecurityException {
+        boolean inPlace = in == out && inOff == outOff;
         for (int done = 0; done < len; ) {
-            int n = Math.min(scratch.length, len - done);
-            int m = c.update(buf, off + done, n, scratch, 0);
+            int n = Math.min(CHUNK, len - done);
+            byte[] dst = inPlace ? scratch : out;
+            int dstOff = inPlace ? 0 : outOff + done;
+            int m = c.update(in, inOff + done, n, dst, dstOff);
             if (m != n) {
                 throw new IllegalStateException("AES-CTR returned " + m + " of " + n + " bytes");
             }
             if (mac != null) {
-                mac.update(scratch, 0, n);
+                mac.update(dst, dstOff, n);
             }
-            System.arraycopy(scratch, 0, buf, off + done, n);
+            if (inPlace) {
+                System.arraycopy(scratch, 0, out, outOff + done, n);
+            }
             done += n;
         }
     }
@@ -204,15 +198,7 @@ public final class MasterKey {
         try {
             Cipher c = e.ctr;
             c.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(sealed, off, IV_SIZE));
-            if (out == sealed && outOff == ctOff) {
-                ctrInPlace(c, e.chunk, sealed, ctOff, ctLen, null);
-            } else {
-                int done = 0;
-                while (ctLen - done > CHUNK) {
-                    done += c.update(sealed, ctOff + done, CHUNK, out, outOff + done);
-                }
-                c.doFinal(sealed, ctOff + done, ctLen - done, out, outOff + done);
-            }
+            ctr(c, e.chunk, sealed, ctOff, ctLen, out, outOff, null);
         } catch (GeneralSecurityException ex) {
             throw new IllegalStateException("AES-CTR failed", ex);
         }

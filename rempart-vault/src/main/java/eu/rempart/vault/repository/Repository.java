@@ -405,7 +405,7 @@ public final class Repository implements AutoCloseable {
         // Opened where it was read: the sealed copy is this thread's and not needed after, and a
         // third per-thread buffer as large as the largest blob (8 MiB for each restoring thread)
         // is saved.
-        return decode(pb, sealed, 0, true);
+        return decodeBlobInPlace(pb, sealed, 0);
     }
 
     /** Decrypts, decompresses and verifies a blob whose sealed bytes start at {@code off}. */
