@@ -158,12 +158,16 @@ class RestBackendTest {
         }
     }
 
-    private static boolean hasTemporaryFiles(Path dir) throws IOException {
-        if (!java.nio.file.Files.isDirectory(dir)) {
+    /**
+     * Whether {@code data/} holds anything but its two-hex-digit folders: the server's temporary
+     * upload files. Names only (no stat, no descent), since the server deletes them meanwhile.
+     */
+    private static boolean hasTemporaryFiles(Path data) throws IOException {
+        if (!java.nio.file.Files.isDirectory(data)) {
             return false;
         }
-        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
-            return s.anyMatch(p -> java.nio.file.Files.isRegularFile(p) && !p.getFileName().toString().matches("[0-9a-f]{64}"));
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(data)) {
+            return s.anyMatch(p -> !p.getFileName().toString().matches("[0-9a-f]{2}"));
         }
     }
 
