@@ -64,7 +64,7 @@ public final class RestBackend implements Backend {
     private final SSLSocketFactory tls;
     private final BufferedPendingFile.Blocks blocks = new BufferedPendingFile.Blocks();
     private final Semaphore slots;
-    private final ReadAhead readAhead = new ReadAhead(this);
+    private final ReadAhead readAhead = new ReadAhead(this::openStream);
 
     /** @param url {@code http(s)://[user:pass@]host:port/[path]}, without the {@code rest:} prefix */
     public RestBackend(String url, Options opts) throws IOException {
@@ -118,7 +118,11 @@ public final class RestBackend implements Backend {
      * A response: status, Content-Type and Content-Length headers, and the body, or for a 206 to
      * a request with an {@link Into}, how many bytes went there ({@code body} then empty).
      */
-    private record Response(int status, String contentType, long contentLength, byte[] body, int intoLength) {
+    private record Response(int status, String contentType, long contentLength, byte[] body, int intoLength,
+            ReadAhead.Range stream) {
+        Response(int status, String contentType, long contentLength, byte[] body, int intoLength) {
+            this(status, contentType, contentLength, body, intoLength, null);
+        }
     }
 
     /**
@@ -128,6 +132,9 @@ public final class RestBackend implements Backend {
      */
     private record Into(byte[] dst, int off, int length) {
     }
+
+    /** Asks for a partial answer's body to be left open for the caller (see {@link #openStream}). */
+    private static final Into STREAM = new Into(new byte[0], 0, 0);
 
     /**
      * Sends a request, retrying transient failures. Returns the response of any status below 500
@@ -199,6 +206,13 @@ public final class RestBackend implements Backend {
             }
             int status = c.getResponseCode();
             java.io.InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            if (into == STREAM && status == 206 && in != null && c.getContentLengthLong() >= 0) {
+                return new Response(status, c.getContentType(), c.getContentLengthLong(), new byte[0], 0,
+                        new ReadAhead.Range(in, c.getContentLengthLong(), c::disconnect));
+            }
+            if (into == STREAM) {
+                into = null; // not streamable: the body is read below like any other
+            }
             byte[] data = new byte[0];
             int intoLength = 0;
             if (in != null) {
@@ -359,6 +373,35 @@ public final class RestBackend implements Backend {
             throw new EOFException(what + ": " + length + " bytes at " + offset + " beyond the end of the file");
         }
         throw failure(what, resp, type, name);
+    }
+
+    /**
+     * A range for {@link ReadAhead}, whose body the caller reads as it needs it. The request is
+     * retried as any other; a body that breaks off, by ReadAhead. The open response keeps its
+     * connection outside {@link Options#connections()}: one per reading thread at most. A server
+     * that ignores ranges (or does not say how long the answer is) gets the range read at once.
+     */
+    private ReadAhead.Range openStream(FileType type, String name, long offset, long length) throws IOException {
+        String what = "reading " + describe(type, name);
+        Response resp = send(what, "GET", uri(type, name), Map.of("Range", "bytes=" + offset + "-" + (offset + length - 1)),
+                null, STREAM);
+        if (resp.stream != null) {
+            return resp.stream;
+        }
+        if (resp.status == 416) {
+            throw new EOFException(what + ": nothing at " + offset + ", beyond the end of the file");
+        }
+        byte[] b = resp.body;
+        int from;
+        if (resp.status == 206) {
+            from = 0; // the range, of a length not announced
+        } else if (resp.status == 200) {
+            from = (int) Math.min(offset, b.length); // the whole file
+        } else {
+            throw failure(what, resp, type, name);
+        }
+        int n = (int) Math.min(length, b.length - from);
+        return new ReadAhead.Range(new java.io.ByteArrayInputStream(b, from, n), n, () -> { });
     }
 
     /** Reads ahead (see {@link ReadAhead}): a check streams every pack blob by blob. */

@@ -81,7 +81,7 @@ public final class S3Backend implements Backend, ObjectLock {
     private final int retries;
     /** The bucket's Object Lock defaults, read once on the first write; null until then. */
     private volatile Optional<Retention> lockDefaults;
-    private final ReadAhead readAhead = new ReadAhead(this);
+    private final ReadAhead readAhead = new ReadAhead(this::openStream);
 
     /** @param spec what follows {@code s3:} */
     public S3Backend(String spec, Options o) throws IOException {
@@ -300,6 +300,17 @@ public final class S3Backend implements Backend, ObjectLock {
         } catch (SdkException e) {
             throw error("reading", type, name, e);
         }
+    }
+
+    /** A range for {@link ReadAhead}, whose body the caller reads as it needs it. */
+    private ReadAhead.Range openStream(FileType type, String name, long offset, long length) throws IOException {
+        ResponseInputStream<GetObjectResponse> in = openRange(type, name, offset, (int) Math.min(length, Integer.MAX_VALUE));
+        Long n = in.response().contentLength();
+        if (n == null) {
+            in.abort();
+            throw new IOException(where(type, name) + ": the store did not say how many bytes it sends");
+        }
+        return new ReadAhead.Range(in, n, in::abort);
     }
 
     /** Reads ahead (see {@link ReadAhead}): a check streams every pack blob by blob. */

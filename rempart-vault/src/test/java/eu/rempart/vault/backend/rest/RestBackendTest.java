@@ -231,4 +231,65 @@ class RestBackendTest {
             http.stop(0);
         }
     }
+
+    /**
+     * Reading a pack front to back takes one request, streamed into the caller's buffers; a
+     * response that breaks off is asked for again from where the reader is; a step back or a
+     * large gap asks again; reading past the end is an error.
+     */
+    @Test
+    void sequentialReadsStreamOneResponseAndResumeABrokenOne() throws Exception {
+        byte[] pack = random(3_000_000, 11);
+        String id = sha(pack);
+        java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", ex -> {
+            int n = gets.incrementAndGet();
+            String[] fr = ex.getRequestHeaders().getFirst("Range").substring("bytes=".length()).split("-");
+            int from = Integer.parseInt(fr[0]);
+            int to = Math.min(pack.length - 1, Integer.parseInt(fr[1]));
+            ex.sendResponseHeaders(206, to + 1 - from);
+            var os = ex.getResponseBody();
+            try {
+                // The first answer stops after 1 MB, as when a connection drops.
+                os.write(pack, from, n == 1 ? 1_000_000 : to + 1 - from);
+                os.close();
+            } catch (IOException e) {
+                // the client left
+            } finally {
+                ex.close();
+            }
+        });
+        http.start();
+        try {
+            RestBackend b = new RestBackend("http://127.0.0.1:" + http.getAddress().getPort() + "/r",
+                    new RestBackend.Options(2, Duration.ofSeconds(5), 0, null));
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            SplittableRandom sizes = new SplittableRandom(3);
+            for (int pos = 0; pos < pack.length; ) {
+                int len = Math.min(pack.length - pos, 1 + sizes.nextInt(300_000));
+                byte[] dst = new byte[len + 7];
+                b.readSequential(FileType.PACK, id, pos, dst, 7, len);
+                got.write(dst, 7, len);
+                pos += len;
+            }
+            assertThat(got.toByteArray()).isEqualTo(pack);
+            assertThat(gets.get()).as("the broken answer and the one that resumed it").isEqualTo(2);
+
+            byte[] dst = new byte[1000];
+            b.readSequential(FileType.PACK, id, 5000, dst, 0, 1000);
+            b.readSequential(FileType.PACK, id, 7000, dst, 0, 1000); // a small gap is read through
+            assertThat(dst).isEqualTo(java.util.Arrays.copyOfRange(pack, 7000, 8000));
+            assertThat(gets.get()).isEqualTo(3);
+            b.readSequential(FileType.PACK, id, 2000, dst, 0, 1000); // a step back asks again
+            assertThat(dst).isEqualTo(java.util.Arrays.copyOfRange(pack, 2000, 3000));
+            b.readSequential(FileType.PACK, id, 2_500_000, dst, 0, 1000); // and so does a large gap
+            assertThat(dst).isEqualTo(java.util.Arrays.copyOfRange(pack, 2_500_000, 2_501_000));
+            assertThat(gets.get()).isEqualTo(5);
+            assertThatThrownBy(() -> b.readSequential(FileType.PACK, id, pack.length - 10, new byte[20], 0, 20))
+                    .isInstanceOf(EOFException.class);
+        } finally {
+            http.stop(0);
+        }
+    }
 }
