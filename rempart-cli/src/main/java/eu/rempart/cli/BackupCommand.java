@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.rempart.sentinel.backup.BackupInspector;
 import eu.rempart.vault.archiver.Archiver;
+import eu.rempart.vault.archiver.WarmUp;
 import eu.rempart.vault.archiver.BackupOptions;
 import eu.rempart.vault.archiver.BackupResult;
 import eu.rempart.vault.archiver.Excludes;
@@ -60,7 +61,12 @@ final class BackupCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Compression c = parseCompression(compression);
         Excludes ex = excludes(excludes, excludeFiles);
-        try (Repository repo = cli.open()) {
+        Repository repo;
+        // Deriving the key keeps one core busy; the backup's walk starts on the other meanwhile.
+        try (WarmUp w = Archiver.warmUp(paths, ex)) {
+            repo = cli.open();
+        }
+        try (repo) {
             return run(cli, repo, paths, ex, tags, host, c, parent, force);
         }
     }
