@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.rempart.sentinel.backup.BackupInspector;
 import eu.rempart.vault.archiver.Archiver;
-import eu.rempart.vault.archiver.WarmUp;
 import eu.rempart.vault.archiver.BackupOptions;
 import eu.rempart.vault.archiver.BackupResult;
 import eu.rempart.vault.archiver.Excludes;
@@ -61,12 +60,7 @@ final class BackupCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Compression c = parseCompression(compression);
         Excludes ex = excludes(excludes, excludeFiles);
-        Repository repo;
-        // Deriving the key keeps one core busy; the backup's walk starts on the other meanwhile.
-        try (WarmUp w = Archiver.warmUp(paths, ex)) {
-            repo = cli.open();
-        }
-        try (repo) {
+        try (Repository repo = cli.open()) {
             return run(cli, repo, paths, ex, tags, host, c, parent, force);
         }
     }

@@ -1,8 +1,6 @@
 package eu.rempart.cli;
 
-import eu.rempart.vault.archiver.Archiver;
 import eu.rempart.vault.archiver.Excludes;
-import eu.rempart.vault.archiver.WarmUp;
 import eu.rempart.vault.repository.Compression;
 import eu.rempart.vault.repository.Repository;
 import picocli.CommandLine.Command;
@@ -60,14 +58,11 @@ final class ProtectCommand implements Callable<Integer> {
         }
         try {
             Repository repo;
-            // Either way a key is derived, which keeps one core busy: the walk starts on the other.
-            try (WarmUp w = Archiver.warmUp(List.of(target), Excludes.none())) {
-                if (exists) {
-                    repo = cli.open(repoDir, pw);
-                } else {
-                    repo = InitCommand.init(cli, new eu.rempart.vault.backend.local.LocalBackend(repoDir), pw);
-                    cli.say("protect.initialised", repoDir);
-                }
+            if (exists) {
+                repo = cli.open(repoDir, pw);
+            } else {
+                repo = InitCommand.init(cli, new eu.rempart.vault.backend.local.LocalBackend(repoDir), pw);
+                cli.say("protect.initialised", repoDir);
             }
             int code;
             try (repo) {

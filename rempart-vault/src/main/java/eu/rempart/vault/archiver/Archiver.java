@@ -122,14 +122,6 @@ public final class Archiver {
 
     private ContentInspector inspector;
 
-    /**
-     * Starts walking {@code targets} in the background, to be closed once the repository is open:
-     * see {@link WarmUp}. Worth it only while the caller waits on something else.
-     */
-    public static WarmUp warmUp(List<Path> targets, Excludes excludes) {
-        return new WarmUp(List.copyOf(targets), excludes);
-    }
-
     /** Lets the inspector see every file read and tag the snapshot; call before {@link #backup}. */
     public Archiver inspectWith(ContentInspector inspector) {
         this.inspector = inspector;
@@ -631,7 +623,7 @@ public final class Archiver {
                 st.links(), target, xattrs, device, type == NodeType.FILE ? List.of() : null, null, null);
     }
 
-    static List<String> components(Path p) {
+    private static List<String> components(Path p) {
         List<String> out = new ArrayList<>();
         for (Path part : p) {
             out.add(new String(FileNames.nameBytes(part), StandardCharsets.UTF_8));

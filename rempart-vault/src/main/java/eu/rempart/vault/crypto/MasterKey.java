@@ -73,15 +73,6 @@ public final class MasterKey {
             Arrays.copyOfRange(derived, 48, 64));
     }
 
-    /**
-     * Loads the JDK's cipher providers and this thread's engines: the first cipher a process asks
-     * for makes the JDK load every installed provider (some 50 ms), which a caller may do on an
-     * idle thread ahead of time.
-     */
-    public static void preload() {
-        Engines.get();
-    }
-
     public static MasterKey generate() {
         SecureRandom random = new SecureRandom();
         byte[] bytes = new byte[64];

@@ -139,7 +139,6 @@ public final class Repository implements AutoCloseable {
      * @throws WrongPasswordException if no key file opens with it
      */
     public static Repository open(Backend backend, char[] password) throws IOException {
-        preloadWhileDeriving();
         byte[] sealedConfig;
         try {
             sealedConfig = backend.load(FileType.CONFIG, "config");
@@ -169,24 +168,6 @@ public final class Repository implements AutoCloseable {
             return new Repository(backend, mk, Id.parse(k.name()), Config.parse(plain));
         }
         throw new WrongPasswordException("wrong password or no key found for repository " + backend.location());
-    }
-
-    /**
-     * Loads what the opened repository needs first (the JDK's cipher providers, zstd's native
-     * library) on another thread: deriving the key keeps this one busy for half a second and leaves
-     * the other core idle.
-     */
-    private static void preloadWhileDeriving() {
-        Thread t = new Thread(() -> {
-            try {
-                MasterKey.preload();
-                Zstd.compressBound(0);
-            } catch (RuntimeException | LinkageError e) {
-                // loaded again, and any failure reported, where it is needed
-            }
-        }, "rempart-preload");
-        t.setDaemon(true);
-        t.start();
     }
 
     public Backend backend() {
