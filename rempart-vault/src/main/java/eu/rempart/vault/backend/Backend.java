@@ -122,6 +122,16 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * {@link #readSequential}, from a caller whose following reads of the file stay below
+     * {@code until}: a remote store is asked for no more than that (a restore that needs only
+     * part of a pack).
+     */
+    default void readSequential(FileType type, String name, long offset, byte[] dst, int dstOff, int length,
+            long until) throws IOException {
+        readSequential(type, name, offset, dst, dstOff, length);
+    }
+
+    /**
      * Whether many small reads cost about what a few large ones do (a local disk), so that readers
      * need not gather them; false where every request pays a round trip (REST, S3).
      */

@@ -81,6 +81,12 @@ public final class ReadAhead {
     }
 
     public void read(FileType type, String name, long offset, byte[] dst, int dstOff, int length) throws IOException {
+        read(type, name, offset, dst, dstOff, length, offset + SIZE);
+    }
+
+    /** Reads, asking the store (when a new request is needed) for the bytes up to {@code until}. */
+    public void read(FileType type, String name, long offset, byte[] dst, int dstOff, int length, long until)
+            throws IOException {
         Objects.checkFromIndexSize(dstOff, length, dst.length);
         if (length == 0) {
             return;
@@ -92,7 +98,7 @@ public final class ReadAhead {
         }
         for (int attempt = 1; ; attempt++) {
             if (s == null) {
-                Range r = opener.open(type, name, offset, Math.max(length, SIZE));
+                Range r = opener.open(type, name, offset, Math.max(length, until - offset));
                 s = new Stream(type, name, offset, r);
                 streams.set(s);
                 if (s.end < offset + length) {

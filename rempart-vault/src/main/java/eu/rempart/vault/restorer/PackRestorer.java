@@ -28,9 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes files from a remote store pack by pack, as restic does: the files are planned first,
- * then each pack they need is read once, in a few ranges that cover the needed blobs, and every
- * blob goes to all the places that hold it. Reading file by file asked for a range per large blob
- * and a window per group of small ones, and fetched 1.5 times the data through a REST server.
+ * then each pack they need is read once, streamed in a few ranges that cover the needed blobs, and
+ * every blob goes to all the places that hold it. Reading file by file asked for a range per large
+ * blob and a window per group of small ones, and fetched 1.5 times the data through a REST server.
  *
  * <p>Memory stays bounded: the plan is run whenever it holds {@link #BATCH_BLOBS} blob places,
  * so a huge tree is restored a batch at a time. A backup stores files in the order it walks them,
@@ -39,9 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class PackRestorer {
     /** Blob places planned before a batch runs (about 100 bytes each). */
     static final int BATCH_BLOBS = 100_000;
-    /** Longest range read at once: bounds each worker's buffer. */
-    static final int SPAN = 8 << 20;
-    /** Bytes not needed that a range may still cover, rather than paying another request. */
+    /** Bytes not needed that a response may still carry, rather than paying another request. */
     static final int GAP = 256 << 10;
     /** Largest single write to a file. */
     static final int WRITE = 256 << 10;
@@ -143,18 +141,13 @@ final class PackRestorer {
         Writer w = new Writer();
         try {
             for (int i = 0; i < blobs.size(); ) {
-                long start = blobs.get(i).blob().offset();
-                long end = start + blobs.get(i).blob().length();
+                long end = blobs.get(i).blob().offset() + blobs.get(i).blob().length();
                 int j = i + 1;
-                while (j < blobs.size()) {
-                    PackedBlob next = blobs.get(j).blob();
-                    if (next.offset() - end > GAP || next.offset() + next.length() - start > SPAN) {
-                        break;
-                    }
-                    end = Math.max(end, next.offset() + next.length());
+                while (j < blobs.size() && blobs.get(j).blob().offset() - end <= GAP) {
+                    end = Math.max(end, blobs.get(j).blob().offset() + blobs.get(j).blob().length());
                     j++;
                 }
-                restoreRange(pack, start, (int) (end - start), blobs.subList(i, j), w);
+                restoreRun(pack, blobs.subList(i, j), end, w);
                 i = j;
             }
         } finally {
@@ -162,34 +155,40 @@ final class PackRestorer {
         }
     }
 
-    private void restoreRange(Id pack, long start, int length, List<BlobJob> blobs, Writer w) throws IOException {
-        byte[] buf = buffers.get();
-        if (buf == null || buf.length < length) {
-            buf = new byte[Math.max(length, 1 << 20)];
-            buffers.set(buf);
-        }
-        try {
-            repo.backend().read(FileType.PACK, pack.toHex(), start, buf, 0, length);
-        } catch (IOException | RuntimeException e) {
-            String why = "pack " + pack.shortHex() + " unreadable: " + e.getMessage();
-            for (BlobJob b : blobs) {
-                for (Place pl : b.places()) {
-                    fail(pl.file(), why, w);
-                }
+    /**
+     * Restores blobs lying close together, read one after the other from a single response that
+     * ends at {@code end}: this thread's buffer holds one blob, not the whole run.
+     */
+    private void restoreRun(Id pack, List<BlobJob> blobs, long end, Writer w) throws IOException {
+        for (int k = 0; k < blobs.size(); k++) {
+            PackedBlob pb = blobs.get(k).blob();
+            byte[] buf = buffers.get();
+            if (buf == null || buf.length < pb.length()) {
+                buf = new byte[Math.max(pb.length(), 1 << 20)];
+                buffers.set(buf);
             }
-            return;
-        }
-        for (BlobJob b : blobs) {
+            try {
+                repo.backend().readSequential(FileType.PACK, pack.toHex(), pb.offset(), buf, 0, pb.length(), end);
+            } catch (IOException | RuntimeException e) {
+                // Already retried: the rest of the run is lost with it (the next run asks again).
+                String why = "pack " + pack.shortHex() + " unreadable: " + e.getMessage();
+                for (BlobJob b : blobs.subList(k, blobs.size())) {
+                    for (Place pl : b.places()) {
+                        fail(pl.file(), why, w);
+                    }
+                }
+                return;
+            }
             BlobData data;
             try {
-                data = repo.decodeBlobInPlace(b.blob(), buf, (int) (b.blob().offset() - start));
+                data = repo.decodeBlobInPlace(pb, buf, 0);
             } catch (VaultException e) {
-                for (Place pl : b.places()) {
+                for (Place pl : blobs.get(k).places()) {
                     fail(pl.file(), e.getMessage(), w);
                 }
                 continue;
             }
-            for (Place pl : b.places()) {
+            for (Place pl : blobs.get(k).places()) {
                 w.write(pl, data);
             }
         }

@@ -411,6 +411,12 @@ public final class RestBackend implements Backend {
         readAhead.read(type, name, offset, dst, dstOff, length);
     }
 
+    @Override
+    public void readSequential(FileType type, String name, long offset, byte[] dst, int dstOff, int length,
+            long until) throws IOException {
+        readAhead.read(type, name, offset, dst, dstOff, length, until);
+    }
+
     /** The size, or empty if the file does not exist. */
     private Optional<Long> head(FileType type, String name) throws IOException {
         String what = "looking up " + describe(type, name);

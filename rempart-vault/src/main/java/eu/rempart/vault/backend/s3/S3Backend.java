@@ -321,6 +321,12 @@ public final class S3Backend implements Backend, ObjectLock {
     }
 
     @Override
+    public void readSequential(FileType type, String name, long offset, byte[] dst, int dstOff, int length,
+            long until) throws IOException {
+        readAhead.read(type, name, offset, dst, dstOff, length, until);
+    }
+
+    @Override
     public long size(FileType type, String name) throws IOException {
         try {
             return s3.headObject(b -> b.bucket(bucket).key(key(type, name))).contentLength();
