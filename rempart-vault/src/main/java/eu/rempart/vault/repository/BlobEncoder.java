@@ -63,7 +63,7 @@ final class BlobEncoder {
                 return new Sealed(sealed, 0, total, len);
             }
         }
-        if (inPlace && off >= MasterKey.IV_SIZE && data.length - off - len >= MasterKey.OVERHEAD - MasterKey.IV_SIZE) {
+        if (inPlace && off >= Repository.SEAL_ROOM_BEFORE && data.length - off - len >= Repository.SEAL_ROOM_AFTER) {
             int total = key.seal(data, off, len, data, off - MasterKey.IV_SIZE);
             return new Sealed(data, off - MasterKey.IV_SIZE, total, 0);
         }

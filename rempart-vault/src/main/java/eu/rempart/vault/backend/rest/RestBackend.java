@@ -206,11 +206,11 @@ public final class RestBackend implements Backend {
             }
             int status = c.getResponseCode();
             java.io.InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-            if (into == STREAM && status == 206 && in != null && c.getContentLengthLong() >= 0) {
-                return new Response(status, c.getContentType(), c.getContentLengthLong(), new byte[0], 0,
-                        new ReadAhead.Range(in, c.getContentLengthLong(), c::disconnect));
-            }
             if (into == STREAM) {
+                if (status == 206 && in != null && c.getContentLengthLong() >= 0) {
+                    return new Response(status, c.getContentType(), c.getContentLengthLong(), new byte[0], 0,
+                            new ReadAhead.Range(in, c.getContentLengthLong(), c::disconnect));
+                }
                 into = null; // not streamable: the body is read below like any other
             }
             byte[] data = new byte[0];
