@@ -60,26 +60,53 @@ public final class BufferedPendingFile implements Backend.PendingFile {
         void save(String name, Content content) throws IOException;
     }
 
-    /** Bytes to upload, readable any number of times. */
-    public static final class Content {
+    /** Bytes to upload, readable any number of times (an upload is retried from the start). */
+    public abstract static class Content {
+        Content() {
+        }
+
+        public static Content of(byte[] data) {
+            return new InBlocks(List.of(data), data.length);
+        }
+
+        public abstract long length();
+
+        /** Applies {@code fn(block, offset, length)} to the bytes [from, from + len) in order. */
+        abstract void forEach(long from, long len, Chunk fn) throws IOException;
+
+        /** The bytes [from, from + len) as a stream; nothing is read before its first read. */
+        public abstract InputStream open(long from, long len);
+
+        interface Chunk {
+            void accept(byte[] b, int off, int len) throws IOException;
+        }
+
+        public final void writeTo(OutputStream out) throws IOException {
+            forEach(0, length(), out::write);
+        }
+
+        public final void update(MessageDigest md, long from, long len) throws IOException {
+            forEach(from, len, md::update);
+        }
+    }
+
+    /** Content in memory blocks, sent from where they are. */
+    private static final class InBlocks extends Content {
         private final List<byte[]> blocks;
         private final long length;
 
-        private Content(List<byte[]> blocks, long length) {
+        InBlocks(List<byte[]> blocks, long length) {
             this.blocks = blocks;
             this.length = length;
         }
 
-        public static Content of(byte[] data) {
-            return new Content(List.of(data), data.length);
-        }
-
+        @Override
         public long length() {
             return length;
         }
 
-        /** Applies {@code fn(block, offset, length)} to the bytes [from, from + len) in order. */
-        private void forEach(long from, long len, Chunk fn) throws IOException {
+        @Override
+        void forEach(long from, long len, Chunk fn) throws IOException {
             long pos = 0;
             for (byte[] b : blocks) {
                 long end = Math.min(pos + b.length, length);
@@ -95,29 +122,14 @@ public final class BufferedPendingFile implements Backend.PendingFile {
             }
         }
 
-        private interface Chunk {
-            void accept(byte[] b, int off, int len) throws IOException;
-        }
-
-        public void writeTo(OutputStream out) throws IOException {
-            forEach(0, length, out::write);
-        }
-
-        public void update(MessageDigest md, long from, long len) {
-            try {
-                forEach(from, len, md::update);
-            } catch (IOException e) {
-                throw new IllegalStateException(e); // a digest does no I/O
-            }
-        }
-
-        /** The bytes [from, from + len) as a stream, without copying them. */
+        /** Without copying the bytes. */
+        @Override
         public InputStream open(long from, long len) {
             List<InputStream> parts = new ArrayList<>();
             try {
                 forEach(from, len, (b, off, n) -> parts.add(new java.io.ByteArrayInputStream(b, off, n)));
             } catch (IOException e) {
-                throw new IllegalStateException(e);
+                throw new IllegalStateException(e); // arrays do no I/O
             }
             return new java.io.SequenceInputStream(java.util.Collections.enumeration(parts));
         }
@@ -157,7 +169,7 @@ public final class BufferedPendingFile implements Backend.PendingFile {
 
     @Override
     public void commit(String name) throws IOException {
-        upload.save(name, new Content(List.copyOf(blocks), len));
+        upload.save(name, new InBlocks(List.copyOf(blocks), len));
     }
 
     /** Returns the blocks to the pool: the upload, retries included, is over when commit returns. */

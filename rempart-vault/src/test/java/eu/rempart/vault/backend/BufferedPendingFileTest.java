@@ -32,7 +32,7 @@ class BufferedPendingFileTest {
         }
     }
 
-    private static void assertHolds(BufferedPendingFile.Content c, byte[] data) throws Exception {
+    static void assertHolds(BufferedPendingFile.Content c, byte[] data) throws Exception {
         int size = data.length;
         assertThat(c.length()).isEqualTo(size);
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -7,6 +7,7 @@ import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.BufferedPendingFile;
 import eu.rempart.vault.backend.ReadAhead;
 import eu.rempart.vault.backend.BufferedPendingFile.Content;
+import eu.rempart.vault.backend.SpooledPendingFile;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -310,10 +312,11 @@ public final class RestBackend implements Backend {
         throw failure(what, resp, type, name);
     }
 
-    /** A pack is collected in memory and sent from there on commit: an upload must be repeatable for retries. */
+    /** A pack is spooled to a temporary file and sent from there on commit, retries included. */
     @Override
     public PendingFile create(FileType type) {
-        return new BufferedPendingFile((name, content) -> save(type, name, content), blocks);
+        return new SpooledPendingFile(Path.of(System.getProperty("java.io.tmpdir")),
+                (name, content) -> save(type, name, content), blocks);
     }
 
     @Override

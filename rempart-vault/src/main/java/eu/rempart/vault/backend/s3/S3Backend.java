@@ -4,6 +4,7 @@ import eu.rempart.vault.FileType;
 import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.BufferedPendingFile;
 import eu.rempart.vault.backend.BufferedPendingFile.Content;
+import eu.rempart.vault.backend.SpooledPendingFile;
 import eu.rempart.vault.backend.ObjectLock;
 import eu.rempart.vault.backend.ReadAhead;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -36,6 +37,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -165,8 +167,9 @@ public final class S3Backend implements Backend, ObjectLock {
             if (length > partSize) {
                 saveMultipart(key, data, lock);
             } else {
+                String md5 = md5(data, 0, length);
                 s3.putObject(b -> {
-                    b.bucket(bucket).key(key).contentLength(length).contentMD5(md5(data, 0, length));
+                    b.bucket(bucket).key(key).contentLength(length).contentMD5(md5);
                     if (lock != null) {
                         b.objectLockMode(lock.mode().name()).objectLockRetainUntilDate(lock.until());
                     }
@@ -193,7 +196,7 @@ public final class S3Backend implements Backend, ObjectLock {
         return d.map(r -> new Retained(r.mode(), Instant.now().plus(r.period()))).orElse(null);
     }
 
-    private void saveMultipart(String key, Content data, Retained lock) {
+    private void saveMultipart(String key, Content data, Retained lock) throws IOException {
         long length = data.length();
         String id = s3.createMultipartUpload(b -> {
             b.bucket(bucket).key(key);
@@ -207,14 +210,15 @@ public final class S3Backend implements Backend, ObjectLock {
                 final long off = start;
                 final int part = parts.size() + 1;
                 final long len = Math.min(partSize, length - off);
+                String md5 = md5(data, off, len);
                 String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(part)
-                                .contentLength(len).contentMD5(md5(data, off, len)),
+                                .contentLength(len).contentMD5(md5),
                         body(data, off, len)).eTag();
                 parts.add(CompletedPart.builder().partNumber(part).eTag(etag).build());
             }
             s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id)
                     .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
-        } catch (SdkException e) {
+        } catch (SdkException | IOException e) {
             try {
                 s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id));
             } catch (SdkException ignored) {
@@ -229,7 +233,7 @@ public final class S3Backend implements Backend, ObjectLock {
         return RequestBody.fromContentProvider(() -> data.open(off, len), len, "application/octet-stream");
     }
 
-    private static String md5(Content data, long off, long len) {
+    private static String md5(Content data, long off, long len) throws IOException {
         try {
             MessageDigest md = MessageDigest.getInstance("MD5");
             data.update(md, off, len);
@@ -239,10 +243,11 @@ public final class S3Backend implements Backend, ObjectLock {
         }
     }
 
-    /** A pack is collected in memory and sent from there on commit: an upload must be repeatable for retries. */
+    /** A pack is spooled to a temporary file and sent from there on commit, retries included. */
     @Override
     public PendingFile create(FileType type) {
-        return new BufferedPendingFile((name, content) -> save(type, name, content), blocks);
+        return new SpooledPendingFile(Path.of(System.getProperty("java.io.tmpdir")),
+                (name, content) -> save(type, name, content), blocks);
     }
 
     @Override
