@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A file collected in memory and handed over whole on commit, for remote backends: an upload must
- * be repeatable for retries. The bytes sit in 1 MiB blocks, sent from where they are: one growing
+ * A file collected in memory and handed over whole on commit, for remote backends when no
+ * temporary file can hold it ({@link SpooledPendingFile}): an upload must be repeatable for
+ * retries. The bytes sit in 1 MiB blocks, sent from where they are: one growing
  * array cost a copy per doubling and up to twice a pack's size. Blocks come from and go back to
  * the backend's {@link Blocks}.
  */
