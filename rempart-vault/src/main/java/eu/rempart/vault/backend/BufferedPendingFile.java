@@ -63,14 +63,19 @@ public final class BufferedPendingFile implements Backend.PendingFile {
 
     /** Bytes to upload, readable any number of times (an upload is retried from the start). */
     public abstract static class Content {
-        Content() {
+        private final long length;
+
+        Content(long length) {
+            this.length = length;
         }
 
         public static Content of(byte[] data) {
             return new InBlocks(List.of(data), data.length);
         }
 
-        public abstract long length();
+        public final long length() {
+            return length;
+        }
 
         /** Applies {@code fn(block, offset, length)} to the bytes [from, from + len) in order. */
         abstract void forEach(long from, long len, Chunk fn) throws IOException;
@@ -94,23 +99,17 @@ public final class BufferedPendingFile implements Backend.PendingFile {
     /** Content in memory blocks, sent from where they are. */
     private static final class InBlocks extends Content {
         private final List<byte[]> blocks;
-        private final long length;
 
         InBlocks(List<byte[]> blocks, long length) {
+            super(length);
             this.blocks = blocks;
-            this.length = length;
-        }
-
-        @Override
-        public long length() {
-            return length;
         }
 
         @Override
         void forEach(long from, long len, Chunk fn) throws IOException {
             long pos = 0;
             for (byte[] b : blocks) {
-                long end = Math.min(pos + b.length, length);
+                long end = Math.min(pos + b.length, length());
                 long s = Math.max(pos, from);
                 long e = Math.min(end, from + len);
                 if (s < e) {

@@ -135,16 +135,10 @@ public final class SpooledPendingFile implements Backend.PendingFile {
     /** The first {@code length} bytes of an open file, read in pieces by position. */
     private static final class InFile extends BufferedPendingFile.Content {
         private final FileChannel file;
-        private final long length;
 
         InFile(FileChannel file, long length) {
+            super(length);
             this.file = file;
-            this.length = length;
-        }
-
-        @Override
-        public long length() {
-            return length;
         }
 
         @Override
@@ -161,7 +155,7 @@ public final class SpooledPendingFile implements Backend.PendingFile {
         private int readAt(long pos, byte[] b, int off, int n) throws IOException {
             int k = file.read(ByteBuffer.wrap(b, off, n), pos);
             if (k <= 0) {
-                throw new java.io.EOFException("temporary file ended at " + pos + " of " + length + " bytes");
+                throw new java.io.EOFException("temporary file ended at " + pos + " of " + length() + " bytes");
             }
             return k;
         }
