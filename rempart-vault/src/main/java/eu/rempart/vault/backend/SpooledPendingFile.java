@@ -31,10 +31,16 @@ public final class SpooledPendingFile implements Backend.PendingFile {
     private long len;
 
     /**
-     * @param dir  where the temporary file goes (java.io.tmpdir, as restic uses TMPDIR)
+     * Spools to java.io.tmpdir (bin/rempart sets it from TMPDIR, where restic spools).
+     *
      * @param pool where memory blocks come from if the file cannot hold the bytes
      */
-    public SpooledPendingFile(Path dir, BufferedPendingFile.Upload upload, BufferedPendingFile.Blocks pool) {
+    public SpooledPendingFile(BufferedPendingFile.Upload upload, BufferedPendingFile.Blocks pool) {
+        this(Path.of(System.getProperty("java.io.tmpdir")), upload, pool);
+    }
+
+    /** @param dir where the temporary file goes */
+    SpooledPendingFile(Path dir, BufferedPendingFile.Upload upload, BufferedPendingFile.Blocks pool) {
         this.upload = upload;
         this.pool = pool;
         try {

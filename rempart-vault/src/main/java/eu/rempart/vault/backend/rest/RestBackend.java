@@ -19,7 +19,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -315,8 +314,7 @@ public final class RestBackend implements Backend {
     /** A pack is spooled to a temporary file and sent from there on commit, retries included. */
     @Override
     public PendingFile create(FileType type) {
-        return new SpooledPendingFile(Path.of(System.getProperty("java.io.tmpdir")),
-                (name, content) -> save(type, name, content), blocks);
+        return new SpooledPendingFile((name, content) -> save(type, name, content), blocks);
     }
 
     @Override

@@ -37,7 +37,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -246,8 +245,7 @@ public final class S3Backend implements Backend, ObjectLock {
     /** A pack is spooled to a temporary file and sent from there on commit, retries included. */
     @Override
     public PendingFile create(FileType type) {
-        return new SpooledPendingFile(Path.of(System.getProperty("java.io.tmpdir")),
-                (name, content) -> save(type, name, content), blocks);
+        return new SpooledPendingFile((name, content) -> save(type, name, content), blocks);
     }
 
     @Override
