@@ -2,6 +2,7 @@ package eu.rempart.vault.backend.s3;
 
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.Id;
+import eu.rempart.vault.testing.FlippingProxy;
 import eu.rempart.vault.testing.S3Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,25 +49,20 @@ class S3BackendTest {
         server.close();
     }
 
-    private S3Backend backend(String bucket, ExecutionInterceptor... more) throws Exception {
+    private S3Backend backend(String bucket) throws Exception {
         ExecutionInterceptor recorder = new ExecutionInterceptor() {
             @Override
             public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
                 sent.add(context.httpRequest());
             }
         };
-        S3Backend b = new S3Backend(server.repo(bucket, "repo").substring("s3:".length()),
-                new S3Backend.Options("us-east-1", true, 5L << 20, 1, Duration.ofSeconds(30)),
-                java.util.stream.Stream.concat(java.util.stream.Stream.of(recorder), java.util.Arrays.stream(more)).toList());
-        if (more.length == 0) {
-            b.create();
-        } else {
-            // The extra interceptors may alter requests: the bucket is created without them.
-            try (S3Backend plain = backend(bucket)) {
-                plain.create();
-            }
-        }
+        S3Backend b = new S3Backend(server.repo(bucket, "repo").substring("s3:".length()), options(), List.of(recorder));
+        b.create();
         return b;
+    }
+
+    private static S3Backend.Options options() {
+        return new S3Backend.Options("us-east-1", true, 5L << 20, 1, Duration.ofSeconds(30));
     }
 
     private SdkHttpRequest put(String keySuffix) {
@@ -81,60 +76,52 @@ class S3BackendTest {
         return b;
     }
 
-    private static String md5Base64(byte[] data) throws Exception {
-        return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(data));
+    private static String sha256Hex(byte[] data) throws Exception {
+        return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
 
     @Test
-    void everyUploadCarriesTheContentMd5OfItsBytes() throws Exception {
+    void overHttpEveryUploadIsSignedWithTheSha256OfItsBytes() throws Exception {
+        // Over plain http the signature covers the body's SHA-256, which the store checks: that is
+        // the upload checksum there, and no Content-MD5 is computed besides (over https the SDK
+        // leaves the body unsigned and a Content-MD5 goes with it, as with Object Lock).
         try (S3Backend b = backend("checksums")) {
             byte[] pack = random(300_000, 1);
             String packName = Id.hash(pack).toHex();
             b.save(FileType.PACK, packName, pack);
-            assertThat(put(packName).firstMatchingHeader("Content-MD5")).contains(md5Base64(pack));
+            assertThat(put(packName).firstMatchingHeader("x-amz-content-sha256")).contains(packName);
+            assertThat(put(packName).firstMatchingHeader("Content-MD5")).isEmpty();
+            assertThat(put(packName).firstMatchingHeader("Content-Encoding")).isEmpty(); // not aws-chunked
             assertThat(b.load(FileType.PACK, packName)).isEqualTo(pack);
 
             byte[] snapshot = "{\"time\":\"2026-11-23T18:00:00Z\",\"tree\":\"00\"}".getBytes(StandardCharsets.UTF_8);
             String snapshotName = "ab".repeat(32);
             b.save(FileType.SNAPSHOT, snapshotName, snapshot);
-            assertThat(put(snapshotName).firstMatchingHeader("Content-MD5")).contains(md5Base64(snapshot));
+            assertThat(put(snapshotName).firstMatchingHeader("x-amz-content-sha256")).contains(sha256Hex(snapshot));
             assertThat(b.load(FileType.SNAPSHOT, snapshotName)).isEqualTo(snapshot);
         }
     }
 
     @Test
-    void theStoreRefusesBytesThatDoNotMatchTheirChecksum() throws Exception {
-        // The same request as an upload, with one byte changed after its Content-MD5 was taken:
-        // what the checksum is for. The backend's client signs it, so only the digest can tell.
-        ExecutionInterceptor corrupt = new ExecutionInterceptor() {
-            @Override
-            public java.util.Optional<software.amazon.awssdk.core.sync.RequestBody> modifyHttpContent(
-                    Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-                if (context.httpRequest().method() != SdkHttpMethod.PUT || context.requestBody().isEmpty()) {
-                    return context.requestBody();
-                }
-                try (var in = context.requestBody().get().contentStreamProvider().newStream()) {
-                    byte[] bytes = in.readAllBytes();
-                    if (bytes.length > 0) {
-                        bytes[bytes.length / 2] ^= 1;
-                    }
-                    return java.util.Optional.of(software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-        };
-        try (S3Backend b = backend("corrupt", corrupt)) {
+    void theStoreRefusesABodyChangedInTransit() throws Exception {
+        try (S3Backend plain = backend("transit")) {
+            plain.create();
+        }
+        try (FlippingProxy proxy = new FlippingProxy(server.port());
+                S3Backend b = new S3Backend(server.repo("transit", "repo").substring("s3:".length())
+                        .replace(":" + server.port() + "/", ":" + proxy.port() + "/"),
+                        options(), List.of())) {
             byte[] pack = random(100_000, 3);
             String packName = Id.hash(pack).toHex();
             assertThatThrownBy(() -> b.save(FileType.PACK, packName, pack)).isInstanceOf(java.io.IOException.class)
-                    .hasMessageContaining("BadDigest");
+                    .hasMessageContaining("XAmzContentSHA256Mismatch");
+            assertThat(proxy.flipped()).isGreaterThanOrEqualTo(1);
             assertThat(b.exists(FileType.PACK, packName)).isFalse();
         }
     }
 
     @Test
-    void aPackLargerThanAPartGoesUpInPartsEachWithItsContentMd5() throws Exception {
+    void aPackLargerThanAPartGoesUpInPartsEachSignedWithItsSha256() throws Exception {
         try (S3Backend b = backend("parts")) {
             byte[] pack = random((5 << 20) * 2 + 12345, 2);
             String packName = Id.hash(pack).toHex();
@@ -146,7 +133,7 @@ class S3BackendTest {
                 int n = Integer.parseInt(r.rawQueryParameters().get("partNumber").get(0));
                 int from = (n - 1) * (5 << 20);
                 byte[] part = java.util.Arrays.copyOfRange(pack, from, Math.min(pack.length, from + (5 << 20)));
-                assertThat(r.firstMatchingHeader("Content-MD5")).contains(md5Base64(part));
+                assertThat(r.firstMatchingHeader("x-amz-content-sha256")).contains(sha256Hex(part));
             }
             assertThat(b.load(FileType.PACK, packName)).isEqualTo(pack);
         }
