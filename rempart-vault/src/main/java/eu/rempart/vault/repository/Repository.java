@@ -407,12 +407,28 @@ public final class Repository implements AutoCloseable {
     }
 
     public BlobData loadBlobShared(PackedBlob pb) throws IOException {
-        byte[] sealed = BlobDecoder.get().sealed(pb.length());
-        backend.read(FileType.PACK, pb.packId().toHex(), pb.offset(), sealed, 0, pb.length());
-        // Opened where it was read: the sealed copy is this thread's and not needed after, and a
-        // third per-thread buffer as large as the largest blob (8 MiB for each restoring thread)
-        // is saved.
-        return decodeBlobInPlace(pb, sealed, 0);
+        // Opened where it was read: the sealed copy is this thread's and not needed after. A
+        // compressed blob is read to the end of a buffer with room for its plaintext before it and
+        // decompressed in place, so each thread keeps one buffer as large as the largest blob
+        // rather than two (each restoring thread held 8 MiB for uncompressed blobs and another
+        // 8 MiB for compressed ones).
+        int len = pb.length();
+        int size = pb.compressed() ? Math.max(len, inPlaceSize(pb.uncompressedLength())) : len;
+        byte[] buf = BlobDecoder.get().sealed(size);
+        int off = size - len;
+        backend.read(FileType.PACK, pb.packId().toHex(), pb.offset(), buf, off, len);
+        return decode(pb, buf, off, true, pb.compressed() ? buf : null);
+    }
+
+    /**
+     * Room for zstd's in-place decompression of a blob of {@code plain} bytes: its plaintext, the
+     * margin zstd documents ({@code ZSTD_DECOMPRESSION_MARGIN}: frame header and checksum, 3 bytes
+     * per block and one block, taken at the largest and smallest block sizes, 128 and 1 KiB) and
+     * the MAC that follows the compressed bytes.
+     */
+    static int inPlaceSize(int plain) {
+        long margin = 18 + 4 + 3L * ((plain + 1023L) / 1024) + (128 << 10);
+        return Math.toIntExact(plain + margin + MasterKey.OVERHEAD - MasterKey.IV_SIZE);
     }
 
     /** Decrypts, decompresses and verifies a blob whose sealed bytes start at {@code off}. */
@@ -429,7 +445,7 @@ public final class Repository implements AutoCloseable {
      * {@code buf} must not be that buffer.
      */
     public BlobData decodeBlobShared(PackedBlob pb, byte[] buf, int off) {
-        return decode(pb, buf, off, false);
+        return decode(pb, buf, off, false, null);
     }
 
     /**
@@ -437,10 +453,15 @@ public final class Repository implements AutoCloseable {
      * lost: an uncompressed blob is then never copied, and no thread buffer holds it.
      */
     public BlobData decodeBlobInPlace(PackedBlob pb, byte[] buf, int off) {
-        return decode(pb, buf, off, true);
+        return decode(pb, buf, off, true, null);
     }
 
-    private BlobData decode(PackedBlob pb, byte[] buf, int off, boolean inPlace) {
+    /**
+     * @param plainTarget where a compressed blob is decompressed to, from offset 0 (the buffer
+     *                    it lies in, with room for in-place decompression), or null for this
+     *                    thread's plaintext buffer
+     */
+    private BlobData decode(PackedBlob pb, byte[] buf, int off, boolean inPlace, byte[] plainTarget) {
         BlobDecoder dec = BlobDecoder.get();
         if (pb.length() < MasterKey.OVERHEAD) {
             throw damaged(pb, "failed authentication (damaged pack)");
@@ -456,7 +477,7 @@ public final class Repository implements AutoCloseable {
         byte[] plain = opened;
         int plainOff = openedOff;
         if (pb.compressed()) {
-            plain = dec.plain(pb.uncompressedLength());
+            plain = plainTarget != null ? plainTarget : dec.plain(pb.uncompressedLength());
             plainOff = 0;
             int m;
             try {

@@ -103,6 +103,12 @@ class ResticInteropTest {
         restic.run("backup", source.toString()).assertOk();
         try (Repository repo = Repository.open(new LocalBackend(repoDir), PASSWORD.toCharArray())) {
             repo.loadIndex();
+            // restic compresses every blob, random ones into raw-block frames larger than their
+            // plaintext: the hardest case for the restorer's in-place decompression.
+            assertThat(repo.index().all()).anySatisfy(b -> {
+                assertThat(b.compressed()).isTrue();
+                assertThat(b.length()).isGreaterThan(b.uncompressedLength() + 32).isGreaterThan(2 << 20);
+            });
             CheckResult c = new Checker(repo, null).check(new CheckOptions(true, null));
             assertThat(c.errors()).isEmpty();
             Snapshot sn = Snapshots.find(repo, "latest", s -> true);

@@ -148,6 +148,46 @@ class RepositoryWriteTest {
         }
     }
 
+    /**
+     * A compressed blob read from a pack is decompressed in place, in the buffer it was read to
+     * (see {@link Repository#loadBlobShared(PackedBlob)}). The hard cases for zstd's in-place
+     * margin, a start that compresses to almost nothing followed by incompressible bytes, up to
+     * the largest chunk, between uncompressed blobs, read one after another on one thread as a
+     * restoring thread does. (restic's raw-block frames, larger than their plaintext, are read in
+     * {@code ResticInteropTest}.)
+     */
+    @Test
+    void compressedBlobsAreDecompressedWhereTheyAreRead() throws Exception {
+        int max = eu.rempart.vault.chunker.Chunker.MAX_SIZE;
+        byte[] zerosThenRandom = new byte[max];
+        System.arraycopy(random(6, max / 2), 0, zerosThenRandom, max / 2, max / 2);
+        byte[] textThenRandom = text(max);
+        System.arraycopy(random(7, max - 4096), 0, textThenRandom, 4096, max - 4096);
+        byte[] random = random(8, max);
+        byte[] oneByte = {42};
+        List<byte[]> blobs = List.of(zerosThenRandom, text(max), random, oneByte, textThenRandom, random(9, 700_001),
+                text(3 << 20));
+        try (Repository repo = Repository.init(new LocalBackend(tmp.resolve("repo")), PASSWORD.toCharArray(),
+                KdfParams.forTests(), null, "test", "host")) {
+            for (byte[] b : blobs) {
+                repo.saveBlob(BlobType.DATA, null, b);
+            }
+            repo.flush();
+            for (int round = 0; round < 2; round++) {
+                for (byte[] b : blobs) {
+                    BlobData d = repo.loadBlobShared(repo.index().lookup(BlobType.DATA, Id.hash(b)));
+                    assertThat(d.length()).isEqualTo(b.length);
+                    assertThat(Arrays.equals(d.array(), d.offset(), d.offset() + d.length(), b, 0, b.length))
+                            .as("blob of %d bytes", b.length).isTrue();
+                }
+            }
+            for (byte[] b : List.of(zerosThenRandom, textThenRandom)) {
+                assertThat(repo.index().lookup(BlobType.DATA, Id.hash(b)).compressed()).isTrue();
+            }
+            assertThat(repo.index().lookup(BlobType.DATA, Id.hash(random)).compressed()).isFalse();
+        }
+    }
+
     @Test
     void compressionOffAndMaxAreObeyed() throws Exception {
         byte[] compressible = text(300_000);
