@@ -317,13 +317,15 @@ public final class Checker {
                     errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + " overlaps the previous blob");
                     continue;
                 }
-                int gap = (int) (b.offset() - pos);
-                byte[] buf = readBuffer(gap + b.length());
-                repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, buf, 0, gap + b.length());
-                md.update(buf, 0, gap + b.length());
+                int n = (int) (b.offset() - pos) + b.length(); // the blob and the gap before it
+                // Read to the end of the decoding room, so that a compressed blob decompresses in place.
+                int room = Math.max(n, Repository.decodingRoom(b));
+                byte[] buf = readBuffer(room);
+                repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, buf, room - n, n);
+                md.update(buf, room - n, n);
                 pos = b.offset() + b.length();
                 try {
-                    repo.decodeBlobInPlace(b, buf, gap); // hashed into the pack's digest above
+                    repo.decodeBlobInPlace(b, buf, room - b.length()); // hashed into the pack's digest above
                 } catch (VaultException e) {
                     errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + e.getMessage());
                 }

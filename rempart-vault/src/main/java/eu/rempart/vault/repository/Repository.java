@@ -407,28 +407,28 @@ public final class Repository implements AutoCloseable {
     }
 
     public BlobData loadBlobShared(PackedBlob pb) throws IOException {
-        // Opened where it was read: the sealed copy is this thread's and not needed after. A
-        // compressed blob is read to the end of a buffer with room for its plaintext before it and
-        // decompressed in place, so each thread keeps one buffer as large as the largest blob
-        // rather than two (each restoring thread held 8 MiB for uncompressed blobs and another
-        // 8 MiB for compressed ones).
-        int len = pb.length();
-        int size = pb.compressed() ? Math.max(len, inPlaceSize(pb.uncompressedLength())) : len;
-        byte[] buf = BlobDecoder.get().sealed(size);
-        int off = size - len;
-        backend.read(FileType.PACK, pb.packId().toHex(), pb.offset(), buf, off, len);
-        return decode(pb, buf, off, true, pb.compressed() ? buf : null);
+        int room = decodingRoom(pb);
+        byte[] buf = BlobDecoder.get().sealed(room);
+        int off = room - pb.length();
+        backend.read(FileType.PACK, pb.packId().toHex(), pb.offset(), buf, off, pb.length());
+        return decodeBlobInPlace(pb, buf, off);
     }
 
     /**
-     * Room for zstd's in-place decompression of a blob of {@code plain} bytes: its plaintext, the
-     * margin zstd documents ({@code ZSTD_DECOMPRESSION_MARGIN}: frame header and checksum, 3 bytes
-     * per block and one block, taken at the largest and smallest block sizes, 128 and 1 KiB) and
-     * the MAC that follows the compressed bytes.
+     * The length of a buffer in which a blob read to its end is decoded entirely (see
+     * {@link #decodeBlobInPlace}): its sealed length, or for a compressed blob room for zstd's
+     * in-place decompression: the plaintext, the margin zstd documents
+     * ({@code ZSTD_DECOMPRESSION_MARGIN}: frame header and checksum, 3 bytes per block and one
+     * block, taken at the smallest and largest block sizes, 1 and 128 KiB) and the MAC that
+     * follows the compressed bytes.
      */
-    static int inPlaceSize(int plain) {
-        long margin = 18 + 4 + 3L * ((plain + 1023L) / 1024) + (128 << 10);
-        return Math.toIntExact(plain + margin + MasterKey.OVERHEAD - MasterKey.IV_SIZE);
+    public static int decodingRoom(PackedBlob pb) {
+        if (!pb.compressed()) {
+            return pb.length();
+        }
+        long plain = pb.uncompressedLength();
+        long margin = 18 + 4 + 3 * ((plain + 1023) / 1024) + (128 << 10);
+        return Math.toIntExact(Math.max(pb.length(), plain + margin + MasterKey.OVERHEAD - MasterKey.IV_SIZE));
     }
 
     /** Decrypts, decompresses and verifies a blob whose sealed bytes start at {@code off}. */
@@ -449,11 +449,16 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Like {@link #decodeBlobShared}, decrypting in {@code buf} itself, whose sealed bytes are
-     * lost: an uncompressed blob is then never copied, and no thread buffer holds it.
+     * Like {@link #decodeBlobShared}, in {@code buf} itself: the blob is decrypted where it lies,
+     * and a compressed blob whose sealed bytes end {@link #decodingRoom} bytes or more into
+     * {@code buf} is decompressed to the start of {@code buf}, over the bytes before it. So a
+     * thread reading blobs keeps one buffer as large as the largest, not one for sealed and one
+     * for decompressed blobs (8 MiB each for every restoring thread). Everything in {@code buf}
+     * up to the blob's end is lost.
      */
     public BlobData decodeBlobInPlace(PackedBlob pb, byte[] buf, int off) {
-        return decode(pb, buf, off, true, null);
+        boolean room = pb.compressed() && off + pb.length() >= decodingRoom(pb);
+        return decode(pb, buf, off, true, room ? buf : null);
     }
 
     /**

@@ -162,13 +162,15 @@ final class PackRestorer {
     private void restoreRun(Id pack, List<BlobJob> blobs, long end, Writer w) throws IOException {
         for (int k = 0; k < blobs.size(); k++) {
             PackedBlob pb = blobs.get(k).blob();
+            int room = Repository.decodingRoom(pb); // read to its end: decompressed in place
             byte[] buf = buffers.get();
-            if (buf == null || buf.length < pb.length()) {
-                buf = new byte[Math.max(pb.length(), 1 << 20)];
+            if (buf == null || buf.length < room) {
+                buf = new byte[Math.max(room, 1 << 20)];
                 buffers.set(buf);
             }
+            int off = room - pb.length();
             try {
-                repo.backend().readSequential(FileType.PACK, pack.toHex(), pb.offset(), buf, 0, pb.length(), end);
+                repo.backend().readSequential(FileType.PACK, pack.toHex(), pb.offset(), buf, off, pb.length(), end);
             } catch (IOException | RuntimeException e) {
                 // Already retried: the rest of the run is lost with it (the next run asks again).
                 String why = "pack " + pack.shortHex() + " unreadable: " + e.getMessage();
@@ -181,7 +183,7 @@ final class PackRestorer {
             }
             BlobData data;
             try {
-                data = repo.decodeBlobInPlace(pb, buf, 0);
+                data = repo.decodeBlobInPlace(pb, buf, off);
             } catch (VaultException e) {
                 for (Place pl : blobs.get(k).places()) {
                     fail(pl.file(), e.getMessage(), w);
