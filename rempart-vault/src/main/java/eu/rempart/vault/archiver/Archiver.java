@@ -91,7 +91,8 @@ public final class Archiver {
 
     /**
      * One chunk in flight, with room to be sealed where it lies ({@link Repository#saveBlobConsuming}),
-     * allocated when first needed.
+     * allocated when first needed and grown (up to its capacity) only as far as the chunks it gets:
+     * the chunks of a database file are mostly cut at the minimum size, a quarter of a small copy.
      */
     private static final class ChunkBuffer {
         /** Where the chunk starts: the room before it is for the blob's nonce. */
@@ -107,8 +108,9 @@ public final class Archiver {
 
         /** Copies the chunk to {@link #OFFSET} and returns the array. */
         byte[] fill(byte[] src, int off, int n) {
-            if (bytes == null) {
-                bytes = new byte[OFFSET + capacity + Repository.SEAL_ROOM_AFTER];
+            if (bytes == null || bytes.length < OFFSET + n + Repository.SEAL_ROOM_AFTER) {
+                int room = Math.min(capacity, (n + Chunker.MIN_SIZE - 1) / Chunker.MIN_SIZE * Chunker.MIN_SIZE);
+                bytes = new byte[OFFSET + room + Repository.SEAL_ROOM_AFTER];
             }
             System.arraycopy(src, off, bytes, OFFSET, n);
             return bytes;
