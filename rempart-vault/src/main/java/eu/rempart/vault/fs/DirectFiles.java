@@ -34,8 +34,12 @@ public final class DirectFiles {
      * take theirs from a pool.
      */
     private static final ThreadLocal<ByteBuffer[]> READ_BUFFERS = ThreadLocal.withInitial(() -> new ByteBuffer[2]);
-    /** Separate from READ_BUFFERS: a thread may read a pack while it has a source file open. */
-    private static final ThreadLocal<ByteBuffer> PREAD_BUFFERS = ThreadLocal.withInitial(DirectFiles::allocate);
+    /**
+     * Separate from READ_BUFFERS: a thread may read a pack while it has a source file open. Sized
+     * to the largest read the thread made, up to {@link #BUFFER}: the threads that load a backup's
+     * parent trees read blobs of a few KiB, and a megabyte each was 4 MiB of native memory.
+     */
+    private static final ThreadLocal<ByteBuffer> PREAD_BUFFERS = new ThreadLocal<>();
     private static final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> WRITE_BUFFERS =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private static volatile boolean disabled = Boolean.getBoolean("rempart.noDirectIo");
@@ -81,7 +85,7 @@ public final class DirectFiles {
             NativeRead.Fd fd = NativeRead.openFd(p, true);
             try {
                 if (fd.direct()) {
-                    NativeRead.preadAligned(fd.fd(), p, pos, dst, off, len, PREAD_BUFFERS.get());
+                    NativeRead.preadAligned(fd.fd(), p, pos, dst, off, len, preadBuffer(pos, len));
                     return;
                 }
             } finally {
@@ -163,7 +167,24 @@ public final class DirectFiles {
     }
 
     private static ByteBuffer allocate() {
-        return ByteBuffer.allocateDirect(BUFFER + ALIGN).alignedSlice(ALIGN);
+        return allocate(BUFFER);
+    }
+
+    /** An aligned direct buffer of {@code size} bytes, a multiple of {@link #ALIGN}. */
+    private static ByteBuffer allocate(int size) {
+        return ByteBuffer.allocateDirect(size + ALIGN).alignedSlice(ALIGN);
+    }
+
+    /** This thread's buffer for reading {@code len} bytes at {@code pos} in aligned blocks. */
+    private static ByteBuffer preadBuffer(long pos, int len) {
+        long blocks = (pos % ALIGN + len + ALIGN - 1) / ALIGN * ALIGN;
+        int want = (int) Math.min(BUFFER, Math.max(64 << 10, blocks));
+        ByteBuffer b = PREAD_BUFFERS.get();
+        if (b == null || b.capacity() < want) {
+            b = allocate(want);
+            PREAD_BUFFERS.set(b);
+        }
+        return b;
     }
 
     private static void release(ByteBuffer buf) {
@@ -359,7 +380,7 @@ public final class DirectFiles {
             long at = pos;
             while (at < end) {
                 long start = at - (at % ALIGN);
-                long want = Math.min(BUFFER, ((end - start + ALIGN - 1) / ALIGN) * ALIGN);
+                long want = Math.min(buf.capacity(), ((end - start + ALIGN - 1) / ALIGN) * ALIGN);
                 long n = pread(fd, p, buf, want, start);
                 long got = Math.min(start + n, end) - at;
                 if (got <= 0) {

@@ -125,8 +125,9 @@ class DirectFilesTest {
             Path f = d.resolve("pack");
             Files.write(f, data);
             SplittableRandom r = new SplittableRandom(11);
-            int[][] cases = {{0, size}, {0, 1}, {4095, 2}, {4096, 4096}, {size - 1, 1}, {size - 5000, 5000},
-                    {(1 << 20) - 7, (1 << 20) + 14}, {123, 0}};
+            // Small reads first: the thread's read buffer starts small and grows with the reads.
+            int[][] cases = {{0, 1}, {4095, 2}, {4096, 4096}, {70_000, 70_000}, {0, size}, {size - 1, 1},
+                    {size - 5000, 5000}, {(1 << 20) - 7, (1 << 20) + 14}, {123, 0}};
             for (int i = 0; i < cases.length + 200; i++) {
                 int pos = i < cases.length ? cases[i][0] : r.nextInt(size);
                 int len = i < cases.length ? cases[i][1] : r.nextInt(Math.min(size - pos, 3 << 20) + 1);
