@@ -320,7 +320,7 @@ public final class Checker {
                 int n = (int) (b.offset() - pos) + b.length(); // the blob and the gap before it
                 // Read to the end of the decoding room, so that a compressed blob decompresses in place.
                 int room = Math.max(n, Repository.decodingRoom(b));
-                byte[] buf = readBuffer(room);
+                byte[] buf = Repository.blobBuffer(room);
                 repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, buf, room - n, n);
                 md.update(buf, room - n, n);
                 pos = b.offset() + b.length();
@@ -332,7 +332,7 @@ public final class Checker {
             }
             for (long rest = size - pos; rest > 0; ) {
                 int n = (int) Math.min(rest, 1 << 20);
-                byte[] buf = readBuffer(n);
+                byte[] buf = Repository.blobBuffer(n);
                 repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, buf, 0, n);
                 md.update(buf, 0, n);
                 pos += n;
@@ -357,16 +357,6 @@ public final class Checker {
                 }
             }
         }
-    }
-
-    private static final ThreadLocal<byte[][]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[1][0]);
-
-    private static byte[] readBuffer(int n) {
-        byte[][] holder = READ_BUFFER.get();
-        if (holder[0].length < n) {
-            holder[0] = new byte[Math.max(n, holder[0].length + (holder[0].length >> 1))];
-        }
-        return holder[0];
     }
 
     private static String key(PackedBlob b) {

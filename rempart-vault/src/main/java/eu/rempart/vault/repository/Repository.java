@@ -408,10 +408,19 @@ public final class Repository implements AutoCloseable {
 
     public BlobData loadBlobShared(PackedBlob pb) throws IOException {
         int room = decodingRoom(pb);
-        byte[] buf = BlobDecoder.get().sealed(room);
+        byte[] buf = blobBuffer(room);
         int off = room - pb.length();
         backend.read(FileType.PACK, pb.packId().toHex(), pb.offset(), buf, off, pb.length());
         return decodeBlobInPlace(pb, buf, off);
+    }
+
+    /**
+     * This thread's buffer for reading blobs, at least {@code n} bytes long: a blob read to end
+     * {@link #decodingRoom} bytes into it is decoded there by {@link #decodeBlobInPlace}. Blob data
+     * decoded in it before is lost.
+     */
+    public static byte[] blobBuffer(int n) {
+        return BlobDecoder.get().sealed(n);
     }
 
     /**
@@ -445,7 +454,7 @@ public final class Repository implements AutoCloseable {
      * {@code buf} must not be that buffer.
      */
     public BlobData decodeBlobShared(PackedBlob pb, byte[] buf, int off) {
-        return decode(pb, buf, off, false, null);
+        return decode(pb, buf, off, false, false);
     }
 
     /**
@@ -457,16 +466,15 @@ public final class Repository implements AutoCloseable {
      * up to the blob's end is lost.
      */
     public BlobData decodeBlobInPlace(PackedBlob pb, byte[] buf, int off) {
-        boolean room = pb.compressed() && off + pb.length() >= decodingRoom(pb);
-        return decode(pb, buf, off, true, room ? buf : null);
+        return decode(pb, buf, off, true, off + pb.length() >= decodingRoom(pb));
     }
 
     /**
-     * @param plainTarget where a compressed blob is decompressed to, from offset 0 (the buffer
-     *                    it lies in, with room for in-place decompression), or null for this
-     *                    thread's plaintext buffer
+     * @param inPlace     decrypt in {@code buf} rather than in this thread's buffer
+     * @param intoStart   decompress a compressed blob to the start of {@code buf} (which has the
+     *                    room for it), rather than to this thread's plaintext buffer
      */
-    private BlobData decode(PackedBlob pb, byte[] buf, int off, boolean inPlace, byte[] plainTarget) {
+    private BlobData decode(PackedBlob pb, byte[] buf, int off, boolean inPlace, boolean intoStart) {
         BlobDecoder dec = BlobDecoder.get();
         if (pb.length() < MasterKey.OVERHEAD) {
             throw damaged(pb, "failed authentication (damaged pack)");
@@ -482,7 +490,7 @@ public final class Repository implements AutoCloseable {
         byte[] plain = opened;
         int plainOff = openedOff;
         if (pb.compressed()) {
-            plain = plainTarget != null ? plainTarget : dec.plain(pb.uncompressedLength());
+            plain = intoStart ? buf : dec.plain(pb.uncompressedLength());
             plainOff = 0;
             int m;
             try {

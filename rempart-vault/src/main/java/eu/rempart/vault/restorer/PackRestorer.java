@@ -71,7 +71,6 @@ final class PackRestorer {
     /** Pack → blob → places, in the order the walk first needed them. */
     private final Map<Id, Map<Id, BlobJob>> packs = new LinkedHashMap<>();
     private int planned;
-    private final ThreadLocal<byte[]> buffers = new ThreadLocal<>();
 
     PackRestorer(Repository repo, Restorer restorer, int batchBlobs) {
         this.repo = repo;
@@ -163,11 +162,7 @@ final class PackRestorer {
         for (int k = 0; k < blobs.size(); k++) {
             PackedBlob pb = blobs.get(k).blob();
             int room = Repository.decodingRoom(pb); // read to its end: decompressed in place
-            byte[] buf = buffers.get();
-            if (buf == null || buf.length < room) {
-                buf = new byte[Math.max(room, 1 << 20)];
-                buffers.set(buf);
-            }
+            byte[] buf = Repository.blobBuffer(room);
             int off = room - pb.length();
             try {
                 repo.backend().readSequential(FileType.PACK, pack.toHex(), pb.offset(), buf, off, pb.length(), end);
