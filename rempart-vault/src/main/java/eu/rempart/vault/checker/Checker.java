@@ -317,27 +317,15 @@ public final class Checker {
                     errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + " overlaps the previous blob");
                     continue;
                 }
-                int n = (int) (b.offset() - pos) + b.length(); // the blob and the gap before it
-                // Read to the end of the decoding room, so that a compressed blob decompresses in place.
-                int room = Math.max(n, Repository.decodingRoom(b));
-                byte[] buf = Repository.blobBuffer(room);
-                repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, buf, room - n, n);
-                md.update(buf, room - n, n);
+                digest(packId, pos, b.offset() - pos, md); // a gap no blob claims, if any
                 pos = b.offset() + b.length();
                 try {
-                    repo.decodeBlobInPlace(b, buf, room - b.length()); // hashed into the pack's digest above
+                    repo.verifyBlob(b, md);
                 } catch (VaultException e) {
                     errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + e.getMessage());
                 }
             }
-            for (long rest = size - pos; rest > 0; ) {
-                int n = (int) Math.min(rest, 1 << 20);
-                byte[] buf = Repository.blobBuffer(n);
-                repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, buf, 0, n);
-                md.update(buf, 0, n);
-                pos += n;
-                rest -= n;
-            }
+            digest(packId, pos, size - pos, md); // the header
         } catch (IOException e) {
             errors.add(name + ": cannot be read: " + e.getMessage());
             return;
@@ -356,6 +344,17 @@ public final class Checker {
                             + " at offset " + b.offset() + " which the pack header does not contain");
                 }
             }
+        }
+    }
+
+    /** Adds {@code len} bytes of the pack at {@code pos} to its digest, a megabyte at a time. */
+    private void digest(Id packId, long pos, long len, java.security.MessageDigest md) throws IOException {
+        for (long end = pos + len; pos < end; ) {
+            int n = (int) Math.min(end - pos, 1 << 20);
+            byte[] buf = Repository.blobBuffer(n);
+            repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, buf, 0, n);
+            md.update(buf, 0, n);
+            pos += n;
         }
     }
 

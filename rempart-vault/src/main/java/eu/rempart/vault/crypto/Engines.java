@@ -55,6 +55,11 @@ final class Engines {
      * {@code s = AES-128_k(nonce[nonceOff, nonceOff+16))}. Returns this thread's Poly1305, ready for updates.
      */
     Poly1305 poly1305Aes(SecretKeySpec k, byte[] r, byte[] nonce, int nonceOff) {
+        return poly1305Aes(k, r, nonce, nonceOff, poly1305);
+    }
+
+    /** Like {@link #poly1305Aes(SecretKeySpec, byte[], byte[], int)}, starting {@code into}. */
+    Poly1305 poly1305Aes(SecretKeySpec k, byte[] r, byte[] nonce, int nonceOff, Poly1305 into) {
         try {
             if (ecbKey != k) {
                 ecbKey = null;
@@ -65,9 +70,9 @@ final class Engines {
         } catch (GeneralSecurityException ex) {
             throw new IllegalStateException("AES failed", ex);
         }
-        poly1305.init(r, 0, s, 0);
+        into.init(r, 0, s, 0);
         Arrays.fill(s, (byte) 0);
-        return poly1305;
+        return into;
     }
 
     private static SecureRandom newRandom() {

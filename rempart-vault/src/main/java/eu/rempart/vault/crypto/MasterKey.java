@@ -205,6 +205,85 @@ public final class MasterKey {
         return ctLen;
     }
 
+    /**
+     * Starts opening sealed data too large to hold at once, whose first 16 bytes (the nonce) are at
+     * {@code nonce[off]}: the ciphertext then goes through {@link Opening#decrypt} in pieces, and
+     * {@link Opening#verify} checks the MAC after the last. Unlike {@link #open}, plaintext comes
+     * out <em>before</em> it is authenticated: whoever receives it must discard it unless
+     * {@code verify} returns normally.
+     *
+     * @throws AuthenticationException if the nonce is all zero (restic rejects it)
+     */
+    public Opening startOpening(byte[] nonce, int off) {
+        Objects.checkFromIndexSize(off, IV_SIZE, nonce.length);
+        if (isZero(nonce, off, IV_SIZE)) {
+            throw new AuthenticationException("nonce is invalid");
+        }
+        return new Opening(this, nonce, off);
+    }
+
+    /**
+     * One sealed message being opened piece by piece (see {@link #startOpening}), on one thread.
+     * It has its own cipher and MAC state, so other uses of the key in between do not disturb it.
+     */
+    public static final class Opening {
+        private final Cipher ctr;
+        private final Poly1305 mac = new Poly1305();
+        private final byte[] scratch = new byte[CHUNK];
+        private boolean done;
+
+        private Opening(MasterKey key, byte[] nonce, int off) {
+            try {
+                ctr = Cipher.getInstance("AES/CTR/NoPadding");
+                ctr.init(Cipher.ENCRYPT_MODE, key.encryptionKey, new IvParameterSpec(nonce, off, IV_SIZE));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-CTR failed", e);
+            }
+            Engines.get().poly1305Aes(key.macK, key.macR, nonce, off, mac);
+        }
+
+        /**
+         * Adds the next {@code len} bytes of ciphertext at {@code buf[off]} to the MAC and
+         * decrypts them in place. The plaintext is not authenticated yet.
+         */
+        public void decrypt(byte[] buf, int off, int len) {
+            Objects.checkFromIndexSize(off, len, buf.length);
+            if (done) {
+                throw new IllegalStateException("already verified");
+            }
+            try {
+                // A cache-sized chunk at a time: its MAC, then its decryption, while it is in cache.
+                for (int at = off, end = off + len; at < end; ) {
+                    int n = Math.min(CHUNK, end - at);
+                    mac.update(buf, at, n);
+                    ctr(ctr, scratch, buf, at, n, buf, at, null);
+                    at += n;
+                }
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-CTR failed", e);
+            }
+        }
+
+        /**
+         * Compares (in constant time) the MAC of everything decrypted with the tag at
+         * {@code tag[off, off+16)}; the opening is over either way.
+         *
+         * @throws AuthenticationException if they differ: everything decrypted must be discarded
+         */
+        public void verify(byte[] tag, int off) {
+            Objects.checkFromIndexSize(off, MAC_SIZE, tag.length);
+            if (done) {
+                throw new IllegalStateException("already verified");
+            }
+            done = true;
+            byte[] computed = new byte[MAC_SIZE];
+            mac.doFinal(computed, 0);
+            if (!constantTimeEquals(computed, tag, off)) {
+                throw new AuthenticationException();
+            }
+        }
+    }
+
     /** Poly1305-AES of {@code msg[msgOff, msgOff+msgLen)} under the nonce at {@code nonce[nonceOff]}. */
     void mac(Engines e, byte[] nonce, int nonceOff, byte[] msg, int msgOff, int msgLen, byte[] tagOut, int tagOff) {
         Poly1305 poly = e.poly1305Aes(macK, macR, nonce, nonceOff);

@@ -415,6 +415,108 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
+     * Streams a data or tree blob's plaintext to {@code sink}. A blob stored uncompressed and
+     * larger than {@link #SEGMENT} (a large chunk of an image, which does not compress) is read,
+     * decrypted and hashed a segment at a time, so a thread holds a segment rather than a chunk of
+     * up to 8 MiB; any other goes to the sink whole, decoded as {@link #loadBlobShared} does.
+     * Nothing the sink received is authenticated until this returns: when it throws a
+     * {@link VaultException} (damaged pack), the caller must discard what the sink got.
+     *
+     * @return the plaintext length
+     */
+    public long streamBlob(BlobType type, Id id, BlobSink sink) throws IOException {
+        PackedBlob pb = lookup(type, id);
+        if (!streams(pb)) {
+            BlobData d = type == BlobType.TREE ? loadBlobSequential(pb) : loadBlobShared(pb);
+            sink.write(d.array(), d.offset(), d.length());
+            return d.length();
+        }
+        return stream(pb, false, null, sink);
+    }
+
+    /**
+     * Reads a blob (for {@code check --read-data}), gives its sealed bytes to {@code sealed} as
+     * they come (the pack's own hash) and verifies it: MAC, decompression, hash. Large
+     * uncompressed blobs are read a segment at a time, as {@link #streamBlob} does.
+     *
+     * @throws VaultException if the blob is damaged; its sealed bytes have all been digested
+     */
+    public void verifyBlob(PackedBlob pb, java.security.MessageDigest sealed) throws IOException {
+        if (streams(pb)) {
+            stream(pb, true, sealed, (b, off, len) -> { });
+            return;
+        }
+        // Read to the end of the decoding room, so that a compressed blob decompresses in place.
+        int room = decodingRoom(pb);
+        byte[] buf = blobBuffer(room);
+        int off = room - pb.length();
+        backend.readSequential(FileType.PACK, pb.packId().toHex(), pb.offset(), buf, off, pb.length());
+        sealed.update(buf, off, pb.length());
+        decodeBlobInPlace(pb, buf, off);
+    }
+
+    /**
+     * Bytes of a large blob read, decrypted and hashed at once (see {@link #streamBlob}). A page
+     * under a megabyte: a local read at any offset then spans at most the megabyte of blocks one
+     * direct read fetches, where a full megabyte took a second read of one block.
+     */
+    static final int SEGMENT = (1 << 20) - 4096;
+
+    private static boolean streams(PackedBlob pb) {
+        return !pb.compressed() && pb.length() > SEGMENT;
+    }
+
+    /** The segment-wise decoding of an uncompressed blob: IV, ciphertext in pieces, MAC. */
+    private long stream(PackedBlob pb, boolean sequential, java.security.MessageDigest sealed, BlobSink sink)
+            throws IOException {
+        byte[] buf = blobBuffer(SEGMENT);
+        byte[] tag = new byte[MasterKey.OVERHEAD - MasterKey.IV_SIZE];
+        String pack = pb.packId().toHex();
+        long ctEnd = pb.length() - tag.length; // the MAC follows the ciphertext
+        java.security.MessageDigest hash = Id.sha256();
+        MasterKey.Opening opening = null;
+        for (long pos = 0; pos < pb.length(); ) {
+            int n = (int) Math.min(SEGMENT, pb.length() - pos);
+            if (sequential) {
+                backend.readSequential(FileType.PACK, pack, pb.offset() + pos, buf, 0, n);
+            } else {
+                backend.read(FileType.PACK, pack, pb.offset() + pos, buf, 0, n);
+            }
+            if (sealed != null) {
+                sealed.update(buf, 0, n);
+            }
+            int from = 0;
+            if (pos == 0) { // SEGMENT > OVERHEAD, so the nonce is in the first segment
+                try {
+                    opening = key.startOpening(buf, 0);
+                } catch (AuthenticationException e) {
+                    throw damaged(pb, "failed authentication (damaged pack)");
+                }
+                from = MasterKey.IV_SIZE;
+            }
+            int to = (int) Math.min(n, ctEnd - pos);
+            if (to > from) {
+                opening.decrypt(buf, from, to - from);
+                hash.update(buf, from, to - from);
+                sink.write(buf, from, to - from);
+            }
+            for (int i = Math.max(to, 0); i < n; i++) { // the MAC may straddle two segments
+                tag[(int) (pos + i - ctEnd)] = buf[i];
+            }
+            pos += n;
+        }
+        try {
+            opening.verify(tag, 0);
+        } catch (AuthenticationException e) {
+            throw damaged(pb, "failed authentication (damaged pack)");
+        }
+        if (!Id.fromDigest(hash).equals(pb.id())) {
+            throw damaged(pb, "does not match its hash (damaged pack)");
+        }
+        return ctEnd - MasterKey.IV_SIZE;
+    }
+
+    /**
      * This thread's buffer for reading blobs, at least {@code n} bytes long: a blob read to end
      * {@link #decodingRoom} bytes into it is decoded there by {@link #decodeBlobInPlace}. Blob data
      * decoded in it before is lost.

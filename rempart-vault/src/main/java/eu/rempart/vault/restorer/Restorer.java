@@ -12,7 +12,6 @@ import eu.rempart.vault.fs.FileSystemAccess;
 import eu.rempart.vault.fs.Xattr;
 import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.fs.DirectFiles;
-import eu.rempart.vault.repository.BlobData;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.snapshot.SnapshotSummary;
@@ -361,14 +360,21 @@ public final class Restorer {
     private void writeFile(Path p, Node n) throws IOException {
         removeUnlessRegular(p);
         long written = 0;
-        try (DirectFiles.SequentialWriter out = DirectFiles.newWriter(p, false,
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING))) {
-            for (Id id : n.content()) {
-                BlobData data = repo.loadBlobShared(BlobType.DATA, id);
-                out.write(data.array(), data.offset(), data.length());
-                written += data.length();
-                bytesWritten(data.length());
+        try {
+            try (DirectFiles.SequentialWriter out = DirectFiles.newWriter(p, false,
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING))) {
+                for (Id id : n.content()) {
+                    long len = repo.streamBlob(BlobType.DATA, id, out::write);
+                    written += len;
+                    bytesWritten(len);
+                }
             }
+        } catch (VaultException e) {
+            // A large blob reaches the file before its MAC is checked: keep only the verified blobs.
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                ch.truncate(written);
+            }
+            throw e;
         }
         if (written != n.size()) {
             error(p, "restored " + written + " bytes, snapshot says " + n.size());

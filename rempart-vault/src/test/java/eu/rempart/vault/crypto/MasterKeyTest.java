@@ -107,6 +107,20 @@ class MasterKeyTest {
     void rejectsAllZeroNonceLikeRestic() {
         MasterKey key = MasterKey.generate();
         assertThatThrownBy(() -> key.open(new byte[48])).isInstanceOf(AuthenticationException.class);
+        assertThatThrownBy(() -> key.startOpening(new byte[48], 0)).isInstanceOf(AuthenticationException.class);
+    }
+
+    /** A piecewise opening ends with its verification: nothing can be decrypted or verified after. */
+    @Test
+    void anOpeningIsOverOnceVerified() {
+        MasterKey key = MasterKey.generate();
+        byte[] sealed = key.seal(new byte[100]);
+        MasterKey.Opening o = key.startOpening(sealed, 0);
+        o.decrypt(sealed, MasterKey.IV_SIZE, 100);
+        o.verify(sealed, MasterKey.IV_SIZE + 100);
+        assertThat(Arrays.copyOfRange(sealed, MasterKey.IV_SIZE, MasterKey.IV_SIZE + 100)).isEqualTo(new byte[100]);
+        assertThatThrownBy(() -> o.decrypt(sealed, 0, 16)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> o.verify(sealed, 0)).isInstanceOf(IllegalStateException.class);
     }
 
     /** restic internal/crypto/crypto_int_test.go testValues: a ciphertext restic produced. */
