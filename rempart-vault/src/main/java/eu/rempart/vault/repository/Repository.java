@@ -426,33 +426,41 @@ public final class Repository implements AutoCloseable {
      */
     public long streamBlob(BlobType type, Id id, BlobSink sink) throws IOException {
         PackedBlob pb = lookup(type, id);
-        if (!streams(pb)) {
-            BlobData d = type == BlobType.TREE ? loadBlobSequential(pb) : loadBlobShared(pb);
+        if (type == BlobType.TREE) {
+            BlobData d = loadBlobSequential(pb);
             sink.write(d.array(), d.offset(), d.length());
             return d.length();
         }
-        return stream(pb, false, null, sink);
+        String pack = pb.packId().toHex();
+        return read(pb, (pos, dst, off, len) -> backend.read(FileType.PACK, pack, pos, dst, off, len), null, sink);
     }
 
     /**
-     * Reads a blob (for {@code check --read-data}), gives its sealed bytes to {@code sealed} as
-     * they come (the pack's own hash) and verifies it: MAC, decompression, hash. Large
-     * uncompressed blobs are read a segment at a time, as {@link #streamBlob} does.
+     * {@link #streamBlob(BlobType, Id, BlobSink)} for a reader going through a pack whose next
+     * reads stay below {@code until} (see {@link Backend#readSequential(FileType, String, long,
+     * byte[], int, int, long)}).
+     */
+    public long streamBlob(PackedBlob pb, long until, BlobSink sink) throws IOException {
+        String pack = pb.packId().toHex();
+        return read(pb, (pos, dst, off, len) -> backend.readSequential(FileType.PACK, pack, pos, dst, off, len, until),
+                null, sink);
+    }
+
+    /**
+     * Reads a blob (for {@code check --read-data}) as {@link #streamBlob} does, gives its sealed
+     * bytes to {@code sealed} as they come (the pack's own hash) and verifies it.
      *
      * @throws VaultException if the blob is damaged; its sealed bytes have all been digested
      */
     public void verifyBlob(PackedBlob pb, java.security.MessageDigest sealed) throws IOException {
-        if (streams(pb)) {
-            stream(pb, true, sealed, (b, off, len) -> { });
-            return;
-        }
-        // Read to the end of the decoding room, so that a compressed blob decompresses in place.
-        int room = decodingRoom(pb);
-        byte[] buf = blobBuffer(room);
-        int off = room - pb.length();
-        backend.readSequential(FileType.PACK, pb.packId().toHex(), pb.offset(), buf, off, pb.length());
-        sealed.update(buf, off, pb.length());
-        decodeBlobInPlace(pb, buf, off);
+        String pack = pb.packId().toHex();
+        read(pb, (pos, dst, off, len) -> backend.readSequential(FileType.PACK, pack, pos, dst, off, len), sealed,
+                (b, off, len) -> { });
+    }
+
+    /** How {@link #read} reads a blob's bytes from its pack. */
+    private interface PackReader {
+        void read(long pos, byte[] dst, int off, int len) throws IOException;
     }
 
     /**
@@ -462,26 +470,30 @@ public final class Repository implements AutoCloseable {
      */
     static final int SEGMENT = (1 << 20) - 4096;
 
-    private static boolean streams(PackedBlob pb) {
-        return !pb.compressed() && pb.length() > SEGMENT;
-    }
-
-    /** The segment-wise decoding of an uncompressed blob: IV, ciphertext in pieces, MAC. */
-    private long stream(PackedBlob pb, boolean sequential, java.security.MessageDigest sealed, BlobSink sink)
+    /** Reads and decodes a blob, a segment at a time if large and uncompressed, else whole. */
+    private long read(PackedBlob pb, PackReader reader, java.security.MessageDigest sealed, BlobSink sink)
             throws IOException {
+        if (pb.compressed() || pb.length() <= SEGMENT) {
+            // Read to the end of the decoding room, so that a compressed blob decompresses in place.
+            int room = decodingRoom(pb);
+            byte[] buf = blobBuffer(room);
+            int off = room - pb.length();
+            reader.read(pb.offset(), buf, off, pb.length());
+            if (sealed != null) {
+                sealed.update(buf, off, pb.length());
+            }
+            BlobData d = decodeBlobInPlace(pb, buf, off);
+            sink.write(d.array(), d.offset(), d.length());
+            return d.length();
+        }
         byte[] buf = blobBuffer(SEGMENT);
         byte[] tag = new byte[MasterKey.OVERHEAD - MasterKey.IV_SIZE];
-        String pack = pb.packId().toHex();
         long ctEnd = pb.length() - tag.length; // the MAC follows the ciphertext
         java.security.MessageDigest hash = Id.sha256();
         MasterKey.Opening opening = null;
         for (long pos = 0; pos < pb.length(); ) {
             int n = (int) Math.min(SEGMENT, pb.length() - pos);
-            if (sequential) {
-                backend.readSequential(FileType.PACK, pack, pb.offset() + pos, buf, 0, n);
-            } else {
-                backend.read(FileType.PACK, pack, pb.offset() + pos, buf, 0, n);
-            }
+            reader.read(pb.offset() + pos, buf, 0, n);
             if (sealed != null) {
                 sealed.update(buf, 0, n);
             }

@@ -7,7 +7,6 @@ import eu.rempart.vault.VaultException;
 import eu.rempart.vault.archiver.Archiver;
 import eu.rempart.vault.crypto.MasterKey;
 import eu.rempart.vault.pack.PackedBlob;
-import eu.rempart.vault.repository.BlobData;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.tree.Node;
 
@@ -156,38 +155,58 @@ final class PackRestorer {
 
     /**
      * Restores blobs lying close together, read one after the other from a single response that
-     * ends at {@code end}: this thread's buffer holds one blob, not the whole run.
+     * ends at {@code end}: this thread holds one blob, or a segment of a large one, not the run.
      */
     private void restoreRun(Id pack, List<BlobJob> blobs, long end, Writer w) throws IOException {
         for (int k = 0; k < blobs.size(); k++) {
-            PackedBlob pb = blobs.get(k).blob();
-            int room = Repository.decodingRoom(pb); // read to its end: decompressed in place
-            byte[] buf = Repository.blobBuffer(room);
-            int off = room - pb.length();
+            BlobJob job = blobs.get(k);
+            long[] done = {0};
+            long length;
             try {
-                repo.backend().readSequential(FileType.PACK, pack.toHex(), pb.offset(), buf, off, pb.length(), end);
+                length = repo.streamBlob(job.blob(), end, (b, off, len) -> {
+                    for (Place pl : job.places()) {
+                        w.write(pl, done[0], b, off, len);
+                    }
+                    done[0] += len;
+                });
+            } catch (VaultException e) {
+                discard(job, done[0] > 0, e.getMessage(), w);
+                continue;
             } catch (IOException | RuntimeException e) {
+                if (e instanceof IOException io && Restorer.isFatal(io)) {
+                    throw io; // the target disk is full, not the pack unreadable
+                }
                 // Already retried: the rest of the run is lost with it (the next run asks again).
                 String why = "pack " + pack.shortHex() + " unreadable: " + e.getMessage();
-                for (BlobJob b : blobs.subList(k, blobs.size())) {
+                discard(job, done[0] > 0, why, w);
+                for (BlobJob b : blobs.subList(k + 1, blobs.size())) {
                     for (Place pl : b.places()) {
                         fail(pl.file(), why, w);
                     }
                 }
                 return;
             }
-            BlobData data;
-            try {
-                data = repo.decodeBlobInPlace(pb, buf, off);
-            } catch (VaultException e) {
-                for (Place pl : blobs.get(k).places()) {
-                    fail(pl.file(), e.getMessage(), w);
+            for (Place pl : job.places()) {
+                if (!pl.file().failed.get()) {
+                    restorer.bytesWritten(length);
                 }
-                continue;
+                w.blobDone(pl.file());
             }
-            for (Place pl : blobs.get(k).places()) {
-                w.write(pl, data);
+        }
+    }
+
+    /**
+     * A blob failed: its files fail, and if part of it was written (a large blob reaches the
+     * files before its MAC is checked), they are cut where it starts, so no unauthenticated byte
+     * stays on disk.
+     */
+    private void discard(BlobJob job, boolean partlyWritten, String why, Writer w) throws IOException {
+        for (Place pl : job.places()) {
+            failed(pl.file(), why);
+            if (partlyWritten) {
+                w.cut(pl);
             }
+            w.blobDone(pl.file());
         }
     }
 
@@ -211,35 +230,51 @@ final class PackRestorer {
         private FileJob open;
         private FileChannel ch;
 
-        void write(Place pl, BlobData data) throws IOException {
+        /** Writes {@code len} bytes that lie {@code at} bytes into the blob at its place. */
+        void write(Place pl, long at, byte[] b, int off, int len) throws IOException {
             FileJob f = pl.file();
-            if (!f.failed.get()) {
-                try {
-                    if (open != f) {
-                        close();
-                        ch = FileChannel.open(f.path, StandardOpenOption.WRITE);
-                        open = f;
-                    }
-                    // At most WRITE bytes per call: the JDK copies a heap buffer into a temporary
-                    // direct one of the same size, and keeps it for the thread (8 MiB per worker).
-                    for (int done = 0; done < data.length(); ) {
-                        ByteBuffer bb = ByteBuffer.wrap(data.array(), data.offset() + done,
-                                Math.min(WRITE, data.length() - done));
-                        long pos = pl.offset() + done;
-                        while (bb.hasRemaining()) {
-                            pos += ch.write(bb, pos);
-                        }
-                        done = bb.position() - data.offset();
-                    }
-                    restorer.bytesWritten(data.length());
-                } catch (IOException e) {
-                    if (Restorer.isFatal(e)) {
-                        throw e;
-                    }
-                    failed(f, Archiver.describe(e));
-                }
+            if (f.failed.get()) {
+                return;
             }
-            blobDone(f);
+            try {
+                channel(f);
+                // At most WRITE bytes per call: the JDK copies a heap buffer into a temporary
+                // direct one of the same size, and keeps it for the thread (8 MiB per worker).
+                for (int done = 0; done < len; ) {
+                    ByteBuffer bb = ByteBuffer.wrap(b, off + done, Math.min(WRITE, len - done));
+                    long pos = pl.offset() + at + done;
+                    while (bb.hasRemaining()) {
+                        pos += ch.write(bb, pos);
+                    }
+                    done = bb.position() - off;
+                }
+            } catch (IOException e) {
+                if (Restorer.isFatal(e)) {
+                    throw e;
+                }
+                failed(f, Archiver.describe(e));
+            }
+        }
+
+        /** Cuts the file where the place starts (never longer than it was). */
+        void cut(Place pl) throws IOException {
+            try {
+                channel(pl.file()).truncate(pl.offset());
+            } catch (IOException e) {
+                if (Restorer.isFatal(e)) {
+                    throw e;
+                }
+                // already failed and reported; nothing more to say about it
+            }
+        }
+
+        private FileChannel channel(FileJob f) throws IOException {
+            if (open != f) {
+                close();
+                ch = FileChannel.open(f.path, StandardOpenOption.WRITE);
+                open = f;
+            }
+            return ch;
         }
 
         /** The file's metadata is set once its last blob is written and it is closed. */
