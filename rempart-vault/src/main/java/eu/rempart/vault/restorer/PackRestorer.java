@@ -1,7 +1,6 @@
 package eu.rempart.vault.restorer;
 
 import eu.rempart.vault.BlobType;
-import eu.rempart.vault.FileType;
 import eu.rempart.vault.Id;
 import eu.rempart.vault.VaultException;
 import eu.rempart.vault.archiver.Archiver;
