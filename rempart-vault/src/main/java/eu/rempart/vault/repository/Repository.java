@@ -407,11 +407,8 @@ public final class Repository implements AutoCloseable {
     }
 
     public BlobData loadBlobShared(PackedBlob pb) throws IOException {
-        int room = decodingRoom(pb);
-        byte[] buf = blobBuffer(room);
-        int off = room - pb.length();
-        backend.read(FileType.PACK, pb.packId().toHex(), pb.offset(), buf, off, pb.length());
-        return decodeBlobInPlace(pb, buf, off);
+        String pack = pb.packId().toHex();
+        return readWhole(pb, (pos, dst, off, len) -> backend.read(FileType.PACK, pack, pos, dst, off, len), null);
     }
 
     /**
@@ -470,19 +467,28 @@ public final class Repository implements AutoCloseable {
      */
     static final int SEGMENT = (1 << 20) - 4096;
 
+    /**
+     * Reads a whole blob into this thread's buffer, giving its sealed bytes to {@code sealed} (if
+     * not null), and decodes it there.
+     */
+    private BlobData readWhole(PackedBlob pb, PackReader reader, java.security.MessageDigest sealed)
+            throws IOException {
+        // Read to the end of the decoding room, so that a compressed blob decompresses in place.
+        int room = decodingRoom(pb);
+        byte[] buf = blobBuffer(room);
+        int off = room - pb.length();
+        reader.read(pb.offset(), buf, off, pb.length());
+        if (sealed != null) {
+            sealed.update(buf, off, pb.length());
+        }
+        return decodeBlobInPlace(pb, buf, off);
+    }
+
     /** Reads and decodes a blob, a segment at a time if large and uncompressed, else whole. */
     private long read(PackedBlob pb, PackReader reader, java.security.MessageDigest sealed, BlobSink sink)
             throws IOException {
         if (pb.compressed() || pb.length() <= SEGMENT) {
-            // Read to the end of the decoding room, so that a compressed blob decompresses in place.
-            int room = decodingRoom(pb);
-            byte[] buf = blobBuffer(room);
-            int off = room - pb.length();
-            reader.read(pb.offset(), buf, off, pb.length());
-            if (sealed != null) {
-                sealed.update(buf, off, pb.length());
-            }
-            BlobData d = decodeBlobInPlace(pb, buf, off);
+            BlobData d = readWhole(pb, reader, sealed);
             sink.write(d.array(), d.offset(), d.length());
             return d.length();
         }
