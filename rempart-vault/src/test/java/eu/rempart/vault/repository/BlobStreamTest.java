@@ -1,18 +1,17 @@
 package eu.rempart.vault.repository;
 
 import eu.rempart.vault.BlobType;
-import eu.rempart.vault.FileType;
 import eu.rempart.vault.Id;
 import eu.rempart.vault.VaultException;
 import eu.rempart.vault.backend.local.LocalBackend;
 import eu.rempart.vault.crypto.KdfParams;
 import eu.rempart.vault.crypto.MasterKey;
 import eu.rempart.vault.pack.PackedBlob;
+import eu.rempart.vault.testing.PackFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -110,16 +109,8 @@ class BlobStreamTest {
             repo.flush();
             pb = repo.index().lookup(BlobType.DATA, Id.hash(big));
         }
-        // One flipped bit in the third segment, in a copy of the pack the test may write.
-        Path pack = dir.resolve("data").resolve(pb.packId().toHex().substring(0, 2)).resolve(pb.packId().toHex());
-        pack.toFile().setWritable(true);
-        try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
-            long at = pb.offset() + 2L * SEG + 12345;
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ 0x10);
-        }
+        // One flipped bit in the third segment.
+        PackFiles.flip(PackFiles.writable(dir, pb.packId()), pb.offset() + 2L * SEG + 12345, 0x10);
         try (Repository repo = Repository.open(new LocalBackend(dir), RepositoryWriteTest.PASSWORD.toCharArray())) {
             repo.loadIndex();
             long[] received = {0};
@@ -141,8 +132,7 @@ class BlobStreamTest {
     }
 
     private static byte[] sealedDigest(Path repo, PackedBlob pb) throws Exception {
-        byte[] pack = Files.readAllBytes(repo.resolve(FileType.PACK.dir()).resolve(pb.packId().toHex().substring(0, 2))
-                .resolve(pb.packId().toHex()));
+        byte[] pack = Files.readAllBytes(PackFiles.path(repo, pb.packId()));
         return MessageDigest.getInstance("SHA-256").digest(Arrays.copyOfRange(pack, (int) pb.offset(),
                 (int) pb.offset() + pb.length()));
     }

@@ -14,13 +14,13 @@ import eu.rempart.vault.crypto.KdfParams;
 import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.testing.PackFiles;
 import eu.rempart.vault.testing.TreeCompare;
 import eu.rempart.vault.tree.Node;
 import eu.rempart.vault.tree.Tree;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -75,15 +75,8 @@ class LocalRestoreDamageTest {
                 before += repo.loadBlob(BlobType.DATA, id).length;
             }
         }
-        Path pack = dir.resolve("data").resolve(victim.packId().toHex().substring(0, 2)).resolve(victim.packId().toHex());
-        pack.toFile().setWritable(true);
-        try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
-            long at = victim.offset() + victim.length() - 100; // in the blob's last segment
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ 1);
-        }
+        // In the blob's last segment.
+        PackFiles.flip(PackFiles.writable(dir, victim.packId()), victim.offset() + victim.length() - 100, 1);
 
         try (Repository repo = open(dir)) {
             Path target = tmp.resolve("target");

@@ -12,6 +12,7 @@ import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.server.RestServer;
 import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.testing.PackFiles;
 import eu.rempart.vault.testing.TestTrees;
 import eu.rempart.vault.testing.Tmpfs;
 import eu.rempart.vault.testing.TreeCompare;
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,14 +130,7 @@ class PackRestorerTest {
         try (Repository repo = open()) {
             // Damage the pack of one image's first blob, in the middle of that blob.
             PackedBlob pb = repo.index().lookup(BlobType.DATA, fileNode(repo, "images", "xray-1.dcm").content().get(0));
-            Path pack = tmp.resolve("served/repo/data").resolve(pb.packId().toHex().substring(0, 2)).resolve(pb.packId().toHex());
-            try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
-                long at = pb.offset() + pb.length() / 2;
-                f.seek(at);
-                int b = f.read();
-                f.seek(at);
-                f.write(b ^ 0x5a);
-            }
+            PackFiles.flip(PackFiles.writable(tmp.resolve("served/repo"), pb.packId()), pb.offset() + pb.length() / 2, 0x5a);
             hit = filesUsingBlob(repo, pb.id());
         }
         try (Repository repo = open()) {
@@ -175,15 +168,9 @@ class PackRestorerTest {
                 }
                 at += repo.index().lookup(BlobType.DATA, id).plaintextLength(eu.rempart.vault.crypto.MasterKey.OVERHEAD);
             }
-            Path pack = tmp.resolve("served/repo/data").resolve(victim.packId().toHex().substring(0, 2))
-                    .resolve(victim.packId().toHex());
-            try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
-                long pos = victim.offset() + victim.length() - 20; // the last ciphertext bytes
-                f.seek(pos);
-                int b = f.read();
-                f.seek(pos);
-                f.write(b ^ 0x01);
-            }
+            // In the last ciphertext bytes.
+            PackFiles.flip(PackFiles.writable(tmp.resolve("served/repo"), victim.packId()),
+                    victim.offset() + victim.length() - 20, 0x01);
         }
         int plain = victim.plaintextLength(eu.rempart.vault.crypto.MasterKey.OVERHEAD);
         try (Repository repo = open()) {

@@ -92,13 +92,4 @@ final class Fixtures {
     static String display(Path p) {
         return FileNames.display(FileNames.pathBytes(p.toAbsolutePath().normalize()));
     }
-
-    /** A pack file of the local repository; packs are read-only, so it is made writable first. */
-    static Path packFile(Path repoDir, Id pack) throws IOException {
-        String hex = pack.toHex();
-        Path p = repoDir.resolve("data").resolve(hex.substring(0, 2)).resolve(hex);
-        assertThat(p).exists();
-        p.toFile().setWritable(true);
-        return p;
-    }
 }

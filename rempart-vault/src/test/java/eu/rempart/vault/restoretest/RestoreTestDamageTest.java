@@ -6,13 +6,13 @@ import eu.rempart.vault.fs.FileNames;
 import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.testing.PackFiles;
 import eu.rempart.vault.testing.TestTrees;
 import eu.rempart.vault.tree.Node;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -70,14 +70,10 @@ class RestoreTestDamageTest {
 
     /** Flips bytes in the middle of a blob's encrypted bytes, inside its pack. */
     private void corrupt(PackedBlob pb) throws Exception {
-        try (RandomAccessFile f = new RandomAccessFile(Fixtures.packFile(repoDir, pb.packId()).toFile(), "rw")) {
-            long at = pb.offset() + pb.length() / 2;
-            for (int i = 0; i < 3 && at + i < pb.offset() + pb.length(); i++) {
-                f.seek(at + i);
-                int b = f.read();
-                f.seek(at + i);
-                f.write(b ^ 0x5a);
-            }
+        Path pack = PackFiles.writable(repoDir, pb.packId());
+        long at = pb.offset() + pb.length() / 2;
+        for (int i = 0; i < 3 && at + i < pb.offset() + pb.length(); i++) {
+            PackFiles.flip(pack, at + i, 0x5a);
         }
     }
 
@@ -132,7 +128,7 @@ class RestoreTestDamageTest {
                 }
             }
         }
-        Files.delete(Fixtures.packFile(repoDir, pb.packId()));
+        Files.delete(PackFiles.writable(repoDir, pb.packId()));
         Set<String> lost = filesWith(inPack::contains);
         assertThat(lost).contains(Fixtures.display(source.resolve("images").resolve("xray-1.dcm")));
 
