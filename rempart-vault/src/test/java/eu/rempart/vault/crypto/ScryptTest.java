@@ -36,6 +36,29 @@ class ScryptTest {
         assertThat(Scrypt.derive(password, salt, n, r, p, dkLen))
                 .isEqualTo(SCrypt.generate(password, salt, n, r, p, dkLen));
     }
+
+    /** Lanes on several threads, and tables keeping only every stride-th block, give the same key. */
+    @Property(tries = 60)
+    void sameKeyWhateverTheThreadsAndStride(@ForAll @Size(max = 20) byte[] password, @ForAll @Size(max = 20) byte[] salt,
+            @ForAll @IntRange(min = 1, max = 9) int log2n, @ForAll @IntRange(min = 1, max = 3) int r,
+            @ForAll @IntRange(min = 1, max = 7) int p, @ForAll @IntRange(min = 1, max = 3) int threads,
+            @ForAll @IntRange(min = 1, max = 5) int stride) {
+        int n = 1 << log2n;
+        assertThat(Scrypt.derive(password, salt, n, r, p, 64, threads, stride))
+                .isEqualTo(SCrypt.generate(password, salt, n, r, p, 64));
+    }
+
+    /** restic's usual parameters, the way a key opens on this machine and the way it is calibrated. */
+    @Test
+    void resticSizedParametersOpenAlikeInParallelAndInSequence() {
+        byte[] password = "correct horse".getBytes(StandardCharsets.US_ASCII);
+        byte[] salt = "battery staple".getBytes(StandardCharsets.US_ASCII);
+        byte[] expected = SCrypt.generate(password, salt, 1 << 15, 8, 3, 64);
+        assertThat(Scrypt.derive(password, salt, 1 << 15, 8, 3, 64)).isEqualTo(expected);
+        assertThat(Scrypt.deriveSequential(password, salt, 1 << 15, 8, 3, 64)).isEqualTo(expected);
+        assertThat(Scrypt.derive(password, salt, 1 << 15, 8, 3, 64, 2, 3)).isEqualTo(expected);
+    }
+
     /**
      * Where JNA's native library cannot be loaded (here: neither unpacked nor found), the table
      * goes on the heap and the key is the same.
