@@ -67,9 +67,22 @@ final class Jobs {
         var tls = rc.cacerts().isEmpty() ? null : eu.rempart.vault.tls.Pem.clientContext(rc.cacerts());
         char[] pw = password(rc.passwordFile());
         try {
-            return Repository.open(Backends.open(rc.url(), rc.options(), tls), pw);
+            return Repository.open(Backends.open(rc.url(), rc.options(), tls), pw, cacheBase());
         } finally {
             java.util.Arrays.fill(pw, '\0');
+        }
+    }
+
+    /**
+     * Where remote repositories keep their index, snapshots and trees between runs: the state
+     * directory's {@code cache/}, as the command line uses the user's cache directory. Null (no
+     * cache, every run downloads them) if it cannot be created.
+     */
+    private Path cacheBase() {
+        try {
+            return eu.rempart.vault.cache.CachedBackend.prepare(cfg.stateDir().resolve("cache"));
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

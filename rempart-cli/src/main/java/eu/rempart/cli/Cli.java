@@ -62,6 +62,13 @@ final class Cli {
             description = "file holding the password (default: $REMPART_PASSWORD_FILE, then $REMPART_PASSWORD)")
     Path passwordFile;
 
+    @Option(names = "--cache-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "local cache of remote repositories' index, snapshots and trees (default: $REMPART_CACHE_DIR, else the user's cache directory)")
+    Path cacheDir;
+
+    @Option(names = "--no-cache", scope = ScopeType.INHERIT, description = "do not cache remote repositories locally")
+    boolean noCache;
+
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "machine-readable output")
     boolean json;
 
@@ -245,12 +252,46 @@ final class Cli {
         }
         char[] p = pw != null ? pw : password();
         try {
-            return Repository.open(backend, p);
+            return Repository.open(backend, p, backend.readsAreCheap() ? null : cacheBase());
         } finally {
             if (pw == null) {
                 Arrays.fill(p, '\0');
             }
         }
+    }
+
+    /**
+     * Where remote repositories are cached ({@code --cache-dir}, $REMPART_CACHE_DIR, else the
+     * user's cache directory), created owner-only and tagged; null with {@code --no-cache} or if it
+     * cannot be created (said on stderr: the command goes on without).
+     */
+    Path cacheBase() {
+        if (noCache) {
+            return null;
+        }
+        Path base = cacheDir != null ? cacheDir
+                : env("REMPART_CACHE_DIR") != null ? Path.of(env("REMPART_CACHE_DIR")) : defaultCacheBase();
+        try {
+            return eu.rempart.vault.cache.CachedBackend.prepare(base.toAbsolutePath());
+        } catch (IOException | RuntimeException e) {
+            err.println("rempart: " + msg().get("warning.noCache", base, e.getMessage()));
+            return null;
+        }
+    }
+
+    private Path defaultCacheBase() {
+        String os = System.getProperty("os.name", "");
+        if (os.startsWith("Windows") && env("LOCALAPPDATA") != null) {
+            return Path.of(env("LOCALAPPDATA"), "Rempart", "cache");
+        }
+        if (os.startsWith("Mac")) {
+            return ProtectCommand.home(this).resolve("Library/Caches/rempart");
+        }
+        String xdg = env("XDG_CACHE_HOME");
+        if (xdg != null && Path.of(xdg).isAbsolute()) {
+            return Path.of(xdg, "rempart");
+        }
+        return ProtectCommand.home(this).resolve(".cache/rempart");
     }
 
     Lock lock(Repository r, boolean exclusive) throws IOException {

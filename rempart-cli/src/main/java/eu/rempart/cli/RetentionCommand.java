@@ -34,7 +34,7 @@ final class RetentionCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (Repository repo = cli.open(); Lock lock = cli.lockAndLoadIndex(repo)) {
             String where = repo.backend().location();
-            if (!(repo.backend() instanceof ObjectLock ol)) {
+            if (!(repo.backend().store() instanceof ObjectLock ol)) {
                 throw new CliException(ExitCodes.ERROR, "error.noObjectLock", where);
             }
             ObjectLock.Status status = ol.status();

@@ -48,6 +48,8 @@ abstract class ItBase {
         env.put("REMPART_PASSWORD", PASSWORD);
         env.put("REMPART_KDF_TESTING", "1");
         env.put("REMPART_LANG", "en");
+        // Remote repositories' caches stay in the test's directory, not the user's.
+        env.put("REMPART_CACHE_DIR", tmp.resolve("cache").toString());
         rempart = new RempartProcess(env, tmp.resolve("scratch"));
         restic = new Restic(repo, PASSWORD);
     }

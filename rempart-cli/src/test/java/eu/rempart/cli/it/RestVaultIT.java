@@ -204,6 +204,19 @@ class RestVaultIT extends ItBase {
             Files.writeString(src.resolve("later.txt"), "a later file");
             okAt(loc, "backup", src.toString());
             assertThat(okAt(loc, "snapshots", "--json").json().size()).isEqualTo(2);
+            // Index, snapshots and trees are cached locally, owner-only; --no-cache leaves no cache.
+            Path cache;
+            try (var repos = Files.list(tmp.resolve("cache"))) {
+                cache = repos.filter(Files::isDirectory).findFirst().orElseThrow();
+            }
+            assertThat(cache.resolve("snapshots").toFile().list()).hasSize(2);
+            assertThat(cache.resolve("index").toFile().list()).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(countFiles(cache.resolve("data"))).isGreaterThanOrEqualTo(2);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)))
+                    .isEqualTo("rwx------");
+            assertThat(okAt(loc, "--no-cache", "--cache-dir", tmp.resolve("unused").toString(), "snapshots", "--json")
+                    .json().size()).isEqualTo(2);
+            assertThat(tmp.resolve("unused")).doesNotExist();
             Path t = tmp.resolve("restore");
             okAt(loc, "restore", "latest", "--target", t.toString());
             assertThat(TreeCompare.diff(src, within(t, src))).isEmpty();

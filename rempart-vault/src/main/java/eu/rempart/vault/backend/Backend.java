@@ -139,6 +139,37 @@ public interface Backend extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether this backend keeps local copies of the packs holding tree blobs (a cache in front of
+     * a remote store, as restic's): tree blobs are then read through {@link #readTreePack}, blob by
+     * blob, and tree packs written through {@link #createTreePack}.
+     */
+    default boolean keepsTreePacks() {
+        return false;
+    }
+
+    /** {@link #read} for a pack that holds tree blobs (see {@link #keepsTreePacks}). */
+    default void readTreePack(String name, long offset, byte[] dst, int dstOff, int length) throws IOException {
+        read(FileType.PACK, name, offset, dst, dstOff, length);
+    }
+
+    /** {@link #create} for a pack of tree blobs (see {@link #keepsTreePacks}). */
+    default PendingFile createTreePack() throws IOException {
+        return create(FileType.PACK);
+    }
+
+    /**
+     * The repository's index names exactly these packs (hex ids): local copies of others, if this
+     * backend keeps any, are no longer needed.
+     */
+    default void packsIndexed(java.util.Set<String> packs) {
+    }
+
+    /** The backend that talks to the store itself, under any local layer such as a cache. */
+    default Backend store() {
+        return this;
+    }
+
     /** Size in bytes. @throws java.nio.file.NoSuchFileException if absent */
     long size(FileType type, String name) throws IOException;
 

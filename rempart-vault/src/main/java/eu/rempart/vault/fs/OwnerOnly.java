@@ -23,4 +23,16 @@ public final class OwnerOnly {
             Files.createFile(file);
         }
     }
+
+    /**
+     * Creates a directory and any missing parents with mode 0700 where the file system has POSIX
+     * permissions (directories that exist are left as they are).
+     */
+    public static void createDirectories(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(dir);
+        }
+    }
 }

@@ -146,6 +146,15 @@ public final class Repository implements AutoCloseable {
      * @throws WrongPasswordException if no key file opens with it
      */
     public static Repository open(Backend backend, char[] password) throws IOException {
+        return open(backend, password, null);
+    }
+
+    /**
+     * Opens a repository as {@link #open(Backend, char[])} does; a remote one (where reads are not
+     * cheap) keeps its index, snapshots and tree packs in a cache under {@code cacheBase} (null:
+     * none). A cache that cannot be set up is done without.
+     */
+    public static Repository open(Backend backend, char[] password, java.nio.file.Path cacheBase) throws IOException {
         byte[] sealedConfig;
         try {
             sealedConfig = backend.load(FileType.CONFIG, "config");
@@ -172,9 +181,21 @@ public final class Repository implements AutoCloseable {
             } catch (AuthenticationException e) {
                 throw new VaultException("config file of " + backend.location() + " is damaged or was not written with this key");
             }
-            return new Repository(backend, mk, Id.parse(k.name()), Config.parse(plain));
+            Config config = Config.parse(plain);
+            return new Repository(cached(backend, cacheBase, config), mk, Id.parse(k.name()), config);
         }
         throw new WrongPasswordException("wrong password or no key found for repository " + backend.location());
+    }
+
+    private static Backend cached(Backend backend, java.nio.file.Path cacheBase, Config config) {
+        if (cacheBase == null || backend.readsAreCheap()) {
+            return backend;
+        }
+        try {
+            return eu.rempart.vault.cache.CachedBackend.open(backend, cacheBase, config.id());
+        } catch (IOException | RuntimeException e) {
+            return backend;
+        }
     }
 
     public Backend backend() {
@@ -286,6 +307,13 @@ public final class Repository implements AutoCloseable {
         } finally {
             pool.shutdownNow();
         }
+        if (backend.keepsTreePacks()) {
+            Set<String> packs = new java.util.HashSet<>();
+            for (Id p : index.packs()) {
+                packs.add(p.toHex());
+            }
+            backend.packsIndexed(packs);
+        }
     }
 
     /** Waits for a task and rethrows its failure as it was (an IOException or a runtime exception). */
@@ -395,6 +423,10 @@ public final class Repository implements AutoCloseable {
     }
 
     private BlobData loadBlobSequential(PackedBlob pb) throws IOException {
+        if (backend.keepsTreePacks()) {
+            String pack = pb.packId().toHex();
+            return readWhole(pb, (pos, dst, off, len) -> backend.readTreePack(pack, pos, dst, off, len), null);
+        }
         return windows == null ? loadBlobShared(pb) : windows.load(pb);
     }
 
@@ -705,7 +737,7 @@ public final class Repository implements AutoCloseable {
             pw = idle.computeIfAbsent(type, t -> new java.util.ArrayDeque<>()).pollFirst();
         }
         if (pw == null) {
-            pw = new PackWriter(key, type, backend.create(FileType.PACK));
+            pw = new PackWriter(key, type, type == BlobType.TREE ? backend.createTreePack() : backend.create(FileType.PACK));
         }
         try {
             pw.add(id, sealed.buffer(), sealed.offset(), sealed.length(), sealed.uncompressedLength());
