@@ -22,6 +22,7 @@ public final class S3Server implements AutoCloseable {
 
     private final S3Proxy proxy;
     private final BlobStoreContext context;
+    private boolean credentialsSet;
 
     private S3Server(S3Proxy proxy, BlobStoreContext context) {
         this.proxy = proxy;
@@ -31,6 +32,18 @@ public final class S3Server implements AutoCloseable {
     /** Starts a server on a free port, storing bucket {@code b} as the directory {@code dir/b}. */
     public static S3Server start(Path dir) throws Exception {
         return start(dir, 0, ACCESS_KEY, SECRET_KEY);
+    }
+
+    /**
+     * Starts a server as {@link #start(Path)} does, and lets S3 clients in this JVM find its
+     * credentials (system properties, part of the AWS SDK's default chain) until it is closed.
+     */
+    public static S3Server startForThisJvm(Path dir) throws Exception {
+        S3Server s = start(dir);
+        System.setProperty("aws.accessKeyId", ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", SECRET_KEY);
+        s.credentialsSet = true;
+        return s;
     }
 
     /**
@@ -109,6 +122,10 @@ public final class S3Server implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (credentialsSet) {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
         proxy.stop();
         context.close();
     }

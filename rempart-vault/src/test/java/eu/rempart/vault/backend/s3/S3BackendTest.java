@@ -36,16 +36,11 @@ class S3BackendTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = S3Server.start(dir);
-        // The backend takes the usual AWS credential chain; system properties are part of it.
-        System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3Server.SECRET_KEY);
+        server = S3Server.startForThisJvm(dir);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
         server.close();
     }
 

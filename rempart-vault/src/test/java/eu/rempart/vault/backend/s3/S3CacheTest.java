@@ -45,15 +45,11 @@ class S3CacheTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = S3Server.start(dir.resolve("served"));
-        System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3Server.SECRET_KEY);
+        server = S3Server.startForThisJvm(dir.resolve("served"));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
         server.close();
     }
 
@@ -96,9 +92,7 @@ class S3CacheTest {
         sent.clear();
         BackupResult second = backup(cache, source);
         assertThat(second.summary().filesUnmodified()).isEqualTo(second.summary().totalFilesProcessed());
-        assertThat(downloads("index")).isEmpty();
-        assertThat(downloads("snapshots")).isEmpty();
-        assertThat(downloads("data")).isEmpty();
+        assertNothingDownloaded();
 
         // Without the cache, the same backup downloads them all.
         sent.clear();
@@ -120,6 +114,10 @@ class S3CacheTest {
         assertThat(downloads("index")).isNotEmpty();
         sent.clear();
         backup(fresh, source);
+        assertNothingDownloaded();
+    }
+
+    private void assertNothingDownloaded() {
         assertThat(downloads("index")).isEmpty();
         assertThat(downloads("snapshots")).isEmpty();
         assertThat(downloads("data")).isEmpty();
