@@ -98,6 +98,29 @@ class S3BackendTest {
     }
 
     @Test
+    void onlyFilesNotNamedByTheirContentAreLookedForBeforeTheyAreWritten() throws Exception {
+        try (S3Backend b = backend("create-only")) {
+            String lock = "cd".repeat(32);
+            b.save(FileType.LOCK, lock, "{}".getBytes(StandardCharsets.UTF_8));
+            byte[] pack = random(1000, 4);
+            String packName = Id.hash(pack).toHex();
+            sent.clear();
+            b.save(FileType.PACK, packName, pack);
+            b.save(FileType.PACK, packName, pack); // a retried upload: the same bytes again
+            // (The first file with a retention also reads the bucket's Object Lock settings, once.)
+            assertThat(sent.stream().filter(r -> r.encodedPath().endsWith(packName)))
+                    .extracting(SdkHttpRequest::method).containsExactly(SdkHttpMethod.PUT, SdkHttpMethod.PUT);
+            assertThat(b.load(FileType.PACK, packName)).isEqualTo(pack);
+
+            sent.clear();
+            assertThatThrownBy(() -> b.save(FileType.LOCK, lock, "{ }".getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+            assertThat(sent).extracting(SdkHttpRequest::method).containsExactly(SdkHttpMethod.HEAD);
+            assertThat(b.load(FileType.LOCK, lock)).isEqualTo("{}".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void theStoreRefusesABodyChangedInTransit() throws Exception {
         try (S3Backend plain = backend("transit")) {
             plain.create();
