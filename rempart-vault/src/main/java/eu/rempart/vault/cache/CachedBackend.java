@@ -40,7 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CachedBackend implements Backend {
     private static final String TAG_NAME = "CACHEDIR.TAG";
-    /** The Cache Directory Tagging Specification's signature: backup tools skip such directories. */
+    /** The Cache Directory Tagging Specification's signature. */
     private static final String TAG = "Signature: 8a477f597d28d172789f06886806bc55\n"
             + "# This file is a cache directory tag created by Rempart.\n"
             + "# For information about cache directory tags, see https://bford.info/cachedir/\n";
@@ -73,8 +73,8 @@ public final class CachedBackend implements Backend {
     }
 
     /**
-     * Creates the cache base directory (owner-only) with its CACHEDIR.TAG, so that backup tools,
-     * Rempart's own included, leave it out.
+     * Creates the cache base directory (owner-only) with its CACHEDIR.TAG, so that backup tools
+     * that honour the tag ({@code restic --exclude-caches}, {@code tar --exclude-caches}) leave it out.
      */
     public static Path prepare(Path base) throws IOException {
         OwnerOnly.createDirectories(base);
