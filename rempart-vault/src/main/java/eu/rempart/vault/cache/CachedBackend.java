@@ -35,8 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * name (a SHA-256) before use, at most once per pack and process; a copy that fails is removed and
  * fetched again, so a damaged cache costs a download, never a wrong result. Index and snapshot
  * copies the repository no longer lists are removed when it is listed, tree packs the index no
- * longer names when the index is loaded ({@link #packsIndexed}). Writing a copy is best effort:
- * a full or read-only cache never fails an operation on the repository.
+ * longer names when the index is loaded ({@link #packsIndexed}), and the caches of repositories
+ * not opened for {@link #UNUSED} whenever another is opened. Writing a copy is best effort: a
+ * full or read-only cache never fails an operation on the repository.
  */
 public final class CachedBackend implements Backend {
     private static final String TAG_NAME = "CACHEDIR.TAG";
@@ -69,7 +70,53 @@ public final class CachedBackend implements Backend {
         prepare(base);
         Path d = base.resolve(repositoryId);
         OwnerOnly.createDirectories(d);
+        try {
+            Files.setLastModifiedTime(d, java.nio.file.attribute.FileTime.from(Instant.now())); // last used
+        } catch (IOException e) {
+            // then it looks older than it is: at worst it is fetched again after UNUSED
+        }
+        removeUnused(base, repositoryId);
         return new CachedBackend(remote, d);
+    }
+
+    /**
+     * How long the cache of a repository may go unused before it is removed (restic's
+     * {@code cache --cleanup} uses the same age): a practice that moved its off-site copy elsewhere
+     * does not keep the old one's index and trees forever.
+     */
+    static final Duration UNUSED = Duration.ofDays(30);
+
+    /** Removes the caches of other repositories not opened for {@link #UNUSED}; best effort. */
+    private static void removeUnused(Path base, String keep) {
+        Instant limit = Instant.now().minus(UNUSED);
+        try (DirectoryStream<Path> repos = Files.newDirectoryStream(base)) {
+            for (Path r : repos) {
+                String n = r.getFileName().toString();
+                if (!n.equals(keep) && n.matches("[0-9a-f]{64}") && Files.isDirectory(r, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        && Files.getLastModifiedTime(r).toInstant().isBefore(limit)) {
+                    deleteTree(r);
+                }
+            }
+        } catch (IOException e) {
+            // left for the next time
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                Files.deleteIfExists(f);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.deleteIfExists(d);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     /**

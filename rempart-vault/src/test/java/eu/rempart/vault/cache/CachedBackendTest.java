@@ -203,6 +203,31 @@ class CachedBackendTest {
     }
 
     @Test
+    void cachesOfRepositoriesUnusedForThirtyDaysAreRemovedWhenAnotherOpens() throws Exception {
+        Path base = tmp.resolve("cache");
+        Path old = base.resolve("cd".repeat(32));
+        Path recent = base.resolve("ef".repeat(32));
+        Path notACache = base.resolve("photos");
+        for (Path d : List.of(old, recent, notACache)) {
+            Files.createDirectories(d.resolve("index"));
+            Files.writeString(d.resolve("index").resolve("f"), "x");
+        }
+        java.time.Instant now = java.time.Instant.now();
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(now.minus(java.time.Duration.ofDays(31))));
+        Files.setLastModifiedTime(recent, java.nio.file.attribute.FileTime.from(now.minus(java.time.Duration.ofDays(29))));
+        Files.setLastModifiedTime(notACache, java.nio.file.attribute.FileTime.from(now.minus(java.time.Duration.ofDays(90))));
+        // This repository's own cache, unused for as long, is kept and marked as used now.
+        Files.setLastModifiedTime(cached.directory(), java.nio.file.attribute.FileTime.from(now.minus(java.time.Duration.ofDays(40))));
+
+        CachedBackend again = CachedBackend.open(store, base, REPO_ID);
+        assertThat(old).doesNotExist();
+        assertThat(recent.resolve("index/f")).exists();
+        assertThat(notACache.resolve("index/f")).exists();
+        assertThat(again.directory()).exists();
+        assertThat(Files.getLastModifiedTime(again.directory()).toInstant()).isAfter(now.minusSeconds(60));
+    }
+
+    @Test
     void theCacheIsOwnerOnlyAndTagged() throws Exception {
         byte[] index = random(100, 12);
         cached.save(FileType.INDEX, name(index), index);
