@@ -16,7 +16,9 @@ public interface Backend extends AutoCloseable {
     String location();
 
     /**
-     * Stores a file atomically and durably; fails if it exists already (files are immutable).
+     * Stores a file atomically and durably; fails if it exists already (files are immutable). A
+     * store without create-only writes (S3) may instead store again a file named by the SHA-256 of
+     * its bytes (every file but the config), which can only be the same bytes.
      */
     void save(FileType type, String name, byte[] data) throws IOException;
 

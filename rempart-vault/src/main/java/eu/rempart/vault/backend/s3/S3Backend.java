@@ -169,11 +169,12 @@ public final class S3Backend implements Backend, ObjectLock {
         long length = data.length();
         String key = key(type, name);
         try {
-            // Immutable, like every backend: S3 has no create-only write here, so a file is looked
-            // for first, except where the name is the SHA-256 of the bytes (packs, index and
-            // snapshot files, as restic writes them): there a second upload could only store the
-            // same bytes again, and a check before each one cost a request and a round trip.
-            if (!contentAddressed(type) && exists(type, name)) {
+            // Immutable, like every backend. S3 has no create-only write here, but every file of
+            // the format except the config is named by the SHA-256 of its bytes (packs, index,
+            // snapshots, keys, locks, as restic writes them): a second upload could only store the
+            // same bytes again, and a check before each one cost a request and a round trip. The
+            // config alone is looked for first.
+            if (type == FileType.CONFIG && exists(type, name)) {
                 throw new FileAlreadyExistsException(location + "/" + key.substring(prefix.length()));
             }
             Retained lock = type == FileType.LOCK ? null : newFileRetention();
@@ -191,10 +192,6 @@ public final class S3Backend implements Backend, ObjectLock {
         } catch (SdkException e) {
             throw error("saving", type, name, e);
         }
-    }
-
-    private static boolean contentAddressed(FileType type) {
-        return type == FileType.PACK || type == FileType.INDEX || type == FileType.SNAPSHOT;
     }
 
     /** The protection a new file gets here (null: none): the bucket's default, from now. */
