@@ -63,11 +63,16 @@ final class Jobs {
     // ------------------------------------------------------------------ opening and locking
 
     Repository open(String name) throws IOException {
+        return open(name, true);
+    }
+
+    /** @param cache whether a remote repository may use the local cache ({@link #check} must not) */
+    Repository open(String name, boolean cache) throws IOException {
         RepositoryConfig rc = cfg.repositories().get(name);
         var tls = rc.cacerts().isEmpty() ? null : eu.rempart.vault.tls.Pem.clientContext(rc.cacerts());
         char[] pw = password(rc.passwordFile());
         try {
-            return Repository.open(Backends.open(rc.url(), rc.options(), tls), pw, cacheBase());
+            return Repository.open(Backends.open(rc.url(), rc.options(), tls), pw, cache ? cacheBase() : null);
         } finally {
             java.util.Arrays.fill(pw, '\0');
         }
@@ -210,7 +215,7 @@ final class Jobs {
 
     Outcome check(JobConfig job, String name) throws IOException {
         // a shared lock: the weekly check must not make the practice's backups wait or fail
-        try (Repository repo = open(name); Lock lock = lock(repo, false)) {
+        try (Repository repo = open(name, false); Lock lock = lock(repo, false)) {
             repo.loadIndex();
             CheckResult r = new Checker(repo, null).check(new CheckOptions(job.readDataSubset() != null, job.readDataSubset()));
             ObjectNode report = JSON.createObjectNode();

@@ -30,7 +30,7 @@ final class CheckCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.ERROR, "error.subset", subset);
         }
         CheckOptions o = new CheckOptions(readData || subset != null, subset);
-        try (Repository repo = cli.open(); Lock lock = cli.lock(repo, true)) {
+        try (Repository repo = cli.openUncached(); Lock lock = cli.lock(repo, true)) {
             cli.say("check.start");
             CheckProgress p = CheckProgress.NONE;
             if (cli.interactive()) {

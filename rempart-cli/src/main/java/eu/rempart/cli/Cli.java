@@ -246,13 +246,25 @@ final class Cli {
         return open(new LocalBackend(path), pw);
     }
 
+    /**
+     * Opens the repository without the local cache, for {@code check}: it must judge what the
+     * store holds, not local copies of it (restic's check does not use its cache either).
+     */
+    Repository openUncached() throws IOException {
+        return open(backend(), null, false);
+    }
+
     Repository open(Backend backend, char[] pw) throws IOException {
+        return open(backend, pw, true);
+    }
+
+    private Repository open(Backend backend, char[] pw, boolean cache) throws IOException {
         if (!backend.exists(FileType.CONFIG, "config")) {
             throw new CliException(ExitCodes.NO_REPOSITORY, "error.repoMissing", backend.location());
         }
         char[] p = pw != null ? pw : password();
         try {
-            return Repository.open(backend, p, backend.readsAreCheap() ? null : cacheBase());
+            return Repository.open(backend, p, !cache || backend.readsAreCheap() ? null : cacheBase());
         } finally {
             if (pw == null) {
                 Arrays.fill(p, '\0');

@@ -222,6 +222,17 @@ class RestVaultIT extends ItBase {
             assertThat(TreeCompare.diff(src, within(t, src))).isEmpty();
             assertThat(okAt(loc, "check", "--read-data", "--json").json().path("ok").asBoolean()).isTrue();
             new Restic(loc, PASSWORD).run("check", "--read-data").assertOk();
+            // check judges what the server holds, not the cache's copies: a damaged index file there fails it.
+            Path index;
+            try (var files = Files.list(vault.resolve("practice/index"))) {
+                index = files.findFirst().orElseThrow();
+            }
+            byte[] b = Files.readAllBytes(index);
+            b[b.length / 2] ^= 1;
+            Files.write(index, b);
+            CommandRun damaged = rempart.run("-r", loc, "check");
+            assertThat(damaged.code()).as(damaged.toString()).isNotZero();
+            assertThat(damaged.out() + damaged.err()).contains(index.getFileName().toString().substring(0, 8));
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);
