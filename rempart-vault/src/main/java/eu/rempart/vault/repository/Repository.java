@@ -444,7 +444,7 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Streams a data or tree blob's plaintext to {@code sink}. A blob stored uncompressed and
+     * Streams a data blob's plaintext to {@code sink}. A blob stored uncompressed and
      * larger than {@link #SEGMENT} (a large chunk of an image, which does not compress) is read,
      * decrypted and hashed a segment at a time, so a thread holds a segment rather than a chunk of
      * up to 8 MiB; any other goes to the sink whole, decoded as {@link #loadBlobShared} does.
@@ -453,19 +453,14 @@ public final class Repository implements AutoCloseable {
      *
      * @return the plaintext length
      */
-    public long streamBlob(BlobType type, Id id, BlobSink sink) throws IOException {
-        PackedBlob pb = lookup(type, id);
-        if (type == BlobType.TREE) {
-            BlobData d = loadBlobSequential(pb);
-            sink.write(d.array(), d.offset(), d.length());
-            return d.length();
-        }
+    public long streamBlob(Id id, BlobSink sink) throws IOException {
+        PackedBlob pb = lookup(BlobType.DATA, id);
         String pack = pb.packId().toHex();
         return read(pb, (pos, dst, off, len) -> backend.read(FileType.PACK, pack, pos, dst, off, len), null, sink);
     }
 
     /**
-     * {@link #streamBlob(BlobType, Id, BlobSink)} for a reader going through a pack whose next
+     * {@link #streamBlob(Id, BlobSink)} for a reader going through a pack whose next
      * reads stay below {@code until} (see {@link Backend#readSequential(FileType, String, long,
      * byte[], int, int, long)}).
      */

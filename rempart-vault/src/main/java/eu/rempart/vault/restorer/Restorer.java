@@ -363,7 +363,7 @@ public final class Restorer {
             try (DirectFiles.SequentialWriter out = DirectFiles.newWriter(p, false,
                     Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING))) {
                 for (Id id : n.content()) {
-                    long len = repo.streamBlob(BlobType.DATA, id, out::write);
+                    long len = repo.streamBlob(id, out::write);
                     written += len;
                     bytesWritten(len);
                 }

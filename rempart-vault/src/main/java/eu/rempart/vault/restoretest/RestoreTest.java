@@ -255,7 +255,7 @@ public final class RestoreTest {
             };
             for (Id id : node.content()) {
                 try {
-                    repo.streamBlob(BlobType.DATA, id, scratch);
+                    repo.streamBlob(id, scratch);
                 } catch (IOException | VaultException e) {
                     return explain(repo, id, e);
                 }
@@ -272,7 +272,7 @@ public final class RestoreTest {
     private static String blobProblem(Repository repo, Node node) {
         for (Id id : node.content()) {
             try {
-                repo.streamBlob(BlobType.DATA, id, (b, off, len) -> { });
+                repo.streamBlob(id, (b, off, len) -> { });
             } catch (IOException | VaultException e) {
                 return explain(repo, id, e);
             }

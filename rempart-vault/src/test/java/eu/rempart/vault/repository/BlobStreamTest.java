@@ -67,7 +67,7 @@ class BlobStreamTest {
                 assertThat(pb.length()).isEqualTo(b.length + OVERHEAD);
                 List<Integer> pieces = new ArrayList<>();
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
-                long n = repo.streamBlob(BlobType.DATA, Id.hash(b), (buf, off, len) -> {
+                long n = repo.streamBlob(Id.hash(b), (buf, off, len) -> {
                     pieces.add(len);
                     out.write(buf, off, len);
                 });
@@ -84,7 +84,7 @@ class BlobStreamTest {
             for (byte[] b : List.of(small, text)) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 List<Integer> pieces = new ArrayList<>();
-                repo.streamBlob(BlobType.DATA, Id.hash(b), (buf, off, len) -> {
+                repo.streamBlob(Id.hash(b), (buf, off, len) -> {
                     pieces.add(len);
                     out.write(buf, off, len);
                 });
@@ -114,7 +114,7 @@ class BlobStreamTest {
         try (Repository repo = Repository.open(new LocalBackend(dir), RepositoryWriteTest.PASSWORD.toCharArray())) {
             repo.loadIndex();
             long[] received = {0};
-            assertThatThrownBy(() -> repo.streamBlob(BlobType.DATA, pb.id(), (buf, off, len) -> received[0] += len))
+            assertThatThrownBy(() -> repo.streamBlob(pb.id(), (buf, off, len) -> received[0] += len))
                     .isInstanceOf(VaultException.class)
                     .hasMessageContaining("pack " + pb.packId().shortHex())
                     .hasMessageContaining("failed authentication (damaged pack)");
