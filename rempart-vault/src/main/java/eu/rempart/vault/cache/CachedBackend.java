@@ -3,9 +3,9 @@ package eu.rempart.vault.cache;
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.Id;
 import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.backend.local.LocalBackend;
 import eu.rempart.vault.fs.OwnerOnly;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -49,6 +49,8 @@ public final class CachedBackend implements Backend {
 
     private final Backend remote;
     private final Path dir;
+    /** The copies, read as any repository directory in restic's layout. */
+    private final LocalBackend copies;
     /** Tree packs whose copy was checked in this process. */
     private final Set<String> verified = ConcurrentHashMap.newKeySet();
     /** One fetch at a time per tree pack: readers of the same pack wait for the first. */
@@ -57,6 +59,7 @@ public final class CachedBackend implements Backend {
     private CachedBackend(Backend remote, Path dir) {
         this.remote = remote;
         this.dir = dir;
+        this.copies = new LocalBackend(dir);
     }
 
     /**
@@ -64,7 +67,7 @@ public final class CachedBackend implements Backend {
      * (see {@link #prepare}).
      */
     public static CachedBackend open(Backend remote, Path base, String repositoryId) throws IOException {
-        if (!repositoryId.matches("[0-9a-f]{64}")) {
+        if (!storageId(repositoryId)) {
             throw new IOException("repository id unfit for a cache directory: " + repositoryId);
         }
         prepare(base);
@@ -92,7 +95,7 @@ public final class CachedBackend implements Backend {
         try (DirectoryStream<Path> repos = Files.newDirectoryStream(base)) {
             for (Path r : repos) {
                 String n = r.getFileName().toString();
-                if (!n.equals(keep) && n.matches("[0-9a-f]{64}") && Files.isDirectory(r, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                if (!n.equals(keep) && storageId(n) && Files.isDirectory(r, java.nio.file.LinkOption.NOFOLLOW_LINKS)
                         && Files.getLastModifiedTime(r).toInstant().isBefore(limit)) {
                     deleteTree(r);
                 }
@@ -141,13 +144,16 @@ public final class CachedBackend implements Backend {
         return type == FileType.INDEX || type == FileType.SNAPSHOT;
     }
 
+    /** A SHA-256 in lowercase hex: the names of repositories and of their files. */
+    private static boolean storageId(String s) {
+        return s.matches("[0-9a-f]{64}");
+    }
+
     private Path copy(FileType type, String name) throws IOException {
-        if (!name.matches("[0-9a-f]{64}")) {
+        if (!storageId(name)) {
             throw new IOException("not a storage id: " + name);
         }
-        return type == FileType.PACK
-                ? dir.resolve(type.dir()).resolve(name.substring(0, 2)).resolve(name)
-                : dir.resolve(type.dir()).resolve(name);
+        return copies.path(type, name);
     }
 
     // ---------------------------------------------------------------- index and snapshot files
@@ -235,17 +241,8 @@ public final class CachedBackend implements Backend {
                     }
                 }
             }
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-                ByteBuffer bb = ByteBuffer.wrap(dst, dstOff, length);
-                long pos = offset;
-                while (bb.hasRemaining()) {
-                    int n = ch.read(bb, pos);
-                    if (n < 0) {
-                        throw new EOFException("data/" + name + ": " + (pos - offset) + " bytes at " + offset
-                                + " instead of " + length);
-                    }
-                    pos += n;
-                }
+            try {
+                copies.readSequential(FileType.PACK, name, offset, dst, dstOff, length);
                 return;
             } catch (NoSuchFileException e) {
                 // Removed meanwhile (another process loaded an index without this pack): fetch again.
@@ -312,7 +309,7 @@ public final class CachedBackend implements Backend {
                     md.update(buf, 0, n);
                     pos += n;
                     if (written) {
-                        written = writeFully(out, buf, n);
+                        written = writeQuietly(out, buf, 0, n);
                     }
                 }
                 written = written && force(out);
@@ -353,16 +350,20 @@ public final class CachedBackend implements Backend {
         }
     }
 
-    /** Writes to the local copy; false if that failed (disk full), which only loses the copy. */
-    private static boolean writeFully(FileChannel out, byte[] buf, int n) {
+    /** Writes to a local copy; false if that failed (disk full), which only loses the copy. */
+    private static boolean writeQuietly(FileChannel out, byte[] b, int off, int len) {
         try {
-            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-            while (bb.hasRemaining()) {
-                out.write(bb);
-            }
+            writeFully(out, b, off, len);
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    private static void writeFully(FileChannel ch, byte[] b, int off, int len) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+        while (bb.hasRemaining()) {
+            ch.write(bb);
         }
     }
 
@@ -428,10 +429,7 @@ public final class CachedBackend implements Backend {
         Path tmp = Files.createTempFile(d, TEMP_PREFIX, null); // rw------- on POSIX
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer bb = ByteBuffer.wrap(data);
-                while (bb.hasRemaining()) {
-                    ch.write(bb);
-                }
+                writeFully(ch, data, 0, data.length);
                 ch.force(false);
             }
             move(tmp, p);
@@ -480,15 +478,8 @@ public final class CachedBackend implements Backend {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             upload.write(b, off, len);
-            if (local != null) {
-                try {
-                    ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-                    while (bb.hasRemaining()) {
-                        local.write(bb);
-                    }
-                } catch (IOException e) {
-                    abandonCopy();
-                }
+            if (local != null && !writeQuietly(local, b, off, len)) {
+                abandonCopy();
             }
         }
 

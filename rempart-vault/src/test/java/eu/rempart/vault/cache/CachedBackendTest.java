@@ -51,13 +51,11 @@ class CachedBackendTest {
     }
 
     private Path storeFile(FileType type, String name) {
-        return type == FileType.PACK ? storeDir.resolve("data").resolve(name.substring(0, 2)).resolve(name)
-                : storeDir.resolve(type.dir()).resolve(name);
+        return new LocalBackend(storeDir).path(type, name);
     }
 
     private Path copy(FileType type, String name) {
-        Path d = cached.directory().resolve(type.dir());
-        return type == FileType.PACK ? d.resolve(name.substring(0, 2)).resolve(name) : d.resolve(name);
+        return new LocalBackend(cached.directory()).path(type, name);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package eu.rempart.vault.testing;
 
+import eu.rempart.vault.FileType;
 import eu.rempart.vault.Id;
+import eu.rempart.vault.backend.local.LocalBackend;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -15,8 +17,7 @@ public final class PackFiles {
 
     /** A pack file of the repository at {@code repoDir} (it must exist). */
     public static Path path(Path repoDir, Id pack) {
-        String hex = pack.toHex();
-        Path p = repoDir.resolve("data").resolve(hex.substring(0, 2)).resolve(hex);
+        Path p = new LocalBackend(repoDir).path(FileType.PACK, pack.toHex());
         assertThat(p).exists();
         return p;
     }

@@ -49,7 +49,8 @@ public final class LocalBackend implements Backend {
         return root.toString();
     }
 
-    Path path(FileType type, String name) {
+    /** Where a file lies in restic's default layout under this directory. */
+    public Path path(FileType type, String name) {
         return switch (type) {
             case CONFIG -> root.resolve("config");
             case PACK -> root.resolve("data").resolve(name.substring(0, 2)).resolve(name);
