@@ -535,7 +535,7 @@ public final class Repository implements AutoCloseable {
                 try {
                     opening = key.startOpening(buf, 0);
                 } catch (AuthenticationException e) {
-                    throw damaged(pb, "failed authentication (damaged pack)");
+                    throw unauthentic(pb);
                 }
                 from = MasterKey.IV_SIZE;
             }
@@ -553,10 +553,10 @@ public final class Repository implements AutoCloseable {
         try {
             opening.verify(tag, 0);
         } catch (AuthenticationException e) {
-            throw damaged(pb, "failed authentication (damaged pack)");
+            throw unauthentic(pb);
         }
         if (!Id.fromDigest(hash).equals(pb.id())) {
-            throw damaged(pb, "does not match its hash (damaged pack)");
+            throw wrongHash(pb);
         }
         return ctEnd - MasterKey.IV_SIZE;
     }
@@ -624,7 +624,7 @@ public final class Repository implements AutoCloseable {
     private BlobData decode(PackedBlob pb, byte[] buf, int off, boolean inPlace, boolean intoStart) {
         BlobDecoder dec = BlobDecoder.get();
         if (pb.length() < MasterKey.OVERHEAD) {
-            throw damaged(pb, "failed authentication (damaged pack)");
+            throw unauthentic(pb);
         }
         byte[] opened = inPlace ? buf : dec.opened(pb.length() - MasterKey.OVERHEAD);
         int openedOff = inPlace ? off + MasterKey.IV_SIZE : 0;
@@ -632,7 +632,7 @@ public final class Repository implements AutoCloseable {
         try {
             n = key.open(buf, off, pb.length(), opened, openedOff);
         } catch (AuthenticationException e) {
-            throw damaged(pb, "failed authentication (damaged pack)");
+            throw unauthentic(pb);
         }
         byte[] plain = opened;
         int plainOff = openedOff;
@@ -651,9 +651,18 @@ public final class Repository implements AutoCloseable {
             n = m;
         }
         if (!Id.hash(plain, plainOff, n).equals(pb.id())) {
-            throw damaged(pb, "does not match its hash (damaged pack)");
+            throw wrongHash(pb);
         }
         return new BlobData(plain, plainOff, n);
+    }
+
+    /** The failures a blob's two checks report, whichever way it was read. */
+    private static VaultException unauthentic(PackedBlob pb) {
+        return damaged(pb, "failed authentication (damaged pack)");
+    }
+
+    private static VaultException wrongHash(PackedBlob pb) {
+        return damaged(pb, "does not match its hash (damaged pack)");
     }
 
     private static VaultException damaged(PackedBlob pb, String what) {
