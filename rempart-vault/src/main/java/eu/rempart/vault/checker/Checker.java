@@ -54,21 +54,20 @@ public final class Checker {
 
         Map<Id, List<PackedBlob>> indexed = new HashMap<>();
         Map<BlobType, Set<Id>> known = Map.of(BlobType.DATA, new HashSet<>(), BlobType.TREE, new HashSet<>());
-        for (Backend.FileInfo f : be.list(FileType.INDEX)) {
-            Id id = parseName(f.name(), "index");
-            if (id == null) {
+        List<Id> indexIds = ids(be.list(FileType.INDEX), "index");
+        List<Loaded<IndexFile.Content>> contents = loadAll(indexIds,
+                id -> IndexFile.decode(repo.loadUnpacked(FileType.INDEX, id), "index " + id.shortHex()));
+        for (int i = 0; i < indexIds.size(); i++) {
+            Loaded<IndexFile.Content> c = contents.get(i);
+            if (c.failure() != null) {
+                errors.add("index " + indexIds.get(i).toHex() + ": " + c.failure().getMessage());
                 continue;
             }
-            try {
-                IndexFile.Content c = IndexFile.decode(repo.loadUnpacked(FileType.INDEX, id), "index " + id.shortHex());
-                for (Map.Entry<Id, List<PackedBlob>> e : c.packs().entrySet()) {
-                    indexed.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
-                    for (PackedBlob b : e.getValue()) {
-                        known.get(b.type()).add(b.id());
-                    }
+            for (Map.Entry<Id, List<PackedBlob>> e : c.value().packs().entrySet()) {
+                indexed.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
+                for (PackedBlob b : e.getValue()) {
+                    known.get(b.type()).add(b.id());
                 }
-            } catch (VaultException | IOException e) {
-                errors.add("index " + id.toHex() + ": " + e.getMessage());
             }
         }
         // The repository's own view, used by tree walking.
@@ -119,6 +118,70 @@ public final class Checker {
         }
     }
 
+    private List<Id> ids(List<Backend.FileInfo> files, String what) {
+        List<Id> out = new ArrayList<>();
+        for (Backend.FileInfo f : files) {
+            Id id = parseName(f.name(), what);
+            if (id != null) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /** A file's decoded content, or why it could not be read or decoded. */
+    private record Loaded<T>(T value, Exception failure) {
+    }
+
+    private interface Loader<T> {
+        T load(Id id) throws IOException;
+    }
+
+    /**
+     * Loads and decodes these files on up to 8 threads, in their order: from a remote store each
+     * costs a round trip, and one after another they made a check of a year of daily backups
+     * (some 365 index and snapshot files each) wait that many round trips twice.
+     */
+    private static <T> List<Loaded<T>> loadAll(List<Id> ids, Loader<T> loader) throws IOException {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, ids.size()), r -> {
+            Thread t = new Thread(r, "rempart-check-load");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Loaded<T>>> fs = new ArrayList<>();
+            for (Id id : ids) {
+                fs.add(pool.submit(() -> {
+                    try {
+                        return new Loaded<>(loader.load(id), null);
+                    } catch (VaultException | IOException e) {
+                        return new Loaded<>(null, e);
+                    }
+                }));
+            }
+            List<Loaded<T>> out = new ArrayList<>();
+            for (Future<Loaded<T>> f : fs) {
+                try {
+                    out.add(f.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re; // a bug, not a damaged file
+                    }
+                    throw new IOException(e.getCause());
+                }
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** The same blob may appear twice for one pack if two index files list it. */
     private static List<PackedBlob> dedupe(List<PackedBlob> bs) {
         Map<String, PackedBlob> m = new java.util.LinkedHashMap<>();
@@ -128,21 +191,18 @@ public final class Checker {
         return new ArrayList<>(m.values());
     }
 
-    private long checkSnapshots(List<Backend.FileInfo> files, Map<BlobType, Set<Id>> known) {
+    private long checkSnapshots(List<Backend.FileInfo> files, Map<BlobType, Set<Id>> known) throws IOException {
         Set<Id> seenTrees = new HashSet<>();
         AtomicLong blobs = new AtomicLong();
-        for (Backend.FileInfo f : files) {
-            Id sid = parseName(f.name(), "snapshot");
-            if (sid == null) {
+        List<Id> ids = ids(files, "snapshot");
+        List<Loaded<Snapshot>> loaded = loadAll(ids, id -> Snapshot.parse(id, repo.loadUnpacked(FileType.SNAPSHOT, id)));
+        for (int i = 0; i < ids.size(); i++) {
+            Id sid = ids.get(i);
+            if (loaded.get(i).failure() != null) {
+                errors.add("snapshot " + sid.toHex() + ": " + loaded.get(i).failure().getMessage());
                 continue;
             }
-            Snapshot sn;
-            try {
-                sn = Snapshot.parse(sid, repo.loadUnpacked(FileType.SNAPSHOT, sid));
-            } catch (VaultException | IOException e) {
-                errors.add("snapshot " + sid.toHex() + ": " + e.getMessage());
-                continue;
-            }
+            Snapshot sn = loaded.get(i).value();
             Deque<Object[]> stack = new ArrayDeque<>();
             stack.push(new Object[] {sn.tree(), "/"});
             while (!stack.isEmpty()) {
@@ -293,10 +353,100 @@ public final class Checker {
     }
 
     /**
+     * Largest pack tail (its header, and any bytes no indexed blob claims) read into memory when a
+     * pack is read in the index's order; a tail beyond that is read header first.
+     */
+    static final int MAX_TAIL = 16 << 20;
+
+    /**
      * Reads a pack front to back, one blob at a time, hashing everything on the way: memory stays at
-     * one blob per thread however large packs are.
+     * one blob per thread however large packs are. An indexed pack is read in one pass, in the
+     * order its index lists the blobs, its header last: from a remote store, reading the header
+     * first cost a round trip per pack (a request for the last bytes, then another for the rest).
      */
     private void readPack(Id packId, long size, List<PackedBlob> fromIndex) {
+        List<PackedBlob> planned = fromIndex == null ? null : inStoredOrder(fromIndex, size);
+        if (planned == null) {
+            readPackHeaderFirst(packId, size, fromIndex);
+            return;
+        }
+        String name = "pack " + packId.toHex();
+        java.security.MessageDigest md = Id.sha256();
+        Map<String, String> failed = new HashMap<>();
+        byte[] tail;
+        try {
+            long pos = 0;
+            for (PackedBlob b : planned) {
+                digest(packId, pos, b.offset() - pos, md); // a gap no indexed blob claims, if any
+                pos = b.offset() + b.length();
+                try {
+                    repo.verifyBlob(b, md);
+                } catch (VaultException e) {
+                    failed.put(key(b), e.getMessage());
+                }
+            }
+            tail = new byte[(int) (size - pos)];
+            repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, tail, 0, tail.length);
+            md.update(tail);
+        } catch (IOException e) {
+            errors.add(name + ": cannot be read: " + e.getMessage());
+            return;
+        }
+        if (!Id.fromDigest(md).equals(packId)) {
+            errors.add(name + ": content does not match its name (damaged pack)");
+        }
+        List<PackedBlob> header;
+        try {
+            header = repo.parsePackHeader(packId, tail, size);
+        } catch (VaultException e) {
+            errors.add(name + ": " + e.getMessage());
+            return;
+        }
+        // A blob the index places where the header has none is the index's error, not the blob's.
+        Set<String> inHeader = keys(header);
+        for (PackedBlob b : planned) {
+            if (!inHeader.contains(key(b))) {
+                errors.add(name + ": index lists " + b.type().json() + " blob " + b.id().toHex()
+                        + " at offset " + b.offset() + " which the pack header does not contain");
+            } else if (failed.containsKey(key(b))) {
+                errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + failed.get(key(b)));
+            }
+        }
+        // The header's blobs that no index places there (rare: a duplicate, a lost index file) are
+        // checked on their own, as reading header first would have.
+        Set<String> inIndex = keys(planned);
+        for (PackedBlob b : header) {
+            if (!inIndex.contains(key(b))) {
+                try {
+                    repo.loadBlobShared(b);
+                } catch (VaultException e) {
+                    errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + e.getMessage());
+                } catch (IOException e) {
+                    errors.add(name + ": cannot be read: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * The index's blobs of a pack sorted by offset, or null where they cannot drive a single pass:
+     * overlapping, or leaving more than {@link #MAX_TAIL} bytes (or less than nothing) after them.
+     */
+    static List<PackedBlob> inStoredOrder(List<PackedBlob> fromIndex, long size) {
+        List<PackedBlob> blobs = dedupe(fromIndex);
+        blobs.sort(java.util.Comparator.comparingLong(PackedBlob::offset));
+        long pos = 0;
+        for (PackedBlob b : blobs) {
+            if (b.offset() < pos) {
+                return null;
+            }
+            pos = b.offset() + b.length();
+        }
+        return pos <= size && size - pos <= MAX_TAIL ? blobs : null;
+    }
+
+    /** {@link #readPack} for a pack no index lists, or lists in a way that cannot be followed. */
+    private void readPackHeaderFirst(Id packId, long size, List<PackedBlob> fromIndex) {
         String name = "pack " + packId.toHex();
         List<PackedBlob> blobs;
         try {
@@ -334,10 +484,7 @@ public final class Checker {
             errors.add(name + ": content does not match its name (damaged pack)");
         }
         if (fromIndex != null) {
-            Set<String> header = new HashSet<>();
-            for (PackedBlob b : blobs) {
-                header.add(key(b));
-            }
+            Set<String> header = keys(blobs);
             for (PackedBlob b : dedupe(fromIndex)) {
                 if (!header.contains(key(b))) {
                     errors.add(name + ": index lists " + b.type().json() + " blob " + b.id().toHex()
@@ -345,6 +492,14 @@ public final class Checker {
                 }
             }
         }
+    }
+
+    private static Set<String> keys(List<PackedBlob> blobs) {
+        Set<String> out = new HashSet<>();
+        for (PackedBlob b : blobs) {
+            out.add(key(b));
+        }
+        return out;
     }
 
     /** Adds {@code len} bytes of the pack at {@code pos} to its digest, a megabyte at a time. */
