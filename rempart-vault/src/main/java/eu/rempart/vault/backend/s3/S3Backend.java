@@ -71,8 +71,15 @@ public final class S3Backend implements Backend, ObjectLock {
      * @param timeout    longest wait for one attempt of one request
      */
     public record Options(String region, Boolean pathStyle, long partSize, int retries, Duration timeout) {
+        /**
+         * Parts of 64 MiB: a pack of the default size (16 MiB, and up to 24 MiB with its last blob)
+         * goes up in one request. With 16 MiB parts nearly every pack was a multipart upload, four
+         * requests one after another (create, two parts, complete), and the store then joined the
+         * parts: through S3Proxy a 3 GB first backup took 18.7-19.4 s (store CPU 16.5-17.1 s) against
+         * 15.6-16.0 s (12.2-12.5 s) in one request each. restic uploads in parts only above 200 MiB.
+         */
         public static Options defaults() {
-            return new Options(null, null, 16L << 20, 6, Duration.ofSeconds(60));
+            return new Options(null, null, 64L << 20, 6, Duration.ofSeconds(60));
         }
     }
 

@@ -45,13 +45,17 @@ class S3BackendTest {
     }
 
     private S3Backend backend(String bucket) throws Exception {
+        return backend(bucket, options());
+    }
+
+    private S3Backend backend(String bucket, S3Backend.Options options) throws Exception {
         ExecutionInterceptor recorder = new ExecutionInterceptor() {
             @Override
             public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
                 sent.add(context.httpRequest());
             }
         };
-        S3Backend b = new S3Backend(server.repo(bucket, "repo").substring("s3:".length()), options(), List.of(recorder));
+        S3Backend b = new S3Backend(server.repo(bucket, "repo").substring("s3:".length()), options, List.of(recorder));
         b.create();
         return b;
     }
@@ -156,6 +160,21 @@ class S3BackendTest {
                 byte[] part = java.util.Arrays.copyOfRange(pack, from, Math.min(pack.length, from + (5 << 20)));
                 assertThat(r.firstMatchingHeader("x-amz-content-sha256")).contains(sha256Hex(part));
             }
+            assertThat(b.load(FileType.PACK, packName)).isEqualTo(pack);
+        }
+    }
+
+    @Test
+    void aPackOfTheDefaultSizeGoesUpInOneRequest() throws Exception {
+        // A pack is closed once it holds 16 MiB, so it may reach 24 MiB with its last blob: in
+        // parts that took four requests one after another, and the store copied the parts again.
+        try (S3Backend b = backend("one-request", S3Backend.Options.defaults())) {
+            byte[] pack = random((16 << 20) + (7 << 20), 5);
+            String packName = Id.hash(pack).toHex();
+            b.save(FileType.PACK, packName, pack);
+            assertThat(sent).filteredOn(r -> r.encodedPath().contains(packName))
+                    .extracting(SdkHttpRequest::method).containsExactly(SdkHttpMethod.PUT);
+            assertThat(put(packName).firstMatchingHeader("x-amz-content-sha256")).contains(packName);
             assertThat(b.load(FileType.PACK, packName)).isEqualTo(pack);
         }
     }
