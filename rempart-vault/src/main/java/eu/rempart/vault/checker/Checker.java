@@ -54,22 +54,19 @@ public final class Checker {
 
         Map<Id, List<PackedBlob>> indexed = new HashMap<>();
         Map<BlobType, Set<Id>> known = Map.of(BlobType.DATA, new HashSet<>(), BlobType.TREE, new HashSet<>());
-        List<Id> indexIds = ids(be.list(FileType.INDEX), "index");
-        List<Loaded<IndexFile.Content>> contents = loadAll(indexIds,
-                id -> IndexFile.decode(repo.loadUnpacked(FileType.INDEX, id), "index " + id.shortHex()));
-        for (int i = 0; i < indexIds.size(); i++) {
-            Loaded<IndexFile.Content> c = contents.get(i);
-            if (c.failure() != null) {
-                errors.add("index " + indexIds.get(i).toHex() + ": " + c.failure().getMessage());
-                continue;
-            }
-            for (Map.Entry<Id, List<PackedBlob>> e : c.value().packs().entrySet()) {
-                indexed.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
-                for (PackedBlob b : e.getValue()) {
-                    known.get(b.type()).add(b.id());
-                }
-            }
-        }
+        loadInOrder(ids(be.list(FileType.INDEX), "index"),
+                id -> IndexFile.decode(repo.loadUnpacked(FileType.INDEX, id), "index " + id.shortHex()), (id, c) -> {
+                    if (c.failure() != null) {
+                        errors.add("index " + id.toHex() + ": " + c.failure().getMessage());
+                        return;
+                    }
+                    for (Map.Entry<Id, List<PackedBlob>> e : c.value().packs().entrySet()) {
+                        indexed.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
+                        for (PackedBlob b : e.getValue()) {
+                            known.get(b.type()).add(b.id());
+                        }
+                    }
+                });
         // The repository's own view, used by tree walking.
         for (List<PackedBlob> bs : indexed.values()) {
             repo.index().addAll(dedupe(bs));
@@ -138,34 +135,40 @@ public final class Checker {
     }
 
     /**
-     * Loads and decodes these files on up to 8 threads, in their order: from a remote store each
-     * costs a round trip, and one after another they made a check of a year of daily backups
-     * (some 365 index and snapshot files each) wait that many round trips twice.
+     * Loads and decodes these files on up to 8 threads and hands each to {@code use} on this
+     * thread, in their order, while the next few load: from a remote store each file costs a
+     * round trip, and one after another they made a check of a year of daily backups (hundreds of
+     * index and snapshot files) wait that many round trips. At most 16 wait decoded, so a large
+     * index is not held twice (decoded, and merged).
      */
-    private static <T> List<Loaded<T>> loadAll(List<Id> ids, Loader<T> loader) throws IOException {
+    private static <T> void loadInOrder(List<Id> ids, Loader<T> loader, java.util.function.BiConsumer<Id, Loaded<T>> use)
+            throws IOException {
         if (ids.isEmpty()) {
-            return List.of();
+            return;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, ids.size()), r -> {
+        int threads = Math.min(8, ids.size());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "rempart-check-load");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<Future<Loaded<T>>> fs = new ArrayList<>();
+            Deque<Future<Loaded<T>>> ahead = new ArrayDeque<>();
+            int next = 0;
             for (Id id : ids) {
-                fs.add(pool.submit(() -> {
-                    try {
-                        return new Loaded<>(loader.load(id), null);
-                    } catch (VaultException | IOException e) {
-                        return new Loaded<>(null, e);
-                    }
-                }));
-            }
-            List<Loaded<T>> out = new ArrayList<>();
-            for (Future<Loaded<T>> f : fs) {
+                for (; next < ids.size() && ahead.size() < 2 * threads; next++) {
+                    Id n = ids.get(next);
+                    ahead.add(pool.submit(() -> {
+                        try {
+                            return new Loaded<>(loader.load(n), null);
+                        } catch (VaultException | IOException e) {
+                            return new Loaded<>(null, e);
+                        }
+                    }));
+                }
+                Future<Loaded<T>> f = ahead.poll();
                 try {
-                    out.add(f.get());
+                    use.accept(id, f.get());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted", e);
@@ -176,7 +179,6 @@ public final class Checker {
                     throw new IOException(e.getCause());
                 }
             }
-            return out;
         } finally {
             pool.shutdownNow();
         }
@@ -194,68 +196,70 @@ public final class Checker {
     private long checkSnapshots(List<Backend.FileInfo> files, Map<BlobType, Set<Id>> known) throws IOException {
         Set<Id> seenTrees = new HashSet<>();
         AtomicLong blobs = new AtomicLong();
-        List<Id> ids = ids(files, "snapshot");
-        List<Loaded<Snapshot>> loaded = loadAll(ids, id -> Snapshot.parse(id, repo.loadUnpacked(FileType.SNAPSHOT, id)));
-        for (int i = 0; i < ids.size(); i++) {
-            Id sid = ids.get(i);
-            if (loaded.get(i).failure() != null) {
-                errors.add("snapshot " + sid.toHex() + ": " + loaded.get(i).failure().getMessage());
+        loadInOrder(ids(files, "snapshot"), id -> Snapshot.parse(id, repo.loadUnpacked(FileType.SNAPSHOT, id)),
+                (sid, loaded) -> {
+                    if (loaded.failure() != null) {
+                        errors.add("snapshot " + sid.toHex() + ": " + loaded.failure().getMessage());
+                    } else {
+                        walk(sid, loaded.value(), known, seenTrees, blobs);
+                    }
+                });
+        return blobs.get();
+    }
+
+    /** Checks the trees of one snapshot that no snapshot before it shared. */
+    private void walk(Id sid, Snapshot sn, Map<BlobType, Set<Id>> known, Set<Id> seenTrees, AtomicLong blobs) {
+        Deque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {sn.tree(), "/"});
+        while (!stack.isEmpty()) {
+            Object[] item = stack.pop();
+            Id tid = (Id) item[0];
+            String path = (String) item[1];
+            if (!seenTrees.add(tid)) {
                 continue;
             }
-            Snapshot sn = loaded.get(i).value();
-            Deque<Object[]> stack = new ArrayDeque<>();
-            stack.push(new Object[] {sn.tree(), "/"});
-            while (!stack.isEmpty()) {
-                Object[] item = stack.pop();
-                Id tid = (Id) item[0];
-                String path = (String) item[1];
-                if (!seenTrees.add(tid)) {
-                    continue;
-                }
-                if (!known.get(BlobType.TREE).contains(tid)) {
-                    errors.add("snapshot " + sid.shortHex() + ": tree " + tid.toHex() + " (" + path + ") not in index");
-                    continue;
-                }
-                List<Node> nodes;
-                try {
-                    nodes = Tree.decode(repo.loadBlob(BlobType.TREE, tid));
-                } catch (VaultException | IOException e) {
-                    errors.add("snapshot " + sid.shortHex() + ": tree " + tid.toHex() + " (" + path + "): " + e.getMessage());
-                    continue;
-                }
-                blobs.incrementAndGet();
-                for (Node n : nodes) {
-                    String p = path + new String(n.name(), StandardCharsets.UTF_8);
-                    if (n.type() == NodeType.DIR) {
-                        if (n.subtree() == null) {
-                            errors.add("snapshot " + sid.shortHex() + ": directory " + p + " has no subtree");
+            if (!known.get(BlobType.TREE).contains(tid)) {
+                errors.add("snapshot " + sid.shortHex() + ": tree " + tid.toHex() + " (" + path + ") not in index");
+                continue;
+            }
+            List<Node> nodes;
+            try {
+                nodes = Tree.decode(repo.loadBlob(BlobType.TREE, tid));
+            } catch (VaultException | IOException e) {
+                errors.add("snapshot " + sid.shortHex() + ": tree " + tid.toHex() + " (" + path + "): " + e.getMessage());
+                continue;
+            }
+            blobs.incrementAndGet();
+            for (Node n : nodes) {
+                String p = path + new String(n.name(), StandardCharsets.UTF_8);
+                if (n.type() == NodeType.DIR) {
+                    if (n.subtree() == null) {
+                        errors.add("snapshot " + sid.shortHex() + ": directory " + p + " has no subtree");
+                    } else {
+                        stack.push(new Object[] {n.subtree(), p + "/"});
+                    }
+                } else if (n.type() == NodeType.FILE) {
+                    if (n.content() == null) {
+                        errors.add("snapshot " + sid.shortHex() + ": file " + p + " has no content list");
+                        continue;
+                    }
+                    long sum = 0;
+                    for (Id b : n.content()) {
+                        PackedBlob pb = repo.index().lookup(BlobType.DATA, b);
+                        if (pb == null) {
+                            errors.add("snapshot " + sid.shortHex() + ": file " + p + ": data blob " + b.toHex() + " not in index");
                         } else {
-                            stack.push(new Object[] {n.subtree(), p + "/"});
+                            sum += pb.plaintextLength(MasterKey.OVERHEAD);
                         }
-                    } else if (n.type() == NodeType.FILE) {
-                        if (n.content() == null) {
-                            errors.add("snapshot " + sid.shortHex() + ": file " + p + " has no content list");
-                            continue;
-                        }
-                        long sum = 0;
-                        for (Id b : n.content()) {
-                            PackedBlob pb = repo.index().lookup(BlobType.DATA, b);
-                            if (pb == null) {
-                                errors.add("snapshot " + sid.shortHex() + ": file " + p + ": data blob " + b.toHex() + " not in index");
-                            } else {
-                                sum += pb.plaintextLength(MasterKey.OVERHEAD);
-                            }
-                            blobs.incrementAndGet();
-                        }
-                        if (sum != n.size() && errorsFor(p)) {
-                            errors.add("snapshot " + sid.shortHex() + ": file " + p + ": size " + n.size()
-                                    + " does not match its blobs (" + sum + ")");
-                        }
+                        blobs.incrementAndGet();
+                    }
+                    if (sum != n.size() && errorsFor(p)) {
+                        errors.add("snapshot " + sid.shortHex() + ": file " + p + ": size " + n.size()
+                                + " does not match its blobs (" + sum + ")");
                     }
                 }
             }
         }
-        return blobs.get();
     }
 
     private boolean errorsFor(String path) {

@@ -195,4 +195,31 @@ class CheckerTest {
         assertThat(errors).anyMatch(e -> e.startsWith(name + ": data blob " + dropped.id().toHex() + ": "));
         assertThat(errors).contains(name + ": content does not match its name (damaged pack)");
     }
+
+    @Test
+    void aDamagedSnapshotFileIsNamedAndTheOthersAreStillWalked() throws IOException {
+        try (Repository repo = Repository.open(backend(), PASSWORD)) {
+            repo.loadIndex();
+            BackupResult r = new Archiver(repo, BackupOptions.defaults("host", "test"), null)
+                    .backup(List.of(tmp.resolve("src")), null);
+            assertThat(r.summary().errors()).isEmpty();
+        }
+        List<Path> snapshots;
+        try (Stream<Path> s = Files.list(repoDir().resolve("snapshots"))) {
+            snapshots = s.sorted().toList();
+        }
+        assertThat(snapshots).hasSize(2);
+        Path damaged = snapshots.get(0);
+        assertThat(damaged.toFile().setWritable(true)).isTrue();
+        PackFiles.flip(damaged, 20, 0x10);
+
+        CheckResult r;
+        try (Repository repo = Repository.open(backend(), PASSWORD)) {
+            r = new Checker(repo, null).check(CheckOptions.structure());
+        }
+        assertThat(r.snapshots()).isEqualTo(2);
+        assertThat(r.errors()).singleElement().asString()
+                .startsWith("snapshot " + damaged.getFileName() + ": ").contains("damaged");
+        assertThat(r.blobs()).as("the intact snapshot's trees and blobs were walked").isPositive();
+    }
 }
