@@ -13,6 +13,7 @@ import eu.rempart.vault.index.IndexFile;
 import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.server.RestServer;
+import eu.rempart.vault.testing.LoopbackRest;
 import eu.rempart.vault.testing.PackFiles;
 import eu.rempart.vault.testing.TestTrees;
 import org.junit.jupiter.api.AfterEach;
@@ -21,10 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,8 +50,7 @@ class CheckerTest {
 
     @BeforeEach
     void backUpThroughTheServer() throws IOException {
-        server = RestServer.start(new RestServer.Options(tmp.resolve("served"), new InetSocketAddress("127.0.0.1", 0),
-                false, null, false, null, 0, requests::add));
+        server = LoopbackRest.start(tmp.resolve("served"), requests::add);
         Path src = tmp.resolve("src");
         TestTrees.build(src, 11, 200, 4, 3 << 20);
         try (Repository repo = Repository.init(backend(), PASSWORD, KdfParams.forTests(), null, "test", "host")) {
@@ -67,8 +65,7 @@ class CheckerTest {
     }
 
     private RestBackend backend() throws IOException {
-        return new RestBackend("http://127.0.0.1:" + server.address().getPort() + "/repo",
-                new RestBackend.Options(3, Duration.ofSeconds(20), 0, null));
+        return LoopbackRest.backend(server, "repo");
     }
 
     private Path repoDir() {

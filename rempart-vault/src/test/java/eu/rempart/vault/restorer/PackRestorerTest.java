@@ -12,6 +12,7 @@ import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.server.RestServer;
 import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.testing.LoopbackRest;
 import eu.rempart.vault.testing.PackFiles;
 import eu.rempart.vault.testing.TestTrees;
 import eu.rempart.vault.testing.Tmpfs;
@@ -24,10 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -53,8 +52,7 @@ class PackRestorerTest {
 
     @BeforeEach
     void backUpThroughTheServer() throws IOException {
-        server = RestServer.start(new RestServer.Options(tmp.resolve("served"), new InetSocketAddress("127.0.0.1", 0),
-                false, null, false, null, 0, null));
+        server = LoopbackRest.start(tmp.resolve("served"), null);
         src = tmp.resolve("src");
         TestTrees.build(src, 7, 300, 3, 3 << 20);
         // The same content in two files, and one 3 MiB block four times in a file: their blobs
@@ -83,8 +81,7 @@ class PackRestorerTest {
     }
 
     private RestBackend backend() throws IOException {
-        return new RestBackend("http://127.0.0.1:" + server.address().getPort() + "/repo",
-                new RestBackend.Options(3, Duration.ofSeconds(20), 0, null));
+        return LoopbackRest.backend(server, "repo");
     }
 
     private Repository open() throws IOException {
