@@ -11,8 +11,11 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -137,8 +140,30 @@ public final class S3Backend implements Backend, ObjectLock {
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle)
                         .checksumValidationEnabled(false).chunkedEncodingEnabled(false).build())
                 .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(o.retries() + 1))
-                        .apiCallAttemptTimeout(o.timeout()).executionInterceptors(interceptors))
+                        .apiCallAttemptTimeout(o.timeout()).executionInterceptors(withBodyAtOnce(interceptors)))
                 .build();
+    }
+
+    /**
+     * The SDK sends every upload's headers alone first ("Expect: 100-continue") and its body only
+     * once the store has answered: one more round trip per upload, to spare a body the store would
+     * refuse, which only happens on errors. From a practice to an off-site store (10-60 ms) that was
+     * two round trips for each pack, index, snapshot and lock. restic's client sends the body at once.
+     */
+    private static final ExecutionInterceptor BODY_WITH_HEADERS = new ExecutionInterceptor() {
+        @Override
+        public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+            SdkHttpRequest r = context.httpRequest();
+            return r.firstMatchingHeader("Expect").isPresent() ? r.toBuilder().removeHeader("Expect").build() : r;
+        }
+    };
+
+    /** Configured interceptors run after the SDK's own (one of which adds the header). */
+    private static List<ExecutionInterceptor> withBodyAtOnce(List<ExecutionInterceptor> interceptors) {
+        List<ExecutionInterceptor> all = new ArrayList<>();
+        all.add(BODY_WITH_HEADERS);
+        all.addAll(interceptors);
+        return all;
     }
 
     @Override

@@ -91,6 +91,8 @@ class S3BackendTest {
             assertThat(put(packName).firstMatchingHeader("x-amz-content-sha256")).contains(packName);
             assertThat(put(packName).firstMatchingHeader("Content-MD5")).isEmpty();
             assertThat(put(packName).firstMatchingHeader("Content-Encoding")).isEmpty(); // not aws-chunked
+            // The body follows the headers at once, without waiting a round trip for "100 Continue".
+            assertThat(put(packName).firstMatchingHeader("Expect")).isEmpty();
             assertThat(b.load(FileType.PACK, packName)).isEqualTo(pack);
 
             byte[] snapshot = "{\"time\":\"2026-11-23T18:00:00Z\",\"tree\":\"00\"}".getBytes(StandardCharsets.UTF_8);
