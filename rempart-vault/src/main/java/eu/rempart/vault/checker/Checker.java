@@ -360,7 +360,7 @@ public final class Checker {
      * Largest pack tail (its header, and any bytes no indexed blob claims) read into memory when a
      * pack is read in the index's order; a tail beyond that is read header first.
      */
-    static final int MAX_TAIL = 16 << 20;
+    private static final int MAX_TAIL = 16 << 20;
 
     /**
      * Reads a pack front to back, one blob at a time, hashing everything on the way: memory stays at
@@ -436,7 +436,7 @@ public final class Checker {
      * The index's blobs of a pack sorted by offset, or null where they cannot drive a single pass:
      * overlapping, or leaving more than {@link #MAX_TAIL} bytes (or less than nothing) after them.
      */
-    static List<PackedBlob> inStoredOrder(List<PackedBlob> fromIndex, long size) {
+    private static List<PackedBlob> inStoredOrder(List<PackedBlob> fromIndex, long size) {
         List<PackedBlob> blobs = dedupe(fromIndex);
         blobs.sort(java.util.Comparator.comparingLong(PackedBlob::offset));
         long pos = 0;
