@@ -30,7 +30,7 @@ final class CheckCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.ERROR, "error.subset", subset);
         }
         CheckOptions o = new CheckOptions(readData || subset != null, subset);
-        try (Repository repo = cli.openUncached(); Lock lock = cli.lock(repo, true)) {
+        try (Repository repo = cli.openUncached(); Lock lock = cli.beginLock(repo, true)) {
             cli.say("check.start");
             CheckProgress p = CheckProgress.NONE;
             if (cli.interactive()) {
@@ -46,6 +46,7 @@ final class CheckCommand implements Callable<Integer> {
             if (cli.interactive()) {
                 cli.err.print("\r\u001b[K");
             }
+            lock.awaitConfirmed(); // a check that raced another locker says so, not what it read
             if (cli.json) {
                 ObjectNode n = Cli.JSON.createObjectNode();
                 n.put("message_type", "summary");

@@ -311,6 +311,16 @@ final class Cli {
     }
 
     /**
+     * For a command that only reads the repository: writes the lock and returns before restic's
+     * 200 ms wait for a concurrent locker is over, so the reading starts at once. The caller must
+     * call {@link Lock#awaitConfirmed} before it reports anything: if the second look refuses the
+     * lock, what was read is dropped and the refusal reported instead.
+     */
+    Lock beginLock(Repository r, boolean exclusive) throws IOException {
+        return Lock.begin(r, exclusive, hostname(), username());
+    }
+
+    /**
      * Takes a shared lock and loads the index meanwhile: taking a lock waits 200 ms for a
      * concurrent locker (as restic does), and reading the index needs no lock to be safe; if the
      * lock is refused, what was read is simply dropped.

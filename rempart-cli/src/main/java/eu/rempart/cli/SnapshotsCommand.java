@@ -29,9 +29,10 @@ final class SnapshotsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Repository repo = cli.open(); Lock lock = cli.lock(repo, false)) {
+        try (Repository repo = cli.open(); Lock lock = cli.beginLock(repo, false)) {
             Predicate<Snapshot> f = filter.predicate();
             List<Snapshot> list = Snapshots.loadAll(repo).stream().filter(f).toList();
+            lock.awaitConfirmed();
             if (cli.json) {
                 ArrayNode a = Cli.JSON.createArrayNode();
                 list.forEach(s -> a.add(s.toJsonNode(true)));

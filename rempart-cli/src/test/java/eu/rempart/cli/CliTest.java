@@ -351,4 +351,53 @@ class CliTest {
         assertThat(unknown.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(unknown.err()).contains("bogus");
     }
+
+    /**
+     * check and snapshots start reading as soon as their lock is written, without restic's 200 ms
+     * wait, but report nothing if the second look finds a competitor: here an exclusive lock
+     * written while they read (a prune on the practice's server starting at the same moment).
+     */
+    @Test
+    void aReadingCommandThatRacesAnExclusiveLockReportsTheLockNotWhatItRead() throws Exception {
+        ok("init");
+        ok("backup", src.toString());
+        Path locks = repo.resolve("locks");
+        try (eu.rempart.vault.repository.Repository r = eu.rempart.vault.repository.Repository.open(
+                new eu.rempart.vault.backend.local.LocalBackend(repo), PASSWORD.toCharArray())) {
+            for (String[] command : List.of(new String[] {"check"}, new String[] {"--json", "snapshots"})) {
+                java.util.concurrent.atomic.AtomicReference<eu.rempart.vault.Id> competitor =
+                        new java.util.concurrent.atomic.AtomicReference<>();
+                Thread prune = new Thread(() -> {
+                    try {
+                        while (!hasLockFile(locks)) {
+                            Thread.sleep(2);
+                        }
+                        String json = "{\"time\":\"" + java.time.Instant.now() + "\",\"exclusive\":true,"
+                                + "\"hostname\":\"serveur\",\"username\":\"admin\",\"pid\":1,\"uid\":0,\"gid\":0}\n";
+                        competitor.set(r.saveUnpacked(eu.rempart.vault.FileType.LOCK, json.getBytes(StandardCharsets.UTF_8)));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                prune.start();
+                CommandRun refused = rempart(command);
+                prune.join();
+                assertThat(refused.code()).as(refused.toString()).isEqualTo(ExitCodes.LOCKED);
+                assertThat(refused.out()).as("nothing reported from what was read")
+                        .doesNotContain("Aucune erreur", "instantané", "\"id\"");
+                assertThat(listing(locks)).as("only the competitor's lock is left")
+                        .containsExactly("", competitor.get().toHex());
+                r.backend().remove(eu.rempart.vault.FileType.LOCK, competitor.get().toHex());
+            }
+        }
+        assertThat(ok("check").out()).contains("Aucune erreur");
+        assertThat(ok("--json", "snapshots").json()).hasSize(1);
+    }
+
+    /** A finished lock file (named by its hash; a file being written has a temporary name). */
+    private static boolean hasLockFile(Path locks) throws IOException {
+        try (Stream<Path> l = Files.list(locks)) {
+            return l.anyMatch(p -> p.getFileName().toString().matches("[0-9a-f]{64}"));
+        }
+    }
 }
