@@ -69,6 +69,24 @@ public final class Main {
         for (Class<?> c : named.isEmpty() ? Cli.COMMANDS : named) {
             cl.addSubcommand(c.getAnnotation(CommandLine.Command.class).name(), c);
         }
+        CommandLine vault = cl.getSubcommands().get("vault");
+        if (vault != null) {
+            withoutRepositoryOptions(vault.getSubcommands().get("serve").getCommandSpec());
+        }
+    }
+
+    /**
+     * The server opens no repository: the options every command inherits to reach one (which
+     * repository, its password, cache, backend options) would only mislead in its help, and are
+     * refused if given.
+     */
+    private static void withoutRepositoryOptions(CommandLine.Model.CommandSpec spec) {
+        for (String name : List.of("--repo", "--option", "--cacert", "--password-file", "--cache-dir", "--no-cache")) {
+            CommandLine.Model.OptionSpec o = spec.findOption(name);
+            if (o != null) {
+                spec.remove(o);
+            }
+        }
     }
 
     /** ENOSPC anywhere in the cause chain (the JDK reports it only through the message text). */

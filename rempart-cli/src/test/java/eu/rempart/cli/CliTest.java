@@ -394,6 +394,18 @@ class CliTest {
         assertThat(ok("--json", "snapshots").json()).hasSize(1);
     }
 
+    @Test
+    void theServerOffersNoneOfTheOptionsThatReachARepository() {
+        CommandRun help = ok("vault", "serve", "--help");
+        assertThat(help.out()).contains("--append-only", "--htpasswd-file", "--max-size", "--lang")
+                .doesNotContain("--repo", "--password-file", "--cache-dir", "--no-cache", "--cacert", "--option");
+        CommandRun refused = rempart("vault", "serve", "--password-file", "/nonexistent", "--path", tmp.toString());
+        assertThat(refused.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(refused.err()).contains("--password-file");
+        // The clients keep them.
+        assertThat(ok("backup", "--help").out()).contains("--repo", "--password-file", "--cache-dir");
+    }
+
     /** A finished lock file (named by its hash; a file being written has a temporary name). */
     private static boolean hasLockFile(Path locks) throws IOException {
         try (Stream<Path> l = Files.list(locks)) {
