@@ -69,10 +69,9 @@ final class Jobs {
     /** @param cache whether a remote repository may use the local cache ({@link #check} must not) */
     Repository open(String name, boolean cache) throws IOException {
         RepositoryConfig rc = cfg.repositories().get(name);
-        var tls = rc.cacerts().isEmpty() ? null : eu.rempart.vault.tls.Pem.clientContext(rc.cacerts());
         char[] pw = password(rc.passwordFile());
         try {
-            return Repository.open(Backends.open(rc.url(), rc.options(), tls), pw, cache ? cacheBase() : null);
+            return Repository.open(Backends.open(rc.url(), rc.options(), rc.cacerts()), pw, cache ? cacheBase() : null);
         } finally {
             java.util.Arrays.fill(pw, '\0');
         }

@@ -140,8 +140,7 @@ final class Cli {
 
     Backend backendAt(String location) throws IOException {
         try {
-            return Backends.open(location, options,
-                    cacerts.isEmpty() ? null : eu.rempart.vault.tls.Pem.clientContext(cacerts));
+            return Backends.open(location, options, cacerts);
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.ERROR, "error.badRepoOption", e.getMessage());
         }

@@ -3,22 +3,19 @@ package eu.rempart.agent.notify;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.util.ArrayList;
-import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * Self-signed server certificates made with the JDK's keytool, once per test run: one valid for
+ * Self-signed server certificates ({@link eu.rempart.vault.testing.SelfSigned}), once per test run: one valid for
  * 127.0.0.1 and localhost, one for another name only (to see host names being checked).
  */
 final class TestCertificates {
-    static final String STORE_PASSWORD = "changeit"; // GreenMail's default keystore password
+    static final String STORE_PASSWORD = eu.rempart.vault.testing.SelfSigned.PASSWORD; // also GreenMail's default
     private static TestCertificates instance;
 
     final Path dir;
@@ -77,26 +74,6 @@ final class TestCertificates {
     }
 
     private static void make(Path keystore, Path pem, String san) {
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        run(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=rempart-test", "-ext", "san=" + san, "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", STORE_PASSWORD);
-        run(keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(),
-                "-storepass", STORE_PASSWORD, "-file", pem.toString());
-    }
-
-    private static void run(String... command) {
-        try {
-            Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("keytool failed: " + out);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        eu.rempart.vault.testing.SelfSigned.make(keystore, pem, san);
     }
 }

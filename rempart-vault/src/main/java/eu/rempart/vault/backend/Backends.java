@@ -3,15 +3,16 @@ package eu.rempart.vault.backend;
 import eu.rempart.vault.backend.local.LocalBackend;
 import eu.rempart.vault.backend.rest.RestBackend;
 import eu.rempart.vault.backend.s3.S3Backend;
+import eu.rempart.vault.tls.Pem;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
 
 /**
  * Opens a backend from a repository location as restic writes it: a local path (optionally
@@ -29,10 +30,11 @@ public final class Backends {
     }
 
     /**
-     * @param tls trust for https servers (null: the system's authorities)
+     * @param cacerts PEM files of certificates trusted for https servers besides the system's
+     *                authorities ({@code --cacert}), for REST and S3 alike
      * @throws IllegalArgumentException for an unknown option or a malformed value or location
      */
-    public static Backend open(String location, Map<String, String> options, SSLContext tls) throws IOException {
+    public static Backend open(String location, Map<String, String> options, List<Path> cacerts) throws IOException {
         for (String k : options.keySet()) {
             if (!OPTIONS.contains(k)) {
                 throw new IllegalArgumentException("unknown option " + k + " (known: " + String.join(", ", new java.util.TreeSet<>(OPTIONS)) + ")");
@@ -44,7 +46,7 @@ public final class Backends {
                     positive(options, "rest.connections", d.connections()),
                     options.containsKey("rest.timeout") ? duration(options.get("rest.timeout")) : d.timeout(),
                     options.containsKey("rest.retries") ? nonNegative(options.get("rest.retries")) : d.retries(),
-                    tls);
+                    cacerts.isEmpty() ? null : Pem.clientContext(cacerts));
             return new RestBackend(location.substring(5), o);
         }
         if (location.startsWith("s3:")) {
@@ -60,7 +62,7 @@ public final class Backends {
                     options.containsKey("s3.part-size") ? nonNegative(options.get("s3.part-size")) : d.partSize(),
                     options.containsKey("s3.retries") ? nonNegative(options.get("s3.retries")) : d.retries(),
                     options.containsKey("s3.timeout") ? duration(options.get("s3.timeout")) : d.timeout());
-            return new S3Backend(location.substring(3), o);
+            return new S3Backend(location.substring(3), o, cacerts.isEmpty() ? null : Pem.clientTrust(cacerts));
         }
         if (location.startsWith("sftp:") || location.startsWith("b2:")
                 || location.startsWith("azure:") || location.startsWith("gs:") || location.startsWith("rclone:")

@@ -63,6 +63,17 @@ public final class Pem {
     /** A client context that trusts the system's authorities and the certificates in {@code files}. */
     public static SSLContext clientContext(List<Path> files) throws IOException {
         try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, clientTrust(files), null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use the certificates " + files + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Trust in the system's authorities and the certificates in {@code files}, for clients that take it so. */
+    public static javax.net.ssl.TrustManager[] clientTrust(List<Path> files) throws IOException {
+        try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             int i = 0;
@@ -82,9 +93,7 @@ public final class Pem {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
+            return tmf.getTrustManagers();
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot use the certificates " + files + ": " + e.getMessage(), e);
         }

@@ -39,7 +39,10 @@ public final class S3Server implements AutoCloseable {
      * credentials (system properties, part of the AWS SDK's default chain) until it is closed.
      */
     public static S3Server startForThisJvm(Path dir) throws Exception {
-        S3Server s = start(dir);
+        return withCredentialsForThisJvm(start(dir));
+    }
+
+    private static S3Server withCredentialsForThisJvm(S3Server s) {
         System.setProperty("aws.accessKeyId", ACCESS_KEY);
         System.setProperty("aws.secretAccessKey", SECRET_KEY);
         s.credentialsSet = true;
@@ -51,13 +54,31 @@ public final class S3Server implements AutoCloseable {
      * bucket {@code b} as the directory {@code dir/b}.
      */
     public static S3Server start(Path dir, int port, String accessKey, String secretKey) throws Exception {
+        return start(dir, port, accessKey, secretKey, null);
+    }
+
+    /**
+     * Starts a server that speaks https only, on a free port, with the certificate in the PKCS#12
+     * {@code keystore} (password {@link SelfSigned#PASSWORD}); {@link #repoOverTls} names its
+     * repositories. Clients find its credentials as with {@link #startForThisJvm}.
+     */
+    public static S3Server startTlsForThisJvm(Path dir, Path keystore) throws Exception {
+        return withCredentialsForThisJvm(start(dir, 0, ACCESS_KEY, SECRET_KEY, keystore));
+    }
+
+    private static S3Server start(Path dir, int port, String accessKey, String secretKey, Path keystore)
+            throws Exception {
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", dir.toString());
         BlobStoreContext ctx = ContextBuilder.newBuilder("filesystem").overrides(props).build(BlobStoreContext.class);
-        S3Proxy proxy = S3Proxy.builder().blobStore(ctx.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:" + port))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
-                .build();
+        S3Proxy.Builder b = S3Proxy.builder().blobStore(ctx.getBlobStore())
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey);
+        if (keystore == null) {
+            b.endpoint(URI.create("http://127.0.0.1:" + port));
+        } else {
+            b.secureEndpoint(URI.create("https://127.0.0.1:" + port)).keyStore(keystore.toString(), SelfSigned.PASSWORD);
+        }
+        S3Proxy proxy = b.build();
         proxy.start();
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!"STARTED".equals(proxy.getState()) && System.nanoTime() < deadline) {
@@ -113,6 +134,11 @@ public final class S3Server implements AutoCloseable {
     /** What follows {@code s3:} for a repository in {@code bucket} under {@code prefix}. */
     public String repo(String bucket, String prefix) {
         return "s3:http://127.0.0.1:" + proxy.getPort() + "/" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
+    }
+
+    /** {@link #repo} on a server started with a certificate. */
+    public String repoOverTls(String bucket, String prefix) {
+        return "s3:https://127.0.0.1:" + proxy.getSecurePort() + "/" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
     }
 
     /** The environment a client needs: the credentials and a region. */

@@ -102,13 +102,18 @@ public final class S3Backend implements Backend, ObjectLock {
     private volatile Optional<Retention> lockDefaults;
     private final ReadAhead readAhead = new ReadAhead(this::openStream);
 
-    /** @param spec what follows {@code s3:} */
-    public S3Backend(String spec, Options o) throws IOException {
-        this(spec, o, List.of());
+    /**
+     * @param spec  what follows {@code s3:}
+     * @param trust for an https store: what to trust (e.g. {@code --cacert}); null for the system's
+     *              authorities
+     */
+    public S3Backend(String spec, Options o, javax.net.ssl.TrustManager[] trust) throws IOException {
+        this(spec, o, trust, List.of());
     }
 
     /** @param interceptors see every request and response (tests look at the headers sent) */
-    S3Backend(String spec, Options o, List<ExecutionInterceptor> interceptors) throws IOException {
+    S3Backend(String spec, Options o, javax.net.ssl.TrustManager[] trust, List<ExecutionInterceptor> interceptors)
+            throws IOException {
         String s = spec.contains("://") ? spec : "https://" + spec;
         URI u = URI.create(s);
         if (u.getHost() == null || u.getPath() == null || u.getPath().length() < 2) {
@@ -129,9 +134,17 @@ public final class S3Backend implements Backend, ObjectLock {
                 : System.getenv("AWS_REGION") != null ? System.getenv("AWS_REGION") : "us-east-1";
         boolean pathStyle = o.pathStyle() != null ? o.pathStyle() : !aws;
         signedPayloads = "http".equalsIgnoreCase(u.getScheme());
+        UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(o.timeout()).socketTimeout(o.timeout());
+        if (signedPayloads) {
+            // Plain http: the client still builds a TLS context at once, which parsed the JDK's
+            // whole trust store (some 150 certificates) on every command, for no connection.
+            http.tlsTrustManagersProvider(() -> new javax.net.ssl.TrustManager[0]);
+        } else if (trust != null) {
+            http.tlsTrustManagersProvider(() -> trust);
+        }
         s3 = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(o.timeout()).socketTimeout(o.timeout()))
+                .httpClientBuilder(http)
                 .endpointOverride(endpoint)
                 .region(Region.of(region))
                 .credentialsProvider(DefaultCredentialsProvider.create())

@@ -55,7 +55,7 @@ class S3BackendTest {
                 sent.add(context.httpRequest());
             }
         };
-        S3Backend b = new S3Backend(server.repo(bucket, "repo").substring("s3:".length()), options, List.of(recorder));
+        S3Backend b = new S3Backend(server.repo(bucket, "repo").substring("s3:".length()), options, null, List.of(recorder));
         b.create();
         return b;
     }
@@ -137,7 +137,7 @@ class S3BackendTest {
         try (FlippingProxy proxy = new FlippingProxy(server.port());
                 S3Backend b = new S3Backend(server.repo("transit", "repo").substring("s3:".length())
                         .replace(":" + server.port() + "/", ":" + proxy.port() + "/"),
-                        options(), List.of())) {
+                        options(), null, List.of())) {
             byte[] pack = random(100_000, 3);
             String packName = Id.hash(pack).toHex();
             assertThatThrownBy(() -> b.save(FileType.PACK, packName, pack)).isInstanceOf(java.io.IOException.class)

@@ -61,7 +61,7 @@ class S3CacheTest {
             }
         };
         return new S3Backend(server.repo("cached", "repo").substring("s3:".length()),
-                new S3Backend.Options("us-east-1", true, 5L << 20, 1, Duration.ofSeconds(30)), List.of(recorder));
+                new S3Backend.Options("us-east-1", true, 5L << 20, 1, Duration.ofSeconds(30)), null, List.of(recorder));
     }
 
     /** A backup as the command line runs it: index loaded, parent snapshot found. */
