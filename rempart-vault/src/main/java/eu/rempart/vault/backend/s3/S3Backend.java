@@ -16,10 +16,12 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.auth.scheme.S3AuthSchemeProvider;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.DefaultRetention;
@@ -93,11 +95,6 @@ public final class S3Backend implements Backend, ObjectLock {
     private final long partSize;
     private final BufferedPendingFile.Blocks blocks = new BufferedPendingFile.Blocks();
     private final int retries;
-    /**
-     * Plain http: the signer hashes every body whole and the store checks that hash, so a
-     * Content-MD5 would only cost a second pass (2.8 s of CPU per 2.35 GB uploaded, measured).
-     */
-    private final boolean signedPayloads;
     /** The bucket's Object Lock defaults, read once on the first write; null until then. */
     private volatile Optional<Retention> lockDefaults;
     private final ReadAhead readAhead = new ReadAhead(this::openStream);
@@ -133,10 +130,10 @@ public final class S3Backend implements Backend, ObjectLock {
                 : System.getenv("AWS_DEFAULT_REGION") != null ? System.getenv("AWS_DEFAULT_REGION")
                 : System.getenv("AWS_REGION") != null ? System.getenv("AWS_REGION") : "us-east-1";
         boolean pathStyle = o.pathStyle() != null ? o.pathStyle() : !aws;
-        signedPayloads = "http".equalsIgnoreCase(u.getScheme());
+        boolean plainHttp = "http".equalsIgnoreCase(u.getScheme());
         UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(o.timeout()).socketTimeout(o.timeout());
-        if (signedPayloads) {
+        if (plainHttp) {
             // Plain http: the client still builds a TLS context at once, which parsed the JDK's
             // whole trust store (some 150 certificates) on every command, for no connection.
             http.tlsTrustManagersProvider(() -> new javax.net.ssl.TrustManager[0]);
@@ -145,16 +142,29 @@ public final class S3Backend implements Backend, ObjectLock {
         }
         s3 = S3Client.builder()
                 .httpClientBuilder(http)
+                .authSchemeProvider(signingPayloads(S3AuthSchemeProvider.defaultProvider()))
                 .endpointOverride(endpoint)
                 .region(Region.of(region))
                 .credentialsProvider(DefaultCredentialsProvider.create())
-                // Bodies are signed whole (over http): the spooled pack is re-read for the hash, where
+                // Bodies are signed whole (see signingPayloads): the spooled pack is re-read for the hash, where
                 // aws-chunked encoding would copy it into signed 128 KiB frames as it goes.
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle)
                         .checksumValidationEnabled(false).chunkedEncodingEnabled(false).build())
                 .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(o.retries() + 1))
                         .apiCallAttemptTimeout(o.timeout()).executionInterceptors(withBodyAtOnce(interceptors)))
                 .build();
+    }
+
+    /**
+     * Every body is signed whole, over https too, where the SDK leaves it unsigned by default: the
+     * signature then covers the body's SHA-256, which the store checks, and that is the upload's
+     * checksum. Unsigned, a Content-MD5 had to go with it, and the JDK's MD5 (920 MB/s here, warm)
+     * cost 2.6 s of CPU per 2.35 GB uploaded where SHA-256 (1.95 GB/s, with SHA-NI) costs 1.2 s.
+     */
+    private static S3AuthSchemeProvider signingPayloads(S3AuthSchemeProvider defaults) {
+        return params -> defaults.resolveAuthScheme(params).stream()
+                .map(option -> option.toBuilder().putSignerProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, true).build())
+                .toList();
     }
 
     /**
@@ -292,9 +302,12 @@ public final class S3Backend implements Backend, ObjectLock {
         return RequestBody.fromContentProvider(() -> data.open(off, len), len, "application/octet-stream");
     }
 
-    /** The Content-MD5 of those bytes, or null where the signed payload hash already checks them. */
+    /**
+     * The Content-MD5 of those bytes, for writes with a retention only (S3 requires one there); the
+     * signed payload hash checks every body already.
+     */
     private String md5(Content data, long off, long len, Retained lock) throws IOException {
-        if (signedPayloads && lock == null) {
+        if (lock == null) {
             return null;
         }
         try {

@@ -81,9 +81,9 @@ class S3BackendTest {
 
     @Test
     void overHttpEveryUploadIsSignedWithTheSha256OfItsBytes() throws Exception {
-        // Over plain http the signature covers the body's SHA-256, which the store checks: that is
-        // the upload checksum there, and no Content-MD5 is computed besides (over https the SDK
-        // leaves the body unsigned and a Content-MD5 goes with it, as with Object Lock).
+        // The signature covers the body's SHA-256, which the store checks: that is the upload
+        // checksum, and no Content-MD5 is computed besides (only writes with a retention carry one;
+        // S3TlsTest sees the same over https).
         try (S3Backend b = backend("checksums")) {
             byte[] pack = random(300_000, 1);
             String packName = Id.hash(pack).toHex();

@@ -6,16 +6,23 @@ import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.Backends;
 import eu.rempart.vault.testing.S3Server;
 import eu.rempart.vault.testing.SelfSigned;
+import eu.rempart.vault.tls.Pem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -58,6 +65,32 @@ class S3TlsTest {
         try (Backend b = Backends.open(location, Map.of("s3.retries", "0"), List.of())) {
             assertThatThrownBy(() -> b.load(FileType.PACK, name))
                     .isInstanceOf(IOException.class).hasMessageContaining("certification path");
+        }
+    }
+
+    @Test
+    void overHttpsTooEveryUploadIsSignedWithTheSha256OfItsBytes() throws Exception {
+        List<SdkHttpRequest> sent = new CopyOnWriteArrayList<>();
+        ExecutionInterceptor recorder = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                sent.add(context.httpRequest());
+            }
+        };
+        byte[] pack = new byte[300_000];
+        new Random(10).nextBytes(pack);
+        String name = Id.hash(pack).toHex();
+        try (S3Backend b = new S3Backend(server.repoOverTls("signed", "repo").substring("s3:".length()),
+                S3Backend.Options.defaults(), Pem.clientTrust(List.of(pem)), List.of(recorder))) {
+            b.create();
+            b.save(FileType.PACK, name, pack);
+            SdkHttpRequest put = sent.stream().filter(r -> r.method() == SdkHttpMethod.PUT
+                    && r.encodedPath().endsWith(name)).findFirst().orElseThrow();
+            // The SDK's default over https is an unsigned body, which needed a Content-MD5 (MD5 runs
+            // at half SHA-256's speed here).
+            assertThat(put.firstMatchingHeader("x-amz-content-sha256")).contains(name);
+            assertThat(put.firstMatchingHeader("Content-MD5")).isEmpty();
+            assertThat(b.load(FileType.PACK, name)).isEqualTo(pack);
         }
     }
 }
