@@ -98,12 +98,27 @@ public final class Restorer {
             awaitAll(pending);
         } finally {
             pool.shutdownNow(); // after a failure, stops what is still running
+            awaitStopped(pool);
         }
         Collections.reverse(dirMeta);
         for (DirMeta d : dirMeta) {
             applyMetadata(d.path(), d.node());
         }
         return new RestoreResult(files.get(), dirs.get(), others.get(), bytes.get(), verified.get(), errors);
+    }
+
+    /**
+     * After a failure the other workers may still be writing (a full disk fails one write, the
+     * others a moment later): the restore returns or throws only once they have stopped and closed
+     * their files, so a caller can at once retry, free the disk or unmount it. A worker blocked in
+     * a read from a store that no longer answers is not waited for beyond a minute.
+     */
+    private static void awaitStopped(ExecutorService pool) {
+        try {
+            pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Waits for every task; the first failure is thrown as it was. */

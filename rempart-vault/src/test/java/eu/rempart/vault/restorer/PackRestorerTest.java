@@ -196,6 +196,10 @@ class PackRestorerTest {
             Restorer restorer = new Restorer(repo, new RestoreOptions(List.of(), false, 3), null, 50);
             assertThatThrownBy(() -> restorer.restore(snapshot, small.resolve("target")))
                     .isInstanceOf(IOException.class).hasMessageContaining("No space left on device");
+            // Its workers have stopped and closed their files (the tmpfs could not be unmounted
+            // while one was still writing).
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .noneMatch(t -> t.getName().equals("rempart-restore") && t.isAlive());
         } finally {
             Tmpfs.unmount(small);
         }
