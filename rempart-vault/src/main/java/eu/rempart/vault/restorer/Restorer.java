@@ -195,6 +195,7 @@ public final class Restorer {
             packs.run(pool);
         } finally {
             pool.shutdownNow();
+            awaitStopped(pool);
         }
     }
 
