@@ -368,21 +368,32 @@ public final class Checker {
      * one blob per thread however large packs are. An indexed pack is read in one pass, in the
      * order its index lists the blobs, its header last: from a remote store, reading the header
      * first cost a round trip per pack (a request for the last bytes, then another for the rest).
+     * A pack no index lists, or lists in a way that cannot be followed, is read header first.
      */
     private void readPack(Id packId, long size, List<PackedBlob> fromIndex) {
-        List<PackedBlob> planned = fromIndex == null ? null : inStoredOrder(fromIndex, size);
-        if (planned == null) {
-            readPackHeaderFirst(packId, size, fromIndex);
-            return;
-        }
         String name = "pack " + packId.toHex();
+        List<PackedBlob> plan = fromIndex == null ? null : inStoredOrder(fromIndex, size);
+        List<PackedBlob> header = null;
+        if (plan == null) {
+            try {
+                header = repo.listPack(packId, size);
+            } catch (IOException e) {
+                errors.add(name + ": cannot be read: " + e.getMessage());
+                return;
+            } catch (VaultException e) {
+                errors.add(name + ": " + e.getMessage());
+                return;
+            }
+            plan = withoutOverlaps(name, header);
+        }
+        boolean headerLast = header == null;
         java.security.MessageDigest md = Id.sha256();
         Map<String, String> failed = new HashMap<>();
-        byte[] tail;
+        byte[] tail = null;
         try {
             long pos = 0;
-            for (PackedBlob b : planned) {
-                digest(packId, pos, b.offset() - pos, md); // a gap no indexed blob claims, if any
+            for (PackedBlob b : plan) {
+                digest(packId, pos, b.offset() - pos, md); // a gap no blob claims, if any
                 pos = b.offset() + b.length();
                 try {
                     repo.verifyBlob(b, md);
@@ -390,9 +401,13 @@ public final class Checker {
                     failed.put(key(b), e.getMessage());
                 }
             }
-            tail = new byte[(int) (size - pos)];
-            repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, tail, 0, tail.length);
-            md.update(tail);
+            if (headerLast) {
+                tail = new byte[(int) (size - pos)];
+                repo.backend().readSequential(FileType.PACK, packId.toHex(), pos, tail, 0, tail.length);
+                md.update(tail);
+            } else {
+                digest(packId, pos, size - pos, md); // the header
+            }
         } catch (IOException e) {
             errors.add(name + ": cannot be read: " + e.getMessage());
             return;
@@ -400,34 +415,42 @@ public final class Checker {
         if (!Id.fromDigest(md).equals(packId)) {
             errors.add(name + ": content does not match its name (damaged pack)");
         }
-        List<PackedBlob> header;
-        try {
-            header = repo.parsePackHeader(packId, tail, size);
-        } catch (VaultException e) {
-            errors.add(name + ": " + e.getMessage());
-            return;
+        if (headerLast) {
+            try {
+                header = repo.parsePackHeader(packId, tail, size);
+            } catch (VaultException e) {
+                errors.add(name + ": " + e.getMessage());
+                return;
+            }
         }
         // A blob the index places where the header has none is the index's error, not the blob's.
         Set<String> inHeader = keys(header);
-        for (PackedBlob b : planned) {
-            if (!inHeader.contains(key(b))) {
-                errors.add(name + ": index lists " + b.type().json() + " blob " + b.id().toHex()
-                        + " at offset " + b.offset() + " which the pack header does not contain");
-            } else if (failed.containsKey(key(b))) {
+        for (PackedBlob b : plan) {
+            if (inHeader.contains(key(b)) && failed.containsKey(key(b))) {
                 errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + failed.get(key(b)));
             }
         }
-        // The header's blobs that no index places there (rare: a duplicate, a lost index file) are
-        // checked on their own, as reading header first would have.
-        Set<String> inIndex = keys(planned);
-        for (PackedBlob b : header) {
-            if (!inIndex.contains(key(b))) {
-                try {
-                    repo.loadBlobShared(b);
-                } catch (VaultException e) {
-                    errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + e.getMessage());
-                } catch (IOException e) {
-                    errors.add(name + ": cannot be read: " + e.getMessage());
+        if (fromIndex != null) {
+            for (PackedBlob b : dedupe(fromIndex)) {
+                if (!inHeader.contains(key(b))) {
+                    errors.add(name + ": index lists " + b.type().json() + " blob " + b.id().toHex()
+                            + " at offset " + b.offset() + " which the pack header does not contain");
+                }
+            }
+        }
+        if (headerLast) {
+            // The header's blobs that no index places there (rare: a duplicate, a lost index file)
+            // are checked on their own, as reading header first would have.
+            Set<String> streamed = keys(plan);
+            for (PackedBlob b : header) {
+                if (!streamed.contains(key(b))) {
+                    try {
+                        repo.loadBlobShared(b);
+                    } catch (VaultException e) {
+                        errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + e.getMessage());
+                    } catch (IOException e) {
+                        errors.add(name + ": cannot be read: " + e.getMessage());
+                    }
                 }
             }
         }
@@ -450,53 +473,21 @@ public final class Checker {
         return pos <= size && size - pos <= MAX_TAIL ? blobs : null;
     }
 
-    /** {@link #readPack} for a pack no index lists, or lists in a way that cannot be followed. */
-    private void readPackHeaderFirst(Id packId, long size, List<PackedBlob> fromIndex) {
-        String name = "pack " + packId.toHex();
-        List<PackedBlob> blobs;
-        try {
-            blobs = new ArrayList<>(repo.listPack(packId, size));
-        } catch (IOException e) {
-            errors.add(name + ": cannot be read: " + e.getMessage());
-            return;
-        } catch (VaultException e) {
-            errors.add(name + ": " + e.getMessage());
-            return;
-        }
-        blobs.sort(java.util.Comparator.comparingLong(PackedBlob::offset));
-        java.security.MessageDigest md = Id.sha256();
+    /** The header's blobs sorted by offset; one that overlaps the blob before it is reported and left out. */
+    private List<PackedBlob> withoutOverlaps(String name, List<PackedBlob> header) {
+        List<PackedBlob> sorted = new ArrayList<>(header);
+        sorted.sort(java.util.Comparator.comparingLong(PackedBlob::offset));
+        List<PackedBlob> out = new ArrayList<>();
         long pos = 0;
-        try {
-            for (PackedBlob b : blobs) {
-                if (b.offset() < pos) {
-                    errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + " overlaps the previous blob");
-                    continue;
-                }
-                digest(packId, pos, b.offset() - pos, md); // a gap no blob claims, if any
-                pos = b.offset() + b.length();
-                try {
-                    repo.verifyBlob(b, md);
-                } catch (VaultException e) {
-                    errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + e.getMessage());
-                }
+        for (PackedBlob b : sorted) {
+            if (b.offset() < pos) {
+                errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + " overlaps the previous blob");
+                continue;
             }
-            digest(packId, pos, size - pos, md); // the header
-        } catch (IOException e) {
-            errors.add(name + ": cannot be read: " + e.getMessage());
-            return;
+            out.add(b);
+            pos = b.offset() + b.length();
         }
-        if (!Id.fromDigest(md).equals(packId)) {
-            errors.add(name + ": content does not match its name (damaged pack)");
-        }
-        if (fromIndex != null) {
-            Set<String> header = keys(blobs);
-            for (PackedBlob b : dedupe(fromIndex)) {
-                if (!header.contains(key(b))) {
-                    errors.add(name + ": index lists " + b.type().json() + " blob " + b.id().toHex()
-                            + " at offset " + b.offset() + " which the pack header does not contain");
-                }
-            }
-        }
+        return out;
     }
 
     private static Set<String> keys(List<PackedBlob> blobs) {

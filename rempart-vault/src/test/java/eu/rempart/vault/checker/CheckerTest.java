@@ -194,6 +194,25 @@ class CheckerTest {
     }
 
     @Test
+    void aPackNoIndexListsIsReadHeaderFirstAndItsDamageNamed() throws IOException {
+        Map.Entry<Id, List<PackedBlob>> pack = dataPack(index());
+        rewriteIndex(packs -> {
+            packs.remove(pack.getKey());
+            return packs;
+        });
+        String name = "pack " + pack.getKey().toHex();
+        CheckResult intact = checkReadingData();
+        assertThat(intact.hints()).anyMatch(h -> h.startsWith(name + ": not referenced"));
+        assertThat(intact.errors()).noneMatch(e -> e.startsWith(name + ": "));
+
+        PackedBlob victim = pack.getValue().get(1);
+        PackFiles.flip(PackFiles.writable(repoDir(), pack.getKey()), victim.offset() + victim.length() / 2, 0x41);
+        List<String> errors = checkReadingData().errors();
+        assertThat(errors).anyMatch(e -> e.startsWith(name + ": data blob " + victim.id().toHex() + ": "));
+        assertThat(errors).contains(name + ": content does not match its name (damaged pack)");
+    }
+
+    @Test
     void aDamagedSnapshotFileIsNamedAndTheOthersAreStillWalked() throws IOException {
         try (Repository repo = Repository.open(backend(), PASSWORD)) {
             repo.loadIndex();
