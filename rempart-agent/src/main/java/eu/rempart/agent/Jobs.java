@@ -71,7 +71,8 @@ final class Jobs {
         RepositoryConfig rc = cfg.repositories().get(name);
         char[] pw = password(rc.passwordFile());
         try {
-            return Repository.open(Backends.open(rc.url(), rc.options(), rc.cacerts()), pw, cache ? cacheBase() : null);
+            eu.rempart.vault.backend.Backend b = Backends.open(rc.url(), rc.options(), rc.cacerts());
+            return cache ? Repository.open(b, pw, cacheBase()) : Repository.openFromStore(b, pw, cacheBase());
         } finally {
             java.util.Arrays.fill(pw, '\0');
         }

@@ -247,7 +247,8 @@ final class Cli {
 
     /**
      * Opens the repository without the local cache, for {@code check}: it must judge what the
-     * store holds, not local copies of it (restic's check does not use its cache either).
+     * store holds, not local copies of it (restic's check does not use its cache either). Only the
+     * copy of the key file is used, to start deriving the key at once.
      */
     Repository openUncached() throws IOException {
         return open(backend(), null, false);
@@ -258,12 +259,17 @@ final class Cli {
     }
 
     private Repository open(Backend backend, char[] pw, boolean cache) throws IOException {
-        if (!backend.exists(FileType.CONFIG, "config")) {
+        // Locally, a missing repository is said before a password is asked for. A remote store is
+        // asked nothing before the password is known: the key is derived while it answers.
+        if (backend.readsAreCheap() && !backend.exists(FileType.CONFIG, "config")) {
             throw new CliException(ExitCodes.NO_REPOSITORY, "error.repoMissing", backend.location());
         }
         char[] p = pw != null ? pw : password();
         try {
-            return Repository.open(backend, p, !cache || backend.readsAreCheap() ? null : cacheBase());
+            java.nio.file.Path base = backend.readsAreCheap() ? null : cacheBase();
+            return cache ? Repository.open(backend, p, base) : Repository.openFromStore(backend, p, base);
+        } catch (eu.rempart.vault.repository.NoRepositoryException e) {
+            throw new CliException(ExitCodes.NO_REPOSITORY, "error.repoMissing", backend.location());
         } finally {
             if (pw == null) {
                 Arrays.fill(p, '\0');

@@ -154,8 +154,11 @@ class RestVaultIT extends ItBase {
             assertThat(okAt(mine, "check", "--read-data", "--json").json().path("ok").asBoolean()).isTrue();
             new Restic(mine, PASSWORD).run("check", "--read-data").assertOk();
 
-            // bob has his own
+            // bob has his own, once he has made it
             String bobs = server.repo("bob", BOB_PW, "bob/");
+            CommandRun none = rempartAt(bobs, "snapshots");
+            assertThat(none.code()).as(none.toString()).isEqualTo(10);
+            assertThat(none.err()).contains("no repository at rest:").doesNotContain(BOB_PW);
             okAt(bobs, "init");
             assertThat(okAt(bobs, "snapshots", "--json").json().size()).isZero();
         }

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -133,6 +134,42 @@ public final class CachedBackend implements Backend {
             writeAtomically(base, tag, TAG.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
         return base;
+    }
+
+    // ---------------------------------------------------------------- the key file last used
+
+    /** Larger than any key file (restic's are about 450 bytes): a bigger copy is not one. */
+    private static final int KEY_FILE_LIMIT = 64 * 1024;
+
+    /**
+     * The key file that last opened the repository at {@code location} (kept under {@code base}),
+     * if any. With it, an open can start deriving the key (scrypt, about 0.4 s) before the store
+     * has answered anything. It is a guess: the caller uses it only if the store still lists a key
+     * file of that name, which is the SHA-256 of its content.
+     */
+    public static Optional<byte[]> lastKeyFile(Path base, String location) {
+        Path p = keyFileCopy(base, location);
+        try {
+            if (Files.size(p) > KEY_FILE_LIMIT) {
+                return Optional.empty();
+            }
+            return Optional.of(Files.readAllBytes(p));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Keeps the key file that opened the repository at {@code location}; best effort. */
+    public static void keepKeyFile(Path base, String location, byte[] keyFile) {
+        if (lastKeyFile(base, location).map(k -> java.util.Arrays.equals(k, keyFile)).orElse(false)) {
+            return;
+        }
+        keep(keyFileCopy(base, location), keyFile);
+    }
+
+    /** Named by the location's SHA-256, which keeps a user name in a URL out of file names. */
+    private static Path keyFileCopy(Path base, String location) {
+        return base.resolve("keys").resolve(Id.hash(location.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toHex());
     }
 
     /** This repository's cache directory. */

@@ -31,6 +31,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -152,20 +153,59 @@ public final class Repository implements AutoCloseable {
     /**
      * Opens a repository as {@link #open(Backend, char[])} does; a remote one (where reads are not
      * cheap) keeps its index, snapshots and tree packs in a cache under {@code cacheBase} (null:
-     * none). A cache that cannot be set up is done without.
+     * none). A cache that cannot be set up is done without. The cache also keeps the key file that
+     * opened the repository, whose key the next open derives while it asks the store for the rest.
+     *
+     * @throws NoRepositoryException if there is no config file
      */
     public static Repository open(Backend backend, char[] password, java.nio.file.Path cacheBase) throws IOException {
+        return open(backend, password, cacheBase, true);
+    }
+
+    /**
+     * Opens a repository whose files are all read from the store, not from a cache (for
+     * {@code check}, which judges what the store holds); only the copy of the key file under
+     * {@code cacheBase} (null: none) is used, as {@link #open(Backend, char[], java.nio.file.Path)} does.
+     */
+    public static Repository openFromStore(Backend backend, char[] password, java.nio.file.Path cacheBase)
+            throws IOException {
+        return open(backend, password, cacheBase, false);
+    }
+
+    private static Repository open(Backend backend, char[] password, java.nio.file.Path cacheBase, boolean cacheFiles)
+            throws IOException {
+        boolean remote = cacheBase != null && !backend.readsAreCheap();
+        Optional<KeyGuess> guess = remote
+                ? eu.rempart.vault.cache.CachedBackend.lastKeyFile(cacheBase, backend.location())
+                        .flatMap(k -> KeyGuess.start(k, password))
+                : Optional.empty();
         byte[] sealedConfig;
         try {
             sealedConfig = backend.load(FileType.CONFIG, "config");
         } catch (NoSuchFileException e) {
-            throw new VaultException("no repository at " + backend.location() + " (config file missing)");
+            throw new NoRepositoryException(backend.location());
         }
         List<Backend.FileInfo> keys = backend.list(FileType.KEY);
+        String tried = null;
+        if (guess.isPresent() && keys.stream().anyMatch(k -> k.name().equals(guess.get().id().toHex()))) {
+            try {
+                Optional<MasterKey> mk = guess.get().await();
+                if (mk.isPresent()) {
+                    return opened(backend, cacheFiles ? cacheBase : null, sealedConfig, mk.get(), guess.get().id());
+                }
+            } catch (WrongPasswordException e) {
+                tried = guess.get().id().toHex();
+            }
+        }
         for (Backend.FileInfo k : keys) {
+            if (k.name().equals(tried)) {
+                continue;
+            }
+            byte[] raw;
             KeyFile kf;
             try {
-                kf = KeyFile.parse(backend.load(FileType.KEY, k.name()));
+                raw = backend.load(FileType.KEY, k.name());
+                kf = KeyFile.parse(raw);
             } catch (VaultException | IOException e) {
                 continue; // a damaged key file must not hide a good one
             }
@@ -175,16 +215,25 @@ public final class Repository implements AutoCloseable {
             } catch (WrongPasswordException e) {
                 continue;
             }
-            byte[] plain;
-            try {
-                plain = mk.open(sealedConfig);
-            } catch (AuthenticationException e) {
-                throw new VaultException("config file of " + backend.location() + " is damaged or was not written with this key");
+            Repository repo = opened(backend, cacheFiles ? cacheBase : null, sealedConfig, mk, Id.parse(k.name()));
+            if (remote) {
+                eu.rempart.vault.cache.CachedBackend.keepKeyFile(cacheBase, backend.location(), raw);
             }
-            Config config = Config.parse(plain);
-            return new Repository(cached(backend, cacheBase, config), mk, Id.parse(k.name()), config);
+            return repo;
         }
         throw new WrongPasswordException("wrong password or no key found for repository " + backend.location());
+    }
+
+    private static Repository opened(Backend backend, java.nio.file.Path cacheBase, byte[] sealedConfig, MasterKey mk,
+            Id keyId) {
+        byte[] plain;
+        try {
+            plain = mk.open(sealedConfig);
+        } catch (AuthenticationException e) {
+            throw new VaultException("config file of " + backend.location() + " is damaged or was not written with this key");
+        }
+        Config config = Config.parse(plain);
+        return new Repository(cached(backend, cacheBase, config), mk, keyId, config);
     }
 
     private static Backend cached(Backend backend, java.nio.file.Path cacheBase, Config config) {

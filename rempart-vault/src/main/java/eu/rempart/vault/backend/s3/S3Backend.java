@@ -49,16 +49,19 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A repository in an S3-compatible bucket ({@code s3:http(s)://host:port/bucket[/prefix]}, or
  * {@code s3:s3.amazonaws.com/bucket} for AWS), in restic's default layout, so restic's own s3
  * backend reads it. Credentials come from the usual AWS variables ({@code AWS_ACCESS_KEY_ID},
  * {@code AWS_SECRET_ACCESS_KEY}, profiles); the region from {@code AWS_DEFAULT_REGION} or
- * {@link Options#region}. Every upload carries a checksum the store verifies: over plain http the
- * SHA-256 of the body that the request's signature covers ({@code x-amz-content-sha256}, sent
- * whole rather than in signed chunks), over https, where the SDK leaves bodies unsigned, a
- * Content-MD5 (which Object Lock also requires). Packs above the part size go up in parts. The SDK
+ * {@link Options#region}. Every upload carries a checksum the store verifies: the SHA-256 of the
+ * body that the request's signature covers ({@code x-amz-content-sha256}, sent whole rather than
+ * in signed chunks), over https too (see {@code signingPayloads}); writes with a retention also
+ * carry the Content-MD5 that Object Lock requires. Packs above the part size go up in parts. The SDK
  * retries transient failures with back-off. (A pack's name is its SHA-256 and would make a free
  * {@code x-amz-checksum-sha256}, but stores that predate S3's additional checksums reject that
  * header: S3Proxy 2.6 answers "Unknown header".)
@@ -95,8 +98,8 @@ public final class S3Backend implements Backend, ObjectLock {
     private final long partSize;
     private final BufferedPendingFile.Blocks blocks = new BufferedPendingFile.Blocks();
     private final int retries;
-    /** The bucket's Object Lock defaults, read once on the first write; null until then. */
-    private volatile Optional<Retention> lockDefaults;
+    /** The bucket's Object Lock defaults, read once (see {@link #lockDefaults}); null until asked. */
+    private final AtomicReference<FutureTask<Optional<Retention>>> lockDefaults = new AtomicReference<>();
     private final ReadAhead readAhead = new ReadAhead(this::openStream);
 
     /**
@@ -232,6 +235,9 @@ public final class S3Backend implements Backend, ObjectLock {
             if (type == FileType.CONFIG && exists(type, name)) {
                 throw new FileAlreadyExistsException(location + "/" + key.substring(prefix.length()));
             }
+            if (type == FileType.LOCK) {
+                lockDefaults(true); // read while the command works, for its first retained write
+            }
             Retained lock = type == FileType.LOCK ? null : newFileRetention();
             if (length > partSize) {
                 saveMultipart(key, data, lock);
@@ -250,19 +256,53 @@ public final class S3Backend implements Backend, ObjectLock {
     }
 
     /** The protection a new file gets here (null: none): the bucket's default, from now. */
-    private Retained newFileRetention() {
-        Optional<Retention> d = lockDefaults;
-        if (d == null) {
+    private Retained newFileRetention() throws IOException {
+        FutureTask<Optional<Retention>> read = lockDefaults(false);
+        read.run(); // nothing if it ran or runs elsewhere
+        Optional<Retention> d;
+        try {
+            d = read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reading the Object Lock configuration");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(e.getCause());
+        }
+        return d.map(r -> new Retained(r.mode(), Instant.now().plus(r.period()))).orElse(null);
+    }
+
+    /**
+     * The reading of the bucket's Object Lock defaults, made once: on a thread of its own if
+     * {@code background} (a command's lock file goes up first, and its first retained write then
+     * finds the answer there: a request and a round trip fewer on its way), else run by whoever
+     * waits for it.
+     */
+    private FutureTask<Optional<Retention>> lockDefaults(boolean background) {
+        FutureTask<Optional<Retention>> t = lockDefaults.get();
+        if (t != null) {
+            return t;
+        }
+        FutureTask<Optional<Retention>> mine = new FutureTask<>(() -> {
             try {
-                d = Optional.ofNullable(status().defaults());
+                return Optional.ofNullable(status().defaults());
             } catch (IOException e) {
                 // Credentials limited to objects may not read bucket settings; the bucket's own
                 // default retention still applies to what is written.
-                d = Optional.empty();
+                return Optional.empty();
             }
-            lockDefaults = d;
+        });
+        if (!lockDefaults.compareAndSet(null, mine)) {
+            return lockDefaults.get();
         }
-        return d.map(r -> new Retained(r.mode(), Instant.now().plus(r.period()))).orElse(null);
+        if (background) {
+            Thread reader = new Thread(mine, "rempart-s3-lock-defaults");
+            reader.setDaemon(true);
+            reader.start();
+        }
+        return mine;
     }
 
     private void saveMultipart(String key, Content data, Retained lock) throws IOException {
@@ -522,7 +562,9 @@ public final class S3Backend implements Backend, ObjectLock {
             throw new IOException("Object Lock on bucket " + bucket + " at " + location + ": " + describe(e)
                     + " (Object Lock can only be enabled when a bucket is created: use a new bucket)", e);
         }
-        lockDefaults = Optional.of(defaults);
+        FutureTask<Optional<Retention>> known = new FutureTask<>(() -> Optional.of(defaults));
+        known.run();
+        lockDefaults.set(known);
     }
 
     @Override

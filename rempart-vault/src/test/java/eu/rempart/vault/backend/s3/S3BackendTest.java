@@ -130,6 +130,32 @@ class S3BackendTest {
     }
 
     @Test
+    void theBucketsLockSettingsAreReadOnceBesideTheLockFileNotBeforeTheFirstPack() throws Exception {
+        List<String> settingsReadOn = new CopyOnWriteArrayList<>();
+        ExecutionInterceptor byThread = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (context.httpRequest().rawQueryParameters().containsKey("object-lock")) {
+                    settingsReadOn.add(Thread.currentThread().getName());
+                }
+            }
+        };
+        S3Backend b = new S3Backend(server.repo("lock-settings", "repo").substring("s3:".length()), options(), null,
+                List.of(byThread));
+        try (b) {
+            b.create();
+            byte[] lock = "{\"pid\":2}".getBytes(StandardCharsets.UTF_8);
+            b.save(FileType.LOCK, Id.hash(lock).toHex(), lock);
+            for (int i = 0; i < 2; i++) {
+                byte[] pack = random(1000, 10 + i);
+                b.save(FileType.PACK, Id.hash(pack).toHex(), pack);
+                assertThat(b.load(FileType.PACK, Id.hash(pack).toHex())).isEqualTo(pack);
+            }
+            assertThat(settingsReadOn).containsExactly("rempart-s3-lock-defaults");
+        }
+    }
+
+    @Test
     void theStoreRefusesABodyChangedInTransit() throws Exception {
         try (S3Backend plain = backend("transit")) {
             plain.create();

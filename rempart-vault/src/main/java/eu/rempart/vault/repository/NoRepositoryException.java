@@ -1,0 +1,10 @@
+package eu.rempart.vault.repository;
+
+import eu.rempart.vault.VaultException;
+
+/** There is no repository where one was to be opened: its config file is missing. */
+public final class NoRepositoryException extends VaultException {
+    public NoRepositoryException(String location) {
+        super("no repository at " + location + " (config file missing)");
+    }
+}
