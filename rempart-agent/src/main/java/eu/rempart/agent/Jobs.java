@@ -66,7 +66,10 @@ final class Jobs {
         return open(name, true);
     }
 
-    /** @param cache whether a remote repository may use the local cache ({@link #check} must not) */
+    /**
+     * @param cache whether a remote repository may use the local cache ({@link #check} must not);
+     *              the copy of its key file is used either way
+     */
     Repository open(String name, boolean cache) throws IOException {
         RepositoryConfig rc = cfg.repositories().get(name);
         char[] pw = password(rc.passwordFile());

@@ -74,11 +74,7 @@ public final class CachedBackend implements Backend {
         prepare(base);
         Path d = base.resolve(repositoryId);
         OwnerOnly.createDirectories(d);
-        try {
-            Files.setLastModifiedTime(d, java.nio.file.attribute.FileTime.from(Instant.now())); // last used
-        } catch (IOException e) {
-            // then it looks older than it is: at worst it is fetched again after UNUSED
-        }
+        touch(d);
         removeUnused(base, repositoryId);
         return new CachedBackend(remote, d);
     }
@@ -90,7 +86,19 @@ public final class CachedBackend implements Backend {
      */
     static final Duration UNUSED = Duration.ofDays(30);
 
-    /** Removes the caches of other repositories not opened for {@link #UNUSED}; best effort. */
+    /** Marks a cache or key file copy as used now. */
+    private static void touch(Path p) {
+        try {
+            Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(Instant.now()));
+        } catch (IOException e) {
+            // then it looks older than it is: at worst it is fetched again after UNUSED
+        }
+    }
+
+    /**
+     * Removes the caches of other repositories, and the key file copies, not used for
+     * {@link #UNUSED}; best effort.
+     */
     private static void removeUnused(Path base, String keep) {
         Instant limit = Instant.now().minus(UNUSED);
         try (DirectoryStream<Path> repos = Files.newDirectoryStream(base)) {
@@ -103,6 +111,15 @@ public final class CachedBackend implements Backend {
             }
         } catch (IOException e) {
             // left for the next time
+        }
+        try (DirectoryStream<Path> keys = Files.newDirectoryStream(base.resolve("keys"))) {
+            for (Path k : keys) {
+                if (storageId(k.getFileName().toString()) && Files.getLastModifiedTime(k).toInstant().isBefore(limit)) {
+                    Files.deleteIfExists(k);
+                }
+            }
+        } catch (IOException e) {
+            // none yet, or left for the next time
         }
     }
 
@@ -159,12 +176,17 @@ public final class CachedBackend implements Backend {
         }
     }
 
-    /** Keeps the key file that opened the repository at {@code location}; best effort. */
+    /**
+     * Keeps the key file that opened the repository at {@code location}, or marks the copy as used
+     * if it is that file; best effort. Copies unused for {@link #UNUSED} go as caches do.
+     */
     public static void keepKeyFile(Path base, String location, byte[] keyFile) {
+        Path p = keyFileCopy(base, location);
         if (lastKeyFile(base, location).map(k -> java.util.Arrays.equals(k, keyFile)).orElse(false)) {
+            touch(p);
             return;
         }
-        keep(keyFileCopy(base, location), keyFile);
+        keep(p, keyFile);
     }
 
     /** Named by the location's SHA-256, which keeps a user name in a URL out of file names. */

@@ -187,14 +187,17 @@ public final class Repository implements AutoCloseable {
         }
         List<Backend.FileInfo> keys = backend.list(FileType.KEY);
         String tried = null;
-        if (guess.isPresent() && keys.stream().anyMatch(k -> k.name().equals(guess.get().id().toHex()))) {
+        String guessed = guess.map(g -> g.id().toHex()).orElse(null);
+        if (guessed != null && keys.stream().anyMatch(k -> k.name().equals(guessed))) {
             try {
                 Optional<MasterKey> mk = guess.get().await();
                 if (mk.isPresent()) {
-                    return opened(backend, cacheFiles ? cacheBase : null, sealedConfig, mk.get(), guess.get().id());
+                    Repository repo = opened(backend, cacheFiles ? cacheBase : null, sealedConfig, mk.get(), guess.get().id());
+                    eu.rempart.vault.cache.CachedBackend.keepKeyFile(cacheBase, backend.location(), guess.get().keyFile());
+                    return repo;
                 }
             } catch (WrongPasswordException e) {
-                tried = guess.get().id().toHex();
+                tried = guessed;
             }
         }
         for (Backend.FileInfo k : keys) {

@@ -226,6 +226,34 @@ class CachedBackendTest {
     }
 
     @Test
+    void keyFileCopiesAreKeptPerLocationMarkedWhenUsedAndRemovedAfterThirtyDays() throws Exception {
+        Path base = tmp.resolve("cache");
+        byte[] key = random(450, 20);
+        byte[] otherKey = random(450, 21);
+        assertThat(CachedBackend.lastKeyFile(base, "rest:http://nas:8000/practice/")).isEmpty();
+        CachedBackend.keepKeyFile(base, "rest:http://nas:8000/practice/", key);
+        CachedBackend.keepKeyFile(base, "s3:http://offsite:9000/bucket", otherKey);
+        assertThat(CachedBackend.lastKeyFile(base, "rest:http://nas:8000/practice/")).hasValue(key);
+        assertThat(CachedBackend.lastKeyFile(base, "s3:http://offsite:9000/bucket")).hasValue(otherKey);
+
+        java.time.Instant now = java.time.Instant.now();
+        java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.from(now.minus(java.time.Duration.ofDays(31)));
+        List<Path> copies;
+        try (Stream<Path> s = Files.list(base.resolve("keys"))) {
+            copies = s.toList();
+        }
+        for (Path c : copies) {
+            Files.setLastModifiedTime(c, longAgo);
+        }
+        // Opened again with the same key: the copy is marked as used, not rewritten.
+        CachedBackend.keepKeyFile(base, "rest:http://nas:8000/practice/", key);
+
+        CachedBackend.open(store, base, REPO_ID);
+        assertThat(CachedBackend.lastKeyFile(base, "rest:http://nas:8000/practice/")).hasValue(key);
+        assertThat(CachedBackend.lastKeyFile(base, "s3:http://offsite:9000/bucket")).isEmpty();
+    }
+
+    @Test
     void theCacheIsOwnerOnlyAndTagged() throws Exception {
         byte[] index = random(100, 12);
         cached.save(FileType.INDEX, name(index), index);
