@@ -115,7 +115,8 @@ class CheckerTest {
         }
     }
 
-    private long requestsFor(Id pack) {
+    private long requestsFor(Id pack) throws IOException {
+        LoopbackRest.settle(backend(), requests);
         return requests.stream().filter(l -> l.contains(" /repo/data/" + pack.toHex() + " ")).count();
     }
 
