@@ -35,7 +35,8 @@ final class Cli {
     /** The sub-commands, in the order help lists them; {@link Main} registers only those a command line names. */
     static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
             LsCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
-            KeyCommand.class, UnlockCommand.class, ForgetCommand.class, PruneCommand.class, AgentCommand.class,
+            KeyCommand.class, UnlockCommand.class, CacheCommand.class, ForgetCommand.class, PruneCommand.class,
+            AgentCommand.class,
             CopyCommand.class, RetentionCommand.class, ProtectCommand.class, VaultCommand.class, SentinelCommand.class,
             RecoverCommand.class, VersionCommand.class);
 
@@ -286,14 +287,20 @@ final class Cli {
         if (noCache) {
             return null;
         }
-        Path base = cacheDir != null ? cacheDir
-                : env("REMPART_CACHE_DIR") != null ? Path.of(env("REMPART_CACHE_DIR")) : defaultCacheBase();
+        Path base = cacheLocation();
         try {
-            return eu.rempart.vault.cache.CachedBackend.prepare(base.toAbsolutePath());
+            return eu.rempart.vault.cache.CachedBackend.prepare(base);
         } catch (IOException | RuntimeException e) {
             err.println("rempart: " + msg().get("warning.noCache", base, e.getMessage()));
             return null;
         }
+    }
+
+    /** Where the cache is or would be ({@code --cache-dir}, $REMPART_CACHE_DIR, else the default). */
+    Path cacheLocation() {
+        Path base = cacheDir != null ? cacheDir
+                : env("REMPART_CACHE_DIR") != null ? Path.of(env("REMPART_CACHE_DIR")) : defaultCacheBase();
+        return base.toAbsolutePath();
     }
 
     private Path defaultCacheBase() {

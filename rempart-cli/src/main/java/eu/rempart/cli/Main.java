@@ -71,17 +71,22 @@ public final class Main {
         }
         CommandLine vault = cl.getSubcommands().get("vault");
         if (vault != null) {
-            withoutRepositoryOptions(vault.getSubcommands().get("serve").getCommandSpec());
+            without(vault.getSubcommands().get("serve").getCommandSpec(),
+                    "--repo", "--option", "--cacert", "--password-file", "--no-cache", "--cache-dir");
+        }
+        CommandLine cache = cl.getSubcommands().get("cache");
+        if (cache != null) {
+            without(cache.getCommandSpec(), "--repo", "--option", "--cacert", "--password-file", "--no-cache");
         }
     }
 
     /**
-     * The server opens no repository: the options every command inherits to reach one (which
-     * repository, its password, cache, backend options) would only mislead in its help, and are
-     * refused if given.
+     * The server and {@code cache} open no repository: the options every command inherits to reach
+     * one (which repository, its password, cache, backend options) would only mislead in their
+     * help, and are refused if given.
      */
-    private static void withoutRepositoryOptions(CommandLine.Model.CommandSpec spec) {
-        for (String name : List.of("--repo", "--option", "--cacert", "--password-file", "--cache-dir", "--no-cache")) {
+    private static void without(CommandLine.Model.CommandSpec spec, String... options) {
+        for (String name : options) {
             CommandLine.Model.OptionSpec o = spec.findOption(name);
             if (o != null) {
                 spec.remove(o);

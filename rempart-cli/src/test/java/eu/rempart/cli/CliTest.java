@@ -406,6 +406,62 @@ class CliTest {
         assertThat(ok("backup", "--help").out()).contains("--repo", "--password-file", "--cache-dir");
     }
 
+    @Test
+    void cacheListsTheCachesOfRemoteRepositoriesAndRemovesOldOnes() throws Exception {
+        Path cache = tmp.resolve("cache");
+        env.put("REMPART_CACHE_DIR", cache.toString());
+        assertThat(ok("cache").out()).isEqualTo("aucun cache dans " + cache + "\n");
+        try (eu.rempart.vault.server.RestServer server = eu.rempart.vault.testing.LoopbackRest.start(tmp.resolve("served"), null)) {
+            env.put("REMPART_REPOSITORY", "rest:http://127.0.0.1:" + server.address().getPort() + "/practice/");
+            ok("init");
+            ok("backup", src.toString());
+            ok("snapshots");
+
+            JsonNode list = ok("cache", "--json").json();
+            assertThat(list.path("directory").asText()).isEqualTo(cache.toString());
+            assertThat(list.path("caches")).hasSize(1);
+            JsonNode c = list.path("caches").get(0);
+            String id = c.path("repository_id").asText();
+            assertThat(cache.resolve(id).resolve("snapshots")).isDirectory();
+            assertThat(c.path("old").asBoolean()).isFalse();
+            assertThat(c.path("size").asLong()).isEqualTo(sizeOf(cache.resolve(id)));
+            assertThat(list.path("removed")).isEmpty();
+            assertThat(ok("cache").out()).contains(id.substring(0, 10), "aujourd’hui", "1 cache(s) dans " + cache);
+            assertThat(ok("cache", "--no-size", "--lang", "en").out()).contains("Last used", "today").doesNotContain("Size");
+
+            // Unused for 40 days: old, and gone with --cleanup, the key file copy with it.
+            java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(java.time.Duration.ofDays(40)));
+            Files.setLastModifiedTime(cache.resolve(id), longAgo);
+            try (Stream<Path> keys = Files.list(cache.resolve("keys"))) {
+                for (Path k : keys.toList()) {
+                    Files.setLastModifiedTime(k, longAgo);
+                }
+            }
+            assertThat(ok("cache", "--json").json().path("caches").get(0).path("old").asBoolean()).isTrue();
+            assertThat(ok("cache", "--max-age", "50", "--cleanup", "--json").json().path("removed")).isEmpty();
+            JsonNode cleaned = ok("cache", "--cleanup", "--json").json();
+            assertThat(cleaned.path("removed")).hasSize(1);
+            assertThat(cleaned.path("removed").get(0).asText()).isEqualTo(id);
+            assertThat(cleaned.path("caches")).isEmpty();
+            assertThat(cache.resolve(id)).doesNotExist();
+            assertThat(listing(cache.resolve("keys"))).containsExactly("");
+
+            // The repository itself is untouched; the next command fetches what it needs again.
+            assertThat(ok("snapshots", "--json").json()).hasSize(1);
+            assertThat(cache.resolve(id).resolve("snapshots")).isDirectory();
+        }
+        assertThat(rempart("cache", "--max-age", "-1").code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(ok("cache", "--help").out()).contains("--cleanup", "--max-age", "--cache-dir")
+                .doesNotContain("--repo", "--password-file", "--no-cache", "--cacert", "--option");
+    }
+
+    private static long sizeOf(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
     /** A finished lock file (named by its hash; a file being written has a temporary name). */
     private static boolean hasLockFile(Path locks) throws IOException {
         try (Stream<Path> l = Files.list(locks)) {

@@ -75,7 +75,7 @@ public final class CachedBackend implements Backend {
         Path d = base.resolve(repositoryId);
         OwnerOnly.createDirectories(d);
         touch(d);
-        removeUnused(base, repositoryId);
+        removeUnused(base, repositoryId, UNUSED);
         return new CachedBackend(remote, d);
     }
 
@@ -95,18 +95,64 @@ public final class CachedBackend implements Backend {
         }
     }
 
+    /** A repository's cache under a cache base directory, as {@code rempart cache} lists it. */
+    public record Entry(String repositoryId, Instant lastUsed, long bytes) {
+    }
+
     /**
-     * Removes the caches of other repositories, and the key file copies, not used for
-     * {@link #UNUSED}; best effort.
+     * The repository caches under {@code base} (none if it does not exist), most recently used
+     * first; {@code sizes} false leaves every size at 0 without walking the directories.
      */
-    private static void removeUnused(Path base, String keep) {
-        Instant limit = Instant.now().minus(UNUSED);
+    public static List<Entry> list(Path base, boolean sizes) throws IOException {
+        List<Entry> out = new java.util.ArrayList<>();
+        if (!Files.isDirectory(base)) {
+            return out;
+        }
+        try (DirectoryStream<Path> repos = Files.newDirectoryStream(base)) {
+            for (Path r : repos) {
+                String n = r.getFileName().toString();
+                if (storageId(n) && Files.isDirectory(r, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    out.add(new Entry(n, Files.getLastModifiedTime(r).toInstant(), sizes ? sizeOf(r) : 0));
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Entry::lastUsed).reversed());
+        return out;
+    }
+
+    private static long sizeOf(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    /**
+     * Removes the repository caches and key file copies under {@code base} not used for
+     * {@code age} (restic's {@code cache --cleanup}); returns the ids of the repositories whose
+     * cache went.
+     */
+    public static List<String> removeUnused(Path base, Duration age) {
+        if (!Files.isDirectory(base)) {
+            return List.of();
+        }
+        return removeUnused(base, null, age);
+    }
+
+    /**
+     * Removes the caches of repositories other than {@code keep}, and the key file copies, not
+     * used for {@code age}; best effort for each.
+     */
+    private static List<String> removeUnused(Path base, String keep, Duration age) {
+        Instant limit = Instant.now().minus(age);
+        List<String> removed = new java.util.ArrayList<>();
         try (DirectoryStream<Path> repos = Files.newDirectoryStream(base)) {
             for (Path r : repos) {
                 String n = r.getFileName().toString();
                 if (!n.equals(keep) && storageId(n) && Files.isDirectory(r, java.nio.file.LinkOption.NOFOLLOW_LINKS)
                         && Files.getLastModifiedTime(r).toInstant().isBefore(limit)) {
                     deleteTree(r);
+                    removed.add(n);
                 }
             }
         } catch (IOException e) {
@@ -121,6 +167,7 @@ public final class CachedBackend implements Backend {
         } catch (IOException e) {
             // none yet, or left for the next time
         }
+        return removed;
     }
 
     private static void deleteTree(Path root) throws IOException {
