@@ -33,6 +33,8 @@ class S3BackendTest {
 
     /** Every request as it goes on the wire, signed. */
     private final List<SdkHttpRequest> sent = new CopyOnWriteArrayList<>();
+    /** The threads that sent the object lock settings requests. */
+    private final List<String> lockSettingsReadOn = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -53,6 +55,9 @@ class S3BackendTest {
             @Override
             public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
                 sent.add(context.httpRequest());
+                if (context.httpRequest().rawQueryParameters().containsKey("object-lock")) {
+                    lockSettingsReadOn.add(Thread.currentThread().getName());
+                }
             }
         };
         S3Backend b = new S3Backend(server.repo(bucket, "repo").substring("s3:".length()), options, null, List.of(recorder));
@@ -131,19 +136,7 @@ class S3BackendTest {
 
     @Test
     void theBucketsLockSettingsAreReadOnceBesideTheLockFileNotBeforeTheFirstPack() throws Exception {
-        List<String> settingsReadOn = new CopyOnWriteArrayList<>();
-        ExecutionInterceptor byThread = new ExecutionInterceptor() {
-            @Override
-            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-                if (context.httpRequest().rawQueryParameters().containsKey("object-lock")) {
-                    settingsReadOn.add(Thread.currentThread().getName());
-                }
-            }
-        };
-        S3Backend b = new S3Backend(server.repo("lock-settings", "repo").substring("s3:".length()), options(), null,
-                List.of(byThread));
-        try (b) {
-            b.create();
+        try (S3Backend b = backend("lock-settings")) {
             byte[] lock = "{\"pid\":2}".getBytes(StandardCharsets.UTF_8);
             b.save(FileType.LOCK, Id.hash(lock).toHex(), lock);
             for (int i = 0; i < 2; i++) {
@@ -151,7 +144,7 @@ class S3BackendTest {
                 b.save(FileType.PACK, Id.hash(pack).toHex(), pack);
                 assertThat(b.load(FileType.PACK, Id.hash(pack).toHex())).isEqualTo(pack);
             }
-            assertThat(settingsReadOn).containsExactly("rempart-s3-lock-defaults");
+            assertThat(lockSettingsReadOn).containsExactly("rempart-s3-lock-defaults");
         }
     }
 
