@@ -34,6 +34,9 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, Console console) {
+        if (opensARepository(args)) {
+            eu.rempart.vault.crypto.KeyFile.warmUp();
+        }
         Cli cli = new Cli(out, err, env, console);
         CommandLine cl = new CommandLine(cli);
         addSubcommands(cl, args);
@@ -51,6 +54,21 @@ public final class Main {
             out.flush();
             err.flush();
         }
+    }
+
+    /** Commands that derive a repository key from its password, unless only their help is asked for. */
+    private static final java.util.Set<String> KEYED = java.util.Set.of("backup", "snapshots", "ls", "diff", "stats",
+            "restore", "check", "key", "unlock", "forget", "prune", "copy", "retention", "protect", "recover");
+
+    static boolean opensARepository(String[] args) {
+        boolean keyed = false;
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help")) {
+                return false;
+            }
+            keyed |= KEYED.contains(a);
+        }
+        return keyed;
     }
 
     /**

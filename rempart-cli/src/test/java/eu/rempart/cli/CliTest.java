@@ -395,6 +395,16 @@ class CliTest {
     }
 
     @Test
+    void theKeyDerivationIsWarmedUpOnlyForCommandsThatOpenARepository() {
+        assertThat(Main.opensARepository(new String[] {"-r", "/srv/vault", "backup", "/data"})).isTrue();
+        assertThat(Main.opensARepository(new String[] {"restore", "latest", "--target", "/tmp/r"})).isTrue();
+        assertThat(Main.opensARepository(new String[] {"backup", "--help"})).isFalse();
+        assertThat(Main.opensARepository(new String[] {"vault", "serve", "--path", "/srv"})).isFalse();
+        assertThat(Main.opensARepository(new String[] {"cache", "--cleanup"})).isFalse();
+        assertThat(Main.opensARepository(new String[] {"version"})).isFalse();
+    }
+
+    @Test
     void theServerOffersNoneOfTheOptionsThatReachARepository() {
         CommandRun help = ok("vault", "serve", "--help");
         assertThat(help.out()).contains("--append-only", "--htpasswd-file", "--max-size", "--lang")

@@ -73,6 +73,26 @@ public final class KeyFile {
         return new KeyFile(created, username, hostname, params, salt, data, json);
     }
 
+    /**
+     * Starts compiling the key derivation on a daemon thread, with derivations too small to cost
+     * anything (N = 1024, two lanes). A command that will open a repository calls this as it
+     * starts: its main thread parses options and reads the config and key files on one core while
+     * the other compiles, and the real derivation then runs compiled from its first block. In a
+     * cold JVM the derivation of restic's default parameters (N = 2^15, r = 8, p = 6) on two cores
+     * took 0.36-0.46 s against 0.26-0.32 s once compiled; a local no-change backup, where the
+     * compilers are busy with the rest as well, gained 0.03 s (1.08 → 1.05 s, 18 alternated pairs).
+     */
+    public static void warmUp() {
+        Thread t = new Thread(() -> {
+            byte[] salt = new byte[64];
+            for (int i = 0; i < 8; i++) {
+                Scrypt.derive(new byte[1], salt, 1024, 8, 2, 64);
+            }
+        }, "rempart-kdf-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Reads a key file as restic does; field names match case-insensitively like Go's decoder. */
     public static KeyFile parse(byte[] json) {
         JsonNode root;
