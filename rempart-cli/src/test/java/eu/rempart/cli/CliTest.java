@@ -424,6 +424,15 @@ class CliTest {
         try (eu.rempart.vault.server.RestServer server = eu.rempart.vault.testing.LoopbackRest.start(tmp.resolve("served"), null)) {
             env.put("REMPART_REPOSITORY", "rest:http://127.0.0.1:" + server.address().getPort() + "/practice/");
             ok("init");
+            // The key file is kept from the start: the first backup derives its key while the store answers.
+            Path stored;
+            try (Stream<Path> keys = Files.list(tmp.resolve("served/practice/keys"))) {
+                stored = keys.findFirst().orElseThrow();
+            }
+            assertThat(listing(cache.resolve("keys"))).hasSize(2);
+            try (Stream<Path> keys = Files.list(cache.resolve("keys"))) {
+                assertThat(keys.findFirst().orElseThrow()).hasSameBinaryContentAs(stored);
+            }
             ok("backup", src.toString());
             ok("snapshots");
 
