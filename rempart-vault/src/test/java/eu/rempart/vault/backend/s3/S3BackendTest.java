@@ -135,10 +135,16 @@ class S3BackendTest {
     }
 
     @Test
-    void theBucketsLockSettingsAreReadOnceBesideTheLockFileNotBeforeTheFirstPack() throws Exception {
+    void theBucketsLockSettingsAreReadOnceAndTheLockFileStartsTheReading() throws Exception {
         try (S3Backend b = backend("lock-settings")) {
             byte[] lock = "{\"pid\":2}".getBytes(StandardCharsets.UTF_8);
             b.save(FileType.LOCK, Id.hash(lock).toHex(), lock);
+            // Read without anything else being written (a write that came first would read them itself).
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (lockSettingsReadOn.isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(lockSettingsReadOn).containsExactly("rempart-s3-lock-defaults");
             for (int i = 0; i < 2; i++) {
                 byte[] pack = random(1000, 10 + i);
                 b.save(FileType.PACK, Id.hash(pack).toHex(), pack);
