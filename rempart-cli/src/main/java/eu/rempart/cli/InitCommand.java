@@ -58,8 +58,8 @@ final class InitCommand implements Callable<Integer> {
             lock.enable(retention);
         }
         char[] pw = cli.password();
-        try (Repository repo = Repository.init(backend, pw, cli.kdf(), pol, cli.username(), cli.hostname())) {
-            keepKeyFile(backend, repo);
+        try (Repository repo = Repository.init(backend, pw, cli.kdf(), pol, cli.username(), cli.hostname(),
+                backend.readsAreCheap() ? null : cli.cacheBase())) {
             if (cli.json) {
                 ObjectNode n = Cli.JSON.createObjectNode();
                 n.put("message_type", "initialized");
@@ -81,21 +81,6 @@ final class InitCommand implements Callable<Integer> {
             Arrays.fill(pw, '\0');
         }
         return ExitCodes.OK;
-    }
-
-    /**
-     * A remote repository's first backup then derives its key while the store answers, as every
-     * later command does (see {@link Repository#open(Backend, char[], java.nio.file.Path)}).
-     */
-    private void keepKeyFile(Backend backend, Repository repo) throws java.io.IOException {
-        if (backend.readsAreCheap()) {
-            return;
-        }
-        java.nio.file.Path base = cli.cacheBase();
-        if (base != null) {
-            eu.rempart.vault.cache.CachedBackend.keepKeyFile(base, backend.location(),
-                    backend.load(FileType.KEY, repo.keyId().toHex()));
-        }
     }
 
     private ObjectLock.Retention retention() {

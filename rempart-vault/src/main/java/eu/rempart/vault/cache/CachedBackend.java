@@ -236,6 +236,11 @@ public final class CachedBackend implements Backend {
         keep(p, keyFile);
     }
 
+    /** Marks the copy {@link #lastKeyFile} returned as used: it opened the repository again. */
+    public static void keyFileUsed(Path base, String location) {
+        touch(keyFileCopy(base, location));
+    }
+
     /** Named by the location's SHA-256, which keeps a user name in a URL out of file names. */
     private static Path keyFileCopy(Path base, String location) {
         return base.resolve("keys").resolve(Id.hash(location.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toHex());

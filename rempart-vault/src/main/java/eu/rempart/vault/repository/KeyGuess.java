@@ -17,11 +17,11 @@ import java.util.concurrent.FutureTask;
  * derivation (S3 on loopback: scrypt started 0.32 s into a command).
  */
 final class KeyGuess {
-    private final byte[] keyFile;
+    private final Id id;
     private final FutureTask<MasterKey> unlocking;
 
-    private KeyGuess(byte[] keyFile, FutureTask<MasterKey> unlocking) {
-        this.keyFile = keyFile;
+    private KeyGuess(Id id, FutureTask<MasterKey> unlocking) {
+        this.id = id;
         this.unlocking = unlocking;
     }
 
@@ -44,16 +44,12 @@ final class KeyGuess {
         Thread t = new Thread(task, "rempart-key");
         t.setDaemon(true); // a guess the store no longer lists is not waited for
         t.start();
-        return Optional.of(new KeyGuess(keyFile, task));
+        return Optional.of(new KeyGuess(Id.hash(keyFile), task));
     }
 
     /** The key file's name in the repository. */
     Id id() {
-        return Id.hash(keyFile);
-    }
-
-    byte[] keyFile() {
-        return keyFile;
+        return id;
     }
 
     /**

@@ -116,6 +116,15 @@ public final class Repository implements AutoCloseable {
     /** Creates a new format-version-2 repository. */
     public static Repository init(Backend backend, char[] password, KdfParams kdf, Polynomial polynomial,
             String username, String hostname) throws IOException {
+        return init(backend, password, kdf, polynomial, username, hostname, null);
+    }
+
+    /**
+     * Creates a new format-version-2 repository; a remote one keeps its key file in the cache under
+     * {@code cacheBase} (null: none), so that its first open derives the key as later ones do.
+     */
+    public static Repository init(Backend backend, char[] password, KdfParams kdf, Polynomial polynomial,
+            String username, String hostname, java.nio.file.Path cacheBase) throws IOException {
         if (backend.exists(FileType.CONFIG, "config")) {
             throw new FileAlreadyExistsException(backend.location(), null, "a repository already exists there");
         }
@@ -126,19 +135,27 @@ public final class Repository implements AutoCloseable {
         Polynomial pol = polynomial != null ? polynomial : Polynomial.random(rnd);
         Config config = new Config(2, HexFormat.of().formatHex(rid), pol);
         MasterKey key = MasterKey.generate();
-        Id keyId = saveKey(backend, password, key, kdf, username, hostname);
-        Repository repo = new Repository(backend, key, keyId, config);
+        byte[] keyFile = saveKey(backend, password, key, kdf, username, hostname);
+        Repository repo = new Repository(backend, key, Id.hash(keyFile), config);
         backend.save(FileType.CONFIG, "config", key.seal(config.toJson()));
+        keepKeyFile(backend, cacheBase, keyFile);
         return repo;
     }
 
-    static Id saveKey(Backend backend, char[] password, MasterKey key, KdfParams kdf, String username,
+    /** Saves a key file for {@code password}; returns its bytes, whose SHA-256 names it. */
+    static byte[] saveKey(Backend backend, char[] password, MasterKey key, KdfParams kdf, String username,
             String hostname) throws IOException {
         KeyFile kf = KeyFile.create(password, key, kdf, username, hostname, Instant.now());
         byte[] json = kf.toJson();
-        Id id = Id.hash(json);
-        backend.save(FileType.KEY, id.toHex(), json);
-        return id;
+        backend.save(FileType.KEY, Id.hash(json).toHex(), json);
+        return json;
+    }
+
+    /** Keeps the key file that opened a remote repository for the next open (see {@link KeyGuess}). */
+    private static void keepKeyFile(Backend backend, java.nio.file.Path cacheBase, byte[] keyFile) {
+        if (cacheBase != null && !backend.readsAreCheap()) {
+            eu.rempart.vault.cache.CachedBackend.keepKeyFile(cacheBase, backend.location(), keyFile);
+        }
     }
 
     /**
@@ -174,8 +191,7 @@ public final class Repository implements AutoCloseable {
 
     private static Repository open(Backend backend, char[] password, java.nio.file.Path cacheBase, boolean cacheFiles)
             throws IOException {
-        boolean remote = cacheBase != null && !backend.readsAreCheap();
-        Optional<KeyGuess> guess = remote
+        Optional<KeyGuess> guess = cacheBase != null && !backend.readsAreCheap()
                 ? eu.rempart.vault.cache.CachedBackend.lastKeyFile(cacheBase, backend.location())
                         .flatMap(k -> KeyGuess.start(k, password))
                 : Optional.empty();
@@ -187,17 +203,17 @@ public final class Repository implements AutoCloseable {
         }
         List<Backend.FileInfo> keys = backend.list(FileType.KEY);
         String tried = null;
-        String guessed = guess.map(g -> g.id().toHex()).orElse(null);
-        if (guessed != null && keys.stream().anyMatch(k -> k.name().equals(guessed))) {
+        Optional<Id> guessed = guess.map(KeyGuess::id);
+        if (guessed.isPresent() && keys.stream().anyMatch(k -> k.name().equals(guessed.get().toHex()))) {
             try {
                 Optional<MasterKey> mk = guess.get().await();
                 if (mk.isPresent()) {
-                    Repository repo = opened(backend, cacheFiles ? cacheBase : null, sealedConfig, mk.get(), guess.get().id());
-                    eu.rempart.vault.cache.CachedBackend.keepKeyFile(cacheBase, backend.location(), guess.get().keyFile());
+                    Repository repo = opened(backend, cacheFiles ? cacheBase : null, sealedConfig, mk.get(), guessed.get());
+                    eu.rempart.vault.cache.CachedBackend.keyFileUsed(cacheBase, backend.location()); // it is the copy
                     return repo;
                 }
             } catch (WrongPasswordException e) {
-                tried = guessed;
+                tried = guessed.get().toHex();
             }
         }
         for (Backend.FileInfo k : keys) {
@@ -219,9 +235,7 @@ public final class Repository implements AutoCloseable {
                 continue;
             }
             Repository repo = opened(backend, cacheFiles ? cacheBase : null, sealedConfig, mk, Id.parse(k.name()));
-            if (remote) {
-                eu.rempart.vault.cache.CachedBackend.keepKeyFile(cacheBase, backend.location(), raw);
-            }
+            keepKeyFile(backend, cacheBase, raw);
             return repo;
         }
         throw new WrongPasswordException("wrong password or no key found for repository " + backend.location());
@@ -286,7 +300,7 @@ public final class Repository implements AutoCloseable {
 
     /** Adds a key file for another password (restic's {@code key add}). */
     public Id addKey(char[] password, KdfParams kdf, String username, String hostname) throws IOException {
-        return saveKey(backend, password, key, kdf, username, hostname);
+        return Id.hash(saveKey(backend, password, key, kdf, username, hostname));
     }
 
     /** A key file as {@code key list} shows it. */
@@ -332,7 +346,7 @@ public final class Repository implements AutoCloseable {
      * old one is removed, so an interruption never leaves the repository without a key.
      */
     public Id changePassword(char[] newPassword, KdfParams kdf, String username, String hostname) throws IOException {
-        Id added = saveKey(backend, newPassword, key, kdf, username, hostname);
+        Id added = Id.hash(saveKey(backend, newPassword, key, kdf, username, hostname));
         backend.remove(FileType.KEY, keyId.toHex());
         return added;
     }
