@@ -48,7 +48,7 @@ final class Cli {
     private Messages messages;
 
     @Option(names = {"-r", "--repo"}, scope = ScopeType.INHERIT, paramLabel = "REPO",
-            description = "repository: a directory, or rest:http(s)://[user:pass@]host:port/path/ (default: $REMPART_REPOSITORY)")
+            description = "repository: a directory, rest:http(s)://[user:pass@]host:port/path/ or s3:http(s)://host:port/bucket/prefix (default: $REMPART_REPOSITORY)")
     String repo;
 
     @Option(names = {"-o", "--option"}, scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE",

@@ -28,10 +28,10 @@ final class DiffCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
-    @Parameters(index = "0", paramLabel = "SNAPSHOT1")
+    @Parameters(index = "0", paramLabel = "SNAPSHOT1", description = "the older snapshot: id, id prefix or 'latest'")
     String first;
 
-    @Parameters(index = "1", paramLabel = "SNAPSHOT2")
+    @Parameters(index = "1", paramLabel = "SNAPSHOT2", description = "the newer snapshot: id, id prefix or 'latest'")
     String second;
 
     @Option(names = "--metadata", description = "also show files whose metadata changed (U)")

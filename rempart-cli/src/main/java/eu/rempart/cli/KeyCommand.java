@@ -46,7 +46,8 @@ final class KeyCommand {
     }
 
     @Command(name = "add", description = "add a password")
-    int add(@Option(names = "--new-password-file", paramLabel = "FILE") Path newPasswordFile) throws Exception {
+    int add(@Option(names = "--new-password-file", paramLabel = "FILE",
+            description = "file holding the new password (default: $REMPART_NEW_PASSWORD, else asked twice)") Path newPasswordFile) throws Exception {
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, false)) {
             char[] pw = cli.newPassword(newPasswordFile);
             try {
@@ -60,7 +61,7 @@ final class KeyCommand {
     }
 
     @Command(name = "remove", description = "remove a password (not the one in use)")
-    int remove(@Parameters(paramLabel = "ID") String id) throws Exception {
+    int remove(@Parameters(paramLabel = "ID", description = "the key file's id or a unique prefix of it (see key list)") String id) throws Exception {
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, true)) {
             repo.removeKey(id);
             cli.say("key.removed", id);
@@ -69,7 +70,8 @@ final class KeyCommand {
     }
 
     @Command(name = "passwd", description = "change the password in use")
-    int passwd(@Option(names = "--new-password-file", paramLabel = "FILE") Path newPasswordFile) throws Exception {
+    int passwd(@Option(names = "--new-password-file", paramLabel = "FILE",
+            description = "file holding the new password (default: $REMPART_NEW_PASSWORD, else asked twice)") Path newPasswordFile) throws Exception {
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, true)) {
             char[] pw = cli.newPassword(newPasswordFile);
             try {

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -43,8 +44,13 @@ public final class Main {
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // Read before parsing, which may fail before it reaches --lang.
+        String lang = lang(args, env);
+        if (asksForHelp(args) && !Messages.isEnglish(lang)) {
+            cl.setResourceBundle(frenchHelp());
+        }
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("rempart: " + cli.msg().get("error.usage", ex.getMessage()));
+            err.println("rempart: " + usageError(Messages.of(lang), ex));
             return ExitCodes.ERROR;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> report(cli, ex));
@@ -61,14 +67,61 @@ public final class Main {
             "restore", "check", "key", "unlock", "forget", "prune", "copy", "retention", "protect", "recover");
 
     static boolean opensARepository(String[] args) {
-        boolean keyed = false;
-        for (String a : args) {
-            if (a.equals("-h") || a.equals("--help")) {
-                return false;
+        return !asksForHelp(args) && Arrays.stream(args).anyMatch(KEYED::contains);
+    }
+
+    /**
+     * Only a run that prints its help needs the translated help, and loading it costs a few
+     * milliseconds that every command would pay.
+     */
+    static boolean asksForHelp(String[] args) {
+        return Arrays.asList(args).contains("-h") || Arrays.asList(args).contains("--help");
+    }
+
+    /** The help's French texts; the English ones are in the annotations. */
+    static java.util.ResourceBundle frenchHelp() {
+        return java.util.ResourceBundle.getBundle("eu.rempart.cli.help", java.util.Locale.FRENCH,
+                java.util.ResourceBundle.Control.getNoFallbackControl(java.util.ResourceBundle.Control.FORMAT_PROPERTIES));
+    }
+
+    /** The language the arguments ({@code --lang}) or environment ask for, or null. */
+    static String lang(String[] args, Map<String, String> env) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("--lang=")) {
+                return args[i].substring("--lang=".length());
             }
-            keyed |= KEYED.contains(a);
+            if (args[i].equals("--lang") && i + 1 < args.length) {
+                return args[i + 1];
+            }
         }
-        return keyed;
+        return env.get("REMPART_LANG");
+    }
+
+    /**
+     * A usage error in the user's language, pointing at the help of the command concerned. picocli's
+     * own (English) text is kept for the rarer cases, such as a value of the wrong type.
+     */
+    static String usageError(Messages m, CommandLine.ParameterException ex) {
+        CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
+        // picocli reports a missing parameter before an unknown one, which is usually its cause (a typo).
+        List<String> unknown = ex instanceof CommandLine.UnmatchedArgumentException u ? u.getUnmatched()
+                : ex.getCommandLine().getUnmatchedArguments();
+        String what;
+        if (!unknown.isEmpty()) {
+            what = m.get("error.unknownArgument", String.join(" ", unknown));
+        } else if (ex instanceof CommandLine.MissingParameterException mp && !mp.getMissing().isEmpty()) {
+            // "-e" alone: its value is what is missing, not the option
+            boolean value = String.valueOf(ex.getMessage()).contains("for option");
+            what = m.get(value ? "error.missingValue" : "error.missingParameter", mp.getMissing().stream()
+                    .map(a -> a instanceof CommandLine.Model.OptionSpec o ? o.longestName() : a.paramLabel())
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        } else if (ex.getClass() == CommandLine.ParameterException.class && !spec.subcommands().isEmpty()
+                && String.valueOf(ex.getMessage()).startsWith("Missing required subcommand")) {
+            what = m.get("error.missingCommand");
+        } else {
+            what = m.get("error.usage", ex.getMessage());
+        }
+        return m.get("error.seeHelp", what, spec.qualifiedName());
     }
 
     /**

@@ -18,11 +18,15 @@ final class Messages {
 
     /** {@code lang} is "fr", "en" or null (French). */
     static Messages of(String lang) {
-        Locale l = lang != null && lang.toLowerCase(Locale.ROOT).startsWith("en") ? Locale.ENGLISH : Locale.FRENCH;
+        Locale l = isEnglish(lang) ? Locale.ENGLISH : Locale.FRENCH;
         // No fallback to the JVM's default locale: an English JVM must still speak French by default.
         ResourceBundle b = ResourceBundle.getBundle("eu.rempart.cli.messages", l,
                 ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES));
         return new Messages(b, l);
+    }
+
+    static boolean isEnglish(String lang) {
+        return lang != null && lang.toLowerCase(Locale.ROOT).startsWith("en");
     }
 
     Locale locale() {

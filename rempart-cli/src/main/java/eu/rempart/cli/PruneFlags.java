@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** restic's prune flags, shared by {@code prune} and {@code forget --prune}. */
 final class PruneFlags {
     @Option(names = "--max-unused", paramLabel = "LIMIT", defaultValue = "5%",
-            description = "tolerate this much unused data: N%, a size (k, m, g, t suffixes) or 'unlimited' (default 5%)")
+            description = "tolerate this much unused data: N%%, a size (k, m, g, t suffixes) or 'unlimited' (default 5%%)")
     String maxUnused;
 
     @Option(names = "--max-repack-size", paramLabel = "SIZE", description = "repack at most this much data (k, m, g, t suffixes)")
@@ -16,7 +16,7 @@ final class PruneFlags {
     @Option(names = "--repack-cacheable-only", description = "only repack packs holding trees")
     boolean repackCacheableOnly;
 
-    @Option(names = "--repack-small", description = "repack packs below 80% of the target pack size")
+    @Option(names = "--repack-small", description = "repack packs below 80%% of the target pack size")
     boolean repackSmall;
 
     @Option(names = "--repack-uncompressed", description = "repack all uncompressed data")

@@ -352,6 +352,84 @@ class CliTest {
         assertThat(unknown.err()).contains("bogus");
     }
 
+    @Test
+    void helpIsFrenchByDefaultAndEnglishOnRequest() {
+        assertThat(ok("backup", "--help").out()).startsWith("Utilisation : rempart backup")
+                .contains("fichiers et dossiers à sauvegarder", "exclure un motif", "afficher cette aide")
+                .doesNotContain("files and directories");
+        assertThat(ok("--lang", "en", "backup", "--help").out()).startsWith("Usage: rempart backup")
+                .contains("files and directories to back up", "show this help");
+        assertThat(ok("--help").out()).contains("Commandes :", "  restore    restaurer un instantané dans un dossier");
+        env.put("REMPART_LANG", "en");
+        assertThat(ok("key", "remove", "--help").out()).contains("the key file's id or a unique prefix of it");
+    }
+
+    /**
+     * Every command, option and parameter of every sub-command has a French text of its own, and
+     * none breaks picocli's formatting: an unescaped % made it print warnings instead of the help.
+     */
+    @Test
+    void everyHelpTextIsTranslatedAndFormats() {
+        picocli.CommandLine english = new picocli.CommandLine(new Cli(System.out, System.err, env, null));
+        Main.addSubcommands(english, new String[0]);
+        picocli.CommandLine french = new picocli.CommandLine(new Cli(System.out, System.err, env, null));
+        Main.addSubcommands(french, new String[0]);
+        french.setResourceBundle(Main.frenchHelp());
+        // picocli reports a description it cannot format on System.err, then prints it raw.
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        int texts;
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            texts = compareHelp(english, french);
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(texts).isGreaterThan(150);
+        assertThat(ok("prune", "--help").out()).contains("inutilisées : N%,", "(par défaut 5%)", "moins de 80% de la");
+    }
+
+    /** Compares the texts of a command and its sub-commands; returns how many it compared. */
+    private static int compareHelp(picocli.CommandLine en, picocli.CommandLine fr) {
+        picocli.CommandLine.Model.CommandSpec e = en.getCommandSpec(), f = fr.getCommandSpec();
+        String name = e.qualifiedName();
+        assertThat(en.getUsageMessage()).isNotBlank();
+        assertThat(fr.getUsageMessage()).isNotBlank();
+        assertThat(f.usageMessage().description()).as("description of %s", name)
+                .isNotEmpty().isNotEqualTo(e.usageMessage().description());
+        List<picocli.CommandLine.Model.ArgSpec> eArgs = e.args(), fArgs = f.args();
+        assertThat(fArgs).hasSameSizeAs(eArgs);
+        int n = 1;
+        for (int i = 0; i < eArgs.size(); i++, n++) {
+            assertThat(eArgs.get(i).description()).as("%s %s", name, eArgs.get(i)).isNotEmpty().doesNotContain("");
+            assertThat(fArgs.get(i).description()).as("%s %s", name, eArgs.get(i))
+                    .isNotEqualTo(eArgs.get(i).description());
+        }
+        for (String sub : en.getSubcommands().keySet()) {
+            n += compareHelp(en.getSubcommands().get(sub), fr.getSubcommands().get(sub));
+        }
+        return n;
+    }
+
+    @Test
+    void usageErrorsSayWhatIsWrongAndWhereTheHelpIs() {
+        CommandRun typo = rempart("backup", "--exclde", "*.tmp", src.toString());
+        assertThat(typo.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(typo.err()).isEqualTo("rempart: argument inconnu : --exclde (aide : rempart backup --help)\n");
+        assertThat(rempart("backup").err()).isEqualTo("rempart: il manque PATH (aide : rempart backup --help)\n");
+        assertThat(rempart("backup", src.toString(), "-e").err()).startsWith("rempart: il manque la valeur de --exclude");
+        assertThat(rempart("restore", "latest").err()).startsWith("rempart: il manque --target");
+        assertThat(rempart().err()).isEqualTo("rempart: il manque la commande (aide : rempart --help)\n");
+        // --lang applies even though parsing stops before reaching it
+        assertThat(rempart("restore", "--bogus", "--lang", "en").err())
+                .isEqualTo("rempart: unknown argument: --bogus (help: rempart restore --help)\n");
+        CommandRun badValue = rempart("cache", "--max-age", "x");
+        assertThat(badValue.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(badValue.err()).contains("'x'", "(aide : rempart cache --help)");
+        assertThat(repo).doesNotExist();
+    }
+
     /**
      * check and snapshots start reading as soon as their lock is written, without restic's 200 ms
      * wait, but report nothing if the second look finds a competitor: here an exclusive lock
