@@ -127,8 +127,9 @@ final class PruneCommand implements Callable<Integer> {
                 s.packs().keep(), s.packs().repack(), s.packs().remove(), s.packs().unreferenced());
     }
 
-    private static String percent(long part, long whole) {
-        return whole == 0 ? "0%" : String.format(Locale.ROOT, "%.3f%%", 100.0 * part / whole);
+    /** A fraction, which the messages format as a percentage in the user's locale. */
+    private static double percent(long part, long whole) {
+        return whole == 0 ? 0 : (double) part / whole;
     }
 
     static ObjectNode json(PrunePlan plan, Pruner.Result r, boolean dryRun) {

@@ -312,7 +312,7 @@ class CliTest {
         String password = Files.readString(key).strip();
         assertThat(java.util.Base64.getUrlDecoder().decode(password)).hasSize(32);
         assertThat(first.out()).contains(key.toString()).contains("clé USB").doesNotContain(password);
-        assertThat(first.out()).contains("1 nouveaux");
+        assertThat(first.out()).contains("Fichiers :        1 nouveau, 0 modifié, 0 inchangé");
 
         Files.writeString(docs.resolve("devis.txt"), "Devis\n");
         CommandRun second = ok("protect", "--json");

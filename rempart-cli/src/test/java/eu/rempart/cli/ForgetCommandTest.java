@@ -236,7 +236,11 @@ class ForgetCommandTest {
         addSnapshots(List.of(daysAgo(3)), List.of());
         CommandRun text = ok("--lang", "en", "forget", "--keep-last", "1", "--group-by", "host", "--prune");
         assertThat(text.out()).contains("snapshots have been removed, running prune", "finding data that is still in use",
-                "total prune:", "done");
+                "total prune:", "done").containsPattern("unused size: \\d+\\.\\d{3}% of total size");
+        // percentages in the user's locale
+        addSnapshots(List.of(daysAgo(2)), List.of());
+        assertThat(ok("forget", "--keep-last", "1", "--group-by", "host", "--prune").out())
+                .containsPattern("part inutilisée : \\d+,\\d{3} % du total");
     }
 
     long dataBytes() throws IOException {
