@@ -195,6 +195,8 @@ public final class Main {
             line = m.get("error.locked", le.holder().pid(), le.holder().hostname(), le.holder().username(),
                     le.holder().time().toString());
             code = ExitCodes.LOCKED;
+        } else if (ex instanceof VaultException ve && ve.problem() != null) {
+            line = m.get("error.vault." + ve.problem(), ve.subject());
         } else if (ex instanceof VaultException) {
             line = m.get("error.generic", ex.getMessage());
         } else if (ex instanceof NoSuchFileException e) {

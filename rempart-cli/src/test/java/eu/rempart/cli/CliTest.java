@@ -169,7 +169,8 @@ class CliTest {
         assertThat(secondId).isNotNull();
         CommandRun refused = rempart("key", "remove", secondId.substring(0, 8));
         assertThat(refused.code()).isEqualTo(1);
-        assertThat(refused.err()).startsWith("rempart: ").contains("refusing");
+        assertThat(refused.err()).isEqualTo("rempart: la clé " + secondId.substring(0, 8)
+                + " est celle qui a ouvert le dépôt : pour la retirer, ouvrez-le avec un autre mot de passe\n");
         ok("key", "remove", firstId.substring(0, 8));
         env.put("REMPART_PASSWORD", PASSWORD);
         assertThat(rempart("snapshots").code()).isEqualTo(1);
@@ -428,6 +429,41 @@ class CliTest {
         assertThat(badValue.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(badValue.err()).contains("'x'", "(aide : rempart cache --help)");
         assertThat(repo).doesNotExist();
+    }
+
+    @Test
+    void snapshotsAndKeysThatMatchNothingOrTooMuchAreExplained() throws IOException {
+        ok("init");
+        ok("backup", src.toString());
+        Path target = tmp.resolve("restored");
+        CommandRun none = rempart("restore", "0000000", "--target", target.toString());
+        assertThat(none.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(none.err()).isEqualTo("rempart: aucun instantané ne correspond à « 0000000 » (voir rempart snapshots)\n");
+        assertThat(target).doesNotExist();
+        assertThat(rempart("ls", "pas-un-id").err()).contains("aucun instantané ne correspond à « pas-un-id »");
+        assertThat(rempart("--lang", "en", "restore", "latest", "--host", "nobody", "--target", target.toString()).err())
+                .isEqualTo("rempart: no snapshot matches \"latest\" (see rempart snapshots)\n");
+        // Back up until two snapshot ids share their first digit: at most 17 snapshots.
+        java.util.Set<Character> firsts = new java.util.HashSet<>();
+        char shared = 0;
+        while (shared == 0) {
+            char c = ok("--json", "snapshots").json().get(firsts.size()).path("id").asText().charAt(0);
+            if (!firsts.add(c)) {
+                shared = c;
+            } else {
+                Files.writeString(src.resolve("a.txt"), "version " + firsts.size() + "\n");
+                ok("backup", src.toString());
+            }
+        }
+        assertThat(rempart("diff", String.valueOf(shared), "latest").err())
+                .isEqualTo("rempart: plusieurs instantanés commencent par « " + shared
+                        + " » : donnez plus de caractères de l’identifiant\n");
+
+        String current = ok("key", "list", "--json").json().get(0).path("id").asText();
+        String unknown = current.startsWith("0") ? "1" : "0";
+        assertThat(rempart("--lang", "en", "key", "remove", unknown).err())
+                .isEqualTo("rempart: no key matches \"" + unknown + "\" (see rempart key list)\n");
+        assertThat(ok("key", "list", "--json").json()).hasSize(1);
     }
 
     /**

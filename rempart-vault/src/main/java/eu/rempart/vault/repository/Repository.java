@@ -327,16 +327,17 @@ public final class Repository implements AutoCloseable {
         for (Backend.FileInfo f : backend.list(FileType.KEY)) {
             if (f.name().startsWith(idPrefix.toLowerCase(java.util.Locale.ROOT))) {
                 if (target != null) {
-                    throw new VaultException("key id prefix " + idPrefix + " is ambiguous");
+                    throw new VaultException(VaultException.Problem.AMBIGUOUS_KEY, idPrefix, "key id prefix " + idPrefix + " is ambiguous");
                 }
                 target = Id.parse(f.name());
             }
         }
         if (target == null) {
-            throw new VaultException("no key with id " + idPrefix);
+            throw new VaultException(VaultException.Problem.NO_KEY, idPrefix, "no key with id " + idPrefix);
         }
         if (target.equals(keyId)) {
-            throw new VaultException("refusing to remove the key currently used to access the repository");
+            throw new VaultException(VaultException.Problem.KEY_IN_USE, idPrefix,
+                    "refusing to remove the key currently used to access the repository");
         }
         backend.remove(FileType.KEY, target.toHex());
     }

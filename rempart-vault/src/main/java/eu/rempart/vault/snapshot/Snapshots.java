@@ -69,25 +69,25 @@ public final class Snapshots {
         if ("latest".equals(ref)) {
             Snapshot latest = newest(all, filter);
             if (latest == null) {
-                throw new VaultException("no snapshot found");
+                throw new VaultException(VaultException.Problem.NO_SNAPSHOT, ref, "no snapshot found");
             }
             return latest;
         }
         String prefix = ref.toLowerCase(java.util.Locale.ROOT);
         if (!prefix.matches("[0-9a-f]{1,64}")) {
-            throw new VaultException("invalid snapshot id: " + ref);
+            throw new VaultException(VaultException.Problem.NO_SNAPSHOT, ref, "invalid snapshot id: " + ref);
         }
         Snapshot found = null;
         for (Snapshot s : all) {
             if (s.id().toHex().startsWith(prefix)) {
                 if (found != null) {
-                    throw new VaultException("snapshot id prefix " + ref + " is ambiguous");
+                    throw new VaultException(VaultException.Problem.AMBIGUOUS_SNAPSHOT, ref, "snapshot id prefix " + ref + " is ambiguous");
                 }
                 found = s;
             }
         }
         if (found == null) {
-            throw new VaultException("no snapshot with id " + ref);
+            throw new VaultException(VaultException.Problem.NO_SNAPSHOT, ref, "no snapshot with id " + ref);
         }
         return found;
     }
