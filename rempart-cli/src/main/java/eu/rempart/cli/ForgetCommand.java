@@ -128,6 +128,9 @@ final class ForgetCommand implements Callable<Integer> {
         // restic locks exclusively even for a dry run; a dry run changes nothing, so a shared lock
         // is enough and does not stop a running backup
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, !dryRun)) {
+            if (prune) {
+                eu.rempart.vault.prune.Pruner.checkOptions(repo, pruneOptions);
+            }
             if (!ids.isEmpty()) {
                 pruneAfter(repo, removeNamed(repo), pruneOptions);
                 return ExitCodes.OK;

@@ -271,6 +271,28 @@ class ForgetCommandTest {
         assertThat(snapshotFiles()).isEqualTo(before);
     }
 
+    /** A repository in restic's format 1 has no compression to repack into: refused before forgetting. */
+    @Test
+    void repackingUncompressedDataIsRefusedOnAVersion1Repository() throws Exception {
+        Path v1 = tmp.resolve("repo-v1");
+        Restic old = new Restic(v1, PASSWORD);
+        old.run("init", "--repository-version", "1").assertOk();
+        old.run("backup", "--host", "cabinet", tmp.resolve("src").toString()).assertOk();
+        old.run("backup", "--host", "cabinet", tmp.resolve("src").toString()).assertOk();
+        env.put("REMPART_REPOSITORY", v1.toString());
+        CommandRun refused = rempart("forget", "--keep-last", "1", "--prune", "--repack-uncompressed");
+        assertThat(refused.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(refused.err()).isEqualTo("rempart: ce dépôt est au format 1, qui ne connaît pas la compression : "
+                + "--repack-uncompressed demande le format 2 (« restic migrate upgrade_repo_v2 » le convertit)\n");
+        assertThat(rempart("--lang", "en", "prune", "--repack-uncompressed").err())
+                .contains("format version 1, which has no compression");
+        assertThat(ok("snapshots", "--json").json()).hasSize(2);
+        // the same without --repack-uncompressed prunes as restic does
+        ok("forget", "--keep-last", "1", "--prune");
+        assertThat(ok("snapshots", "--json").json()).hasSize(1);
+        assertThat(old.run("check", "--read-data").assertOk().out()).contains("no errors were found");
+    }
+
     @Test
     void groupingTagsAndFiltersAsRestic() throws Exception {
         String backup = snapshotFiles().iterator().next();

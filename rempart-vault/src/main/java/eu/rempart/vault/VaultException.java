@@ -5,8 +5,8 @@ package eu.rempart.vault;
  */
 public class VaultException extends RuntimeException {
     /**
-     * The failures a user causes by naming something, which a caller may explain in the user's
-     * language: {@link #subject()} is what the user named.
+     * The failures a user's request causes, which a caller may explain in the user's language:
+     * {@link #subject()} is what the user named.
      */
     public enum Problem {
         /** No snapshot matches an id, id prefix or {@code latest} (with its filters). */
@@ -18,7 +18,9 @@ public class VaultException extends RuntimeException {
         /** Several key files start with an id prefix. */
         AMBIGUOUS_KEY,
         /** The key file named is the one that opened the repository. */
-        KEY_IN_USE
+        KEY_IN_USE,
+        /** Compression asked of a repository in format version 1 (the subject), which has none. */
+        NEEDS_VERSION_2
     }
 
     private final Problem problem;

@@ -74,6 +74,17 @@ public final class Pruner {
     // ------------------------------------------------------------------ planning
 
     /**
+     * Refuses options the repository cannot honour, before anything is read or changed (a forget
+     * that prunes calls it before removing snapshots).
+     */
+    public static void checkOptions(Repository repo, PruneOptions opts) {
+        if (opts.repackUncompressed() && repo.config().version() < 2) {
+            throw new VaultException(VaultException.Problem.NEEDS_VERSION_2, String.valueOf(repo.config().version()),
+                    "compression requires at least repository format version 2");
+        }
+    }
+
+    /**
      * Loads the index and every snapshot, finds the blobs still in use and decides, as restic 0.14
      * does, which packs to delete and which to repack. Changes nothing.
      *
@@ -82,6 +93,7 @@ public final class Pruner {
      *                        pruning then could lose data, so it is refused
      */
     public static PrunePlan plan(Repository repo, PruneOptions opts, PruneProgress progress) throws IOException {
+        checkOptions(repo, opts);
         progress.phase(Phase.LOADING_INDEX, 0);
         Map<Id, List<PackedBlob>> indexed = new TreeMap<>();
         Set<Id> indexFiles = loadIndex(repo, indexed);

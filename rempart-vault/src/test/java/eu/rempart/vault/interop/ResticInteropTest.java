@@ -1,6 +1,7 @@
 package eu.rempart.vault.interop;
 
 import eu.rempart.vault.BlobType;
+import eu.rempart.vault.VaultException;
 import eu.rempart.vault.archiver.Archiver;
 import eu.rempart.vault.archiver.BackupOptions;
 import eu.rempart.vault.archiver.BackupResult;
@@ -9,6 +10,8 @@ import eu.rempart.vault.checker.CheckOptions;
 import eu.rempart.vault.checker.CheckResult;
 import eu.rempart.vault.checker.Checker;
 import eu.rempart.vault.crypto.KdfParams;
+import eu.rempart.vault.prune.PruneOptions;
+import eu.rempart.vault.prune.Pruner;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.restorer.RestoreOptions;
 import eu.rempart.vault.restorer.RestoreResult;
@@ -27,6 +30,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The two tools read each other's repositories: the format is verified by restic itself. */
@@ -136,6 +140,53 @@ class ResticInteropTest {
         long added = du(repoDir) - before;
         assertThat(added).as("bytes added by Rempart after restic").isLessThan(dataSize / 100);
         restic.run("check", "--read-data").assertOk();
+    }
+
+    /**
+     * A repository restic 0.13 or older created (format version 1, no compression) stays one: Rempart
+     * reads it, adds uncompressed data whatever compression is asked for, and restic reads that.
+     */
+    @Test
+    void resticVersion1RepositoryStaysVersion1() throws Exception {
+        Path small = tmp.resolve("source-v1");
+        TestTrees.build(small, 7, 200, 2, 3 << 20);
+        Path repoDir = tmp.resolve("repo-v1");
+        Restic restic = new Restic(repoDir, PASSWORD);
+        restic.run("init", "--repository-version", "1").assertOk();
+        restic.run("backup", small.toString()).assertOk();
+        byte[] config = Files.readAllBytes(repoDir.resolve("config"));
+
+        try (Repository repo = Repository.open(new LocalBackend(repoDir), PASSWORD.toCharArray())) {
+            assertThat(repo.config().version()).isEqualTo(1);
+            repo.loadIndex();
+            CheckResult c = new Checker(repo, null).check(new CheckOptions(true, null));
+            assertThat(c.errors()).isEmpty();
+            Path target = tmp.resolve("v1-restored-by-rempart");
+            RestoreResult rr = new Restorer(repo, new RestoreOptions(List.of(), true, 2), null)
+                    .restore(Snapshots.find(repo, "latest", sn -> true), target);
+            assertThat(rr.errors()).isEmpty();
+            assertThat(TreeCompare.diff(small, target.resolve(stripRoot(small)))).isEqualTo(RESTIC_014_LOSSY);
+
+            Files.writeString(small.resolve("added by rempart.txt"), "texte compressible ".repeat(20_000));
+            repo.setCompression(eu.rempart.vault.repository.Compression.MAX);
+            BackupResult r = new Archiver(repo, BackupOptions.defaults("host", "test"), null).backup(List.of(small), null);
+            assertThat(r.summary().errors()).isEmpty();
+            // 380 kB that zstd would shrink a hundredfold, stored as they are
+            assertThat(r.summary().dataAddedPacked()).isGreaterThan(380_000);
+
+            PruneOptions compress = new PruneOptions(PruneOptions.DEFAULTS.maxUnused(), Long.MAX_VALUE, false, false, true);
+            assertThatThrownBy(() -> Pruner.checkOptions(repo, compress)).isInstanceOfSatisfying(VaultException.class,
+                    e -> assertThat(e.problem()).isEqualTo(VaultException.Problem.NEEDS_VERSION_2));
+        }
+        try (Repository repo = Repository.open(new LocalBackend(repoDir), PASSWORD.toCharArray())) {
+            repo.loadIndex();
+            assertThat(repo.index().all()).isNotEmpty().allSatisfy(b -> assertThat(b.compressed()).isFalse());
+        }
+        assertThat(repoDir.resolve("config")).hasBinaryContent(config);
+        assertThat(restic.run("check", "--read-data").assertOk().out()).contains("no errors were found");
+        Path target = tmp.resolve("v1-restored-by-restic");
+        restic.run("restore", "latest", "--target", target.toString()).assertOk();
+        assertThat(TreeCompare.diff(small, target.resolve(stripRoot(small)))).isEqualTo(RESTIC_014_LOSSY);
     }
 
     static String stripRoot(Path abs) {
