@@ -271,6 +271,13 @@ class CliTest {
         assertThat(Files.readString(restored.resolve("a.txt"))).isEqualTo("hello\n");
         assertThat(Files.readString(restored.resolve("sub/b.txt"))).isEqualTo("b".repeat(5000));
         assertThat(Files.exists(restored.resolve("later.txt"))).isFalse();
+        // the text report: plurals as French has them (0 and 1 singular)
+        assertThat(ok("restore", "latest", "--target", tmp.resolve("out2").toString(), "--include", "/**/a.txt", "--verify")
+                .out()).contains("Restaurés : 1 fichier, 0 dossier, 0 autre, 6 o en ")
+                .contains("Vérifiés : 1 fichier relu et conforme");
+        assertThat(ok("--lang", "en", "restore", "latest", "--target", tmp.resolve("out3").toString(), "--verify").out())
+                .containsPattern("Restored: 2 files, \\d+ dirs, 0 others, ")
+                .contains("Verified: 2 files read back and correct");
 
         CommandRun c = ok("check", "--read-data");
         assertThat(c.out()).contains("Aucune erreur");
