@@ -118,6 +118,12 @@ public final class Main {
         } else if (ex.getClass() == CommandLine.ParameterException.class && !spec.subcommands().isEmpty()
                 && String.valueOf(ex.getMessage()).startsWith("Missing required subcommand")) {
             what = m.get("error.missingCommand");
+        } else if (ex.getArgSpec() != null && ex.getValue() != null
+                && String.valueOf(ex.getMessage()).startsWith("Invalid value")) {
+            // a value picocli could not convert (a number, an enum): the option and the value, not Java's type names
+            CommandLine.Model.ArgSpec arg = ex.getArgSpec();
+            what = m.get("error.invalidValue", arg instanceof CommandLine.Model.OptionSpec o ? o.longestName()
+                    : arg.paramLabel(), ex.getValue());
         } else {
             what = m.get("error.usage", ex.getMessage());
         }

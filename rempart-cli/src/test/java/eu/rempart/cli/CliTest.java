@@ -434,7 +434,9 @@ class CliTest {
                 .isEqualTo("rempart: unknown argument: --bogus (help: rempart restore --help)\n");
         CommandRun badValue = rempart("cache", "--max-age", "x");
         assertThat(badValue.code()).isEqualTo(ExitCodes.ERROR);
-        assertThat(badValue.err()).contains("'x'", "(aide : rempart cache --help)");
+        assertThat(badValue.err()).isEqualTo("rempart: valeur incorrecte pour --max-age : « x » (aide : rempart cache --help)\n");
+        assertThat(rempart("--lang", "en", "forget", "--keep-last", "2x").err())
+                .isEqualTo("rempart: invalid value for --keep-last: \"2x\" (help: rempart forget --help)\n");
         assertThat(repo).doesNotExist();
     }
 
