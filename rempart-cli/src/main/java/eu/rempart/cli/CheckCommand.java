@@ -68,6 +68,7 @@ final class CheckCommand implements Callable<Integer> {
                 cli.say("check.counts", r.snapshots(), r.packs(), r.blobs(), r.packsRead());
             }
             if (!r.ok()) {
+                cli.say("check.repair");
                 throw new CliException(ExitCodes.ERROR, "check.failed", r.errors().size());
             }
             cli.say("check.ok");

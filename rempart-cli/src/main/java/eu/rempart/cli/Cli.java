@@ -36,6 +36,7 @@ final class Cli {
     static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
             LsCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
             KeyCommand.class, UnlockCommand.class, CacheCommand.class, ForgetCommand.class, PruneCommand.class,
+            RepairCommand.class,
             AgentCommand.class,
             CopyCommand.class, RetentionCommand.class, ProtectCommand.class, VaultCommand.class, SentinelCommand.class,
             RecoverCommand.class, VersionCommand.class);

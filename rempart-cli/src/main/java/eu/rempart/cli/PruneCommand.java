@@ -62,44 +62,24 @@ final class PruneCommand implements Callable<Integer> {
 
     /** Step names on stdout, as restic; a counter on a terminal's stderr. */
     private static final class Progress implements PruneProgress {
-        private final Cli cli;
-        private final boolean counting;
-        private long done;
-        private long total;
-        private long painted;
+        private final StepCounter counter;
 
         Progress(Cli cli) {
-            this.cli = cli;
-            this.counting = cli.interactive();
+            this.counter = new StepCounter(cli);
         }
 
         @Override
         public void phase(Phase phase, long total) {
-            clear();
-            cli.say("prune.phase." + phase.name().toLowerCase(Locale.ROOT).replace('_', '.'), total);
-            synchronized (this) {
-                this.done = 0;
-                this.total = total;
-            }
+            counter.step("prune.phase." + phase.name().toLowerCase(Locale.ROOT).replace('_', '.'), total);
         }
 
         @Override
-        public synchronized void advance(long n) {
-            done += n;
-            long now = System.nanoTime();
-            if (counting && total > 0 && (now - painted > 100_000_000L || done == total)) {
-                painted = now;
-                cli.err.print("\r" + cli.msg().get("prune.progress", done, total) + "\u001b[K");
-                cli.err.flush();
-            }
+        public void advance(long n) {
+            counter.advance(n);
         }
 
-        synchronized void clear() {
-            if (counting && painted != 0) {
-                cli.err.print("\r\u001b[K");
-                cli.err.flush();
-                painted = 0;
-            }
+        void clear() {
+            counter.clear();
         }
     }
 

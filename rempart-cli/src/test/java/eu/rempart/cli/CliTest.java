@@ -441,6 +441,76 @@ class CliTest {
     }
 
     @Test
+    void repairIndexRebuildsALostIndexAndNamesPacksItCannotRead() throws IOException {
+        ok("init");
+        ok("backup", src.toString());
+        for (Path f : listing(repo.resolve("index")).stream().filter(n -> !n.isEmpty()).map(repo.resolve("index")::resolve).toList()) {
+            Files.delete(f);
+        }
+        assertThat(rempart("check").code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(ok("repair", "index").out()).containsPattern("Index reconstruit : \\d+ paquets?, \\d+ blocs? ; 1 fichier\\(s\\) d’index écrit\\(s\\), 0 ancien\\(s\\) supprimé\\(s\\)");
+        assertThat(ok("check", "--read-data").out()).contains("Aucune erreur");
+
+        // a pack whose header no longer decrypts: left out, named, exit code 3
+        Path pack;
+        try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
+            pack = s.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        pack.toFile().setWritable(true);
+        byte[] bytes = Files.readAllBytes(pack);
+        bytes[bytes.length - 10] ^= 1;
+        Files.write(pack, bytes);
+        CommandRun r = rempart("--json", "repair", "index", "--read-all-packs");
+        assertThat(r.code()).isEqualTo(ExitCodes.PARTIAL);
+        JsonNode j = r.json();
+        assertThat(j.path("unreadable_packs")).hasSize(1);
+        assertThat(j.path("unreadable_packs").get(0).path("id").asText()).isEqualTo(pack.getFileName().toString());
+        assertThat(j.path("packs_read").asInt()).isEqualTo(j.path("packs").asInt() + 1);
+        assertThat(j.path("index_files_removed").asInt()).isEqualTo(1);
+        CommandRun text = rempart("repair", "index");
+        assertThat(text.code()).isEqualTo(ExitCodes.PARTIAL);
+        assertThat(text.err()).contains("paquet " + pack.getFileName() + " illisible, laissé hors de l’index");
+        assertThat(text.out()).contains("rempart backup --force");
+    }
+
+    @Test
+    void repairPacksSalvagesADamagedPackAndABackupWithForceHealsTheRest() throws IOException {
+        ok("init");
+        Files.writeString(src.resolve("c.txt"), "c".repeat(3000));
+        ok("backup", src.toString());
+        Path pack = null;
+        long largest = -1;
+        try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                if (Files.size(p) > largest) {
+                    largest = Files.size(p);
+                    pack = p;
+                }
+            }
+        }
+        pack.toFile().setWritable(true);
+        byte[] bytes = Files.readAllBytes(pack);
+        bytes[20] ^= 1; // inside the first blob
+        Files.write(pack, bytes);
+        String id = pack.getFileName().toString();
+        CommandRun bad = rempart("check", "--read-data");
+        assertThat(bad.err()).contains("pack " + id);
+        assertThat(bad.out()).contains("rempart repair packs");
+
+        assertThat(rempart("repair", "packs", "abc").err()).contains("identifiant de paquet incorrect « abc »");
+        CommandRun repaired = rempart("repair", "packs", id);
+        assertThat(repaired.code()).isEqualTo(ExitCodes.PARTIAL);
+        assertThat(repaired.out()).containsPattern("paquet " + id + " : \\d+ blocs? récupérés?, 1 perdu ; le paquet est supprimé")
+                .contains("rempart backup --force");
+        assertThat(pack).doesNotExist();
+        ok("backup", "--force", src.toString());
+        assertThat(ok("check", "--read-data").out()).contains("Aucune erreur");
+        Path target = tmp.resolve("healed");
+        ok("restore", "latest", "--target", target.toString(), "--verify");
+        assertThat(Files.readString(target.resolve(src.toString().substring(1)).resolve("sub/b.txt"))).isEqualTo("b".repeat(5000));
+    }
+
+    @Test
     void snapshotsAndKeysThatMatchNothingOrTooMuchAreExplained() throws IOException {
         ok("init");
         ok("backup", src.toString());

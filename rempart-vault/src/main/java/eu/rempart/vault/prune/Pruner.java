@@ -26,7 +26,6 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,9 +33,6 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * restic's {@code prune}: removes the data no snapshot uses any more, with restic 0.14's choices of
@@ -58,8 +54,6 @@ import java.util.concurrent.Future;
  * in-memory index is stale; open the repository again to go on using it.
  */
 public final class Pruner {
-    /** restic starts a new index file after this many blobs. */
-    static final int INDEX_MAX_BLOBS = 50_000;
     /** Without {@code --repack-small}, fewer small packs than this are left alone. */
     private static final int MIN_SMALL_PACKS = 10;
 
@@ -115,7 +109,7 @@ public final class Pruner {
     private static Set<Id> loadIndex(Repository repo, Map<Id, List<PackedBlob>> indexed) throws IOException {
         List<Backend.FileInfo> files = repo.backend().list(FileType.INDEX);
         Map<Id, IndexFile.Content> contents = new ConcurrentHashMap<>();
-        forEach(repo, files, f -> {
+        repo.forEachFile("rempart-prune", files, f -> {
             Id id = Id.parse(f.name());
             IndexFile.Content c = IndexFile.decode(repo.loadUnpacked(FileType.INDEX, id), "index " + id.shortHex());
             contents.put(id, c);
@@ -483,7 +477,7 @@ public final class Pruner {
             packs.keySet().removeAll(drop);
             SortedSet<Id> obsolete = new TreeSet<>(plan.indexFiles);
             obsolete.addAll(added);
-            written = writeIndex(repo, packs, List.copyOf(obsolete));
+            written = repo.saveIndex(packs, List.copyOf(obsolete));
 
             progress.phase(Phase.DELETING_INDEX, obsolete.size());
             indexDeleted = delete(repo, FileType.INDEX, obsolete, progress);
@@ -500,7 +494,7 @@ public final class Pruner {
 
     /** Stores the used blobs of the packs to repack again, then flushes packs and their index. */
     private static void repackAll(Repository repo, PrunePlan plan, PruneProgress progress) throws IOException {
-        forEach(repo, List.copyOf(plan.repack), pack -> {
+        repo.forEachFile("rempart-prune", List.copyOf(plan.repack), pack -> {
             List<PackedBlob> blobs = new ArrayList<>();
             for (PackedBlob b : plan.indexed.get(pack)) {
                 if (plan.keepBlobs.remove(new BlobHandle(b.id(), b.type()))) {
@@ -527,68 +521,12 @@ public final class Pruner {
         }
     }
 
-    /** Writes index files listing {@code packs}, at most {@link #INDEX_MAX_BLOBS} blobs each. */
-    private static int writeIndex(Repository repo, Map<Id, List<PackedBlob>> packs, List<Id> supersedes)
-            throws IOException {
-        int files = 0;
-        Map<Id, List<PackedBlob>> batch = new LinkedHashMap<>();
-        int blobs = 0;
-        for (Map.Entry<Id, List<PackedBlob>> e : packs.entrySet()) {
-            batch.put(e.getKey(), e.getValue());
-            blobs += e.getValue().size();
-            if (blobs >= INDEX_MAX_BLOBS) {
-                repo.saveUnpacked(FileType.INDEX, IndexFile.encode(files == 0 ? supersedes : List.of(), batch));
-                files++;
-                batch = new LinkedHashMap<>();
-                blobs = 0;
-            }
-        }
-        if (!batch.isEmpty() || files == 0) {
-            repo.saveUnpacked(FileType.INDEX, IndexFile.encode(files == 0 ? supersedes : List.of(), batch));
-            files++;
-        }
-        return files;
-    }
-
     private static int delete(Repository repo, FileType type, Collection<Id> ids, PruneProgress progress)
             throws IOException {
-        forEach(repo, List.copyOf(ids), id -> {
+        repo.forEachFile("rempart-prune", List.copyOf(ids), id -> {
             repo.backend().remove(type, id.toHex());
             progress.advance(1);
         });
         return ids.size();
-    }
-
-    private interface Task<T> {
-        void run(T item) throws IOException;
-    }
-
-    /** Runs a task per file on a few threads (more for a remote store, where requests wait). */
-    private static <T> void forEach(Repository repo, List<T> files, Task<T> task) throws IOException {
-        if (files.isEmpty()) {
-            return;
-        }
-        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-        int threads = Math.min(files.size(), repo.backend().readsAreCheap() ? cores : Math.max(8, 2 * cores));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread th = new Thread(r, "rempart-prune");
-            th.setDaemon(true);
-            return th;
-        });
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (T f : files) {
-                fs.add(pool.submit(() -> {
-                    task.run(f);
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) {
-                // the first failure is thrown; the finally below stops the other tasks
-                Repository.join(f);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

@@ -926,6 +926,73 @@ public final class Repository implements AutoCloseable {
         index.addIndexFile(id, new IndexFile.Content(List.of(), Map.of()));
     }
 
+    /** A task on one file of the store, for {@link #forEachFile}. */
+    public interface FileTask<T> {
+        void run(T item) throws IOException;
+    }
+
+    /**
+     * Runs a task per file on a few threads named {@code threadName} (more for a remote store, where
+     * requests wait); the first failure is thrown once the other tasks are stopped.
+     */
+    public <T> void forEachFile(String threadName, List<T> files, FileTask<T> task) throws IOException {
+        if (files.isEmpty()) {
+            return;
+        }
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int threads = Math.min(files.size(), backend.readsAreCheap() ? cores : Math.max(8, 2 * cores));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread th = new Thread(r, threadName);
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (T f : files) {
+                fs.add(pool.submit(() -> {
+                    task.run(f);
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                join(f);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** restic starts a new index file after this many blobs. */
+    static final int INDEX_MAX_BLOBS = 50_000;
+
+    /**
+     * Writes index files listing {@code packs} (at most {@link #INDEX_MAX_BLOBS} blobs each), the
+     * first of them superseding {@code supersedes}, which the caller deletes once this returns (for
+     * prune and index repair: the packs are already stored).
+     *
+     * @return how many index files were written
+     */
+    public int saveIndex(Map<Id, List<PackedBlob>> packs, List<Id> supersedes) throws IOException {
+        int files = 0;
+        Map<Id, List<PackedBlob>> batch = new LinkedHashMap<>();
+        int blobs = 0;
+        for (Map.Entry<Id, List<PackedBlob>> e : packs.entrySet()) {
+            batch.put(e.getKey(), e.getValue());
+            blobs += e.getValue().size();
+            if (blobs >= INDEX_MAX_BLOBS) {
+                saveUnpacked(FileType.INDEX, IndexFile.encode(files == 0 ? supersedes : List.of(), batch));
+                files++;
+                batch = new LinkedHashMap<>();
+                blobs = 0;
+            }
+        }
+        if (!batch.isEmpty() || files == 0) {
+            saveUnpacked(FileType.INDEX, IndexFile.encode(files == 0 ? supersedes : List.of(), batch));
+            files++;
+        }
+        return files;
+    }
+
     /** Writes any partly filled packs and the index for everything stored so far. */
     public void flush() throws IOException {
         List<PackWriter> rest = new ArrayList<>();
