@@ -99,7 +99,7 @@ public final class Main {
 
     /**
      * A usage error in the user's language, pointing at the help of the command concerned. picocli's
-     * own (English) text is kept for the rarer cases, such as a value of the wrong type.
+     * own (English) text is kept for the rarer cases, such as an option given twice.
      */
     static String usageError(Messages m, CommandLine.ParameterException ex) {
         CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();

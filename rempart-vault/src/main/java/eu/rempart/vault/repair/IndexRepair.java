@@ -26,11 +26,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code rebuild-index}): after index files were lost or damaged, or packs were removed by hand.
  *
  * <p>A pack the current index lists with exactly its stored size keeps those entries; any other
- * pack (or every one, with {@code readAllPacks}) has its header read. A pack whose header cannot
- * be read is left out of the new index but left in the store: its blobs count as missing, which a
+ * pack (or every one, with {@code readAllPacks}) has its header read. A pack whose header does not
+ * decrypt is left out of the new index but left in the store: its blobs count as missing, which a
  * backup of the same files with {@code --force} stores again, and a later prune removes it. The new
  * index is written before the old index files are deleted, so a run killed at any point leaves a
- * repository whose index covers at least what the old one did. The caller holds the exclusive lock.
+ * repository whose index covers at least what the old one did; a file that cannot be read at all
+ * (an I/O error, a store that does not answer) ends the repair before anything is written. The
+ * caller holds the exclusive lock.
  */
 public final class IndexRepair {
     /** What the repair did. */
@@ -82,7 +84,7 @@ public final class IndexRepair {
             repo.forEachFile("rempart-repair", oldIndexFiles, id -> {
                 try {
                     contents.put(id, IndexFile.decode(repo.loadUnpacked(FileType.INDEX, id), "index " + id.shortHex()));
-                } catch (VaultException | IOException e) {
+                } catch (VaultException e) { // damaged; a failing read (store gone) ends the repair first
                     damagedIndexFiles.add(id.toHex() + ": " + e.getMessage());
                 }
             });
@@ -113,7 +115,9 @@ public final class IndexRepair {
             Id id = Id.parse(f.name());
             try {
                 packs.put(id, repo.listPack(id, f.size()));
-            } catch (VaultException | IOException e) {
+            } catch (VaultException e) {
+                // Damaged. A pack that cannot be read at all (store unreachable, I/O error) ends the
+                // repair before anything is written: it must not vanish from the index.
                 unreadable.put(id, String.valueOf(e.getMessage()));
             }
             progress.packRead();
@@ -125,9 +129,7 @@ public final class IndexRepair {
             blobs += b.size();
         }
         int written = repo.saveIndex(new LinkedHashMap<>(sorted), oldIndexFiles);
-        for (Id id : oldIndexFiles) {
-            repo.backend().remove(FileType.INDEX, id.toHex());
-        }
+        repo.forEachFile("rempart-repair", oldIndexFiles, id -> repo.backend().remove(FileType.INDEX, id.toHex()));
         return new Result(sorted.size(), blobs, toRead.size(), new TreeMap<>(unreadable), written, oldIndexFiles.size(),
                 damagedIndexFiles);
     }

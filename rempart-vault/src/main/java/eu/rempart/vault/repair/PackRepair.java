@@ -76,7 +76,7 @@ public final class PackRepair {
             List<PackedBlob> blobs;
             try {
                 blobs = repo.listPack(id, size); // the header lists even what the index lacks
-            } catch (VaultException | IOException e) {
+            } catch (VaultException e) {
                 headerError = String.valueOf(e.getMessage());
                 blobs = indexed.getOrDefault(id, List.of());
             }

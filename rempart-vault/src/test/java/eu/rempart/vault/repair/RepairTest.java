@@ -128,6 +128,31 @@ class RepairTest {
     }
 
     /**
+     * A pack that cannot be read at all (here a directory in its place: the file system's own
+     * error) is not a damaged pack: the repair stops before writing anything, the index untouched.
+     */
+    @Test
+    void aReadFailureEndsTheRepairBeforeAnythingIsWritten() throws Exception {
+        Path dir = init("repo-ioerror");
+        backUp(dir, null);
+        Path pack = packs(dir).get(0);
+        Path aside = tmp.resolve("aside");
+        Files.move(pack, aside);
+        Files.createDirectory(pack);
+        List<Path> index = files(dir.resolve("index"));
+        byte[] before = Files.readAllBytes(index.get(0));
+        try (Repository repo = open(dir)) {
+            assertThatThrownBy(() -> IndexRepair.run(repo, true, IndexRepair.Progress.NONE))
+                    .isInstanceOf(java.io.IOException.class);
+        }
+        assertThat(files(dir.resolve("index"))).isEqualTo(index);
+        assertThat(index.get(0)).hasBinaryContent(before);
+        Files.delete(pack);
+        Files.move(aside, pack);
+        assertThat(check(dir).errors()).isEmpty();
+    }
+
+    /**
      * A pack damaged in the middle of one blob: its other blobs are stored again, it is removed, and
      * a backup without parent stores the lost blob again. The first snapshot then restores whole.
      */
