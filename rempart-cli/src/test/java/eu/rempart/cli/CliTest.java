@@ -511,6 +511,43 @@ class CliTest {
     }
 
     @Test
+    void repairSnapshotsTakesOutWhatIsLostForGood() throws IOException {
+        ok("init");
+        ok("backup", src.toString());
+        ok("backup", "--force", src.toString());
+        Path pack;
+        try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
+            pack = s.filter(Files::isRegularFile).max(java.util.Comparator.comparingLong(p -> p.toFile().length()))
+                    .orElseThrow();
+        }
+        pack.toFile().setWritable(true);
+        byte[] bytes = Files.readAllBytes(pack);
+        bytes[20] ^= 1;
+        Files.write(pack, bytes);
+        assertThat(rempart("repair", "packs", pack.getFileName().toString()).code()).isEqualTo(ExitCodes.PARTIAL);
+        assertThat(rempart("prune").code()).isEqualTo(ExitCodes.ERROR); // it cannot tell what the snapshots need
+
+        List<String> snapshotFiles = listing(repo.resolve("snapshots"));
+        String dry = ok("repair", "snapshots", "--forget", "--dry-run").out();
+        // the largest pack holds the trees: a folder's
+        assertThat(dry).containsPattern("instantané [0-9a-f]{8} : (fichier|dossier) " + java.util.regex.Pattern.quote(src.toString())
+                + "/\\S+ (retiré|vidé) \\(son contenu est perdu\\)").contains("2 instantané(s) à réparer, 0 intact(s)", "Simulation");
+        assertThat(listing(repo.resolve("snapshots"))).isEqualTo(snapshotFiles);
+
+        JsonNode r = ok("--json", "repair", "snapshots", "--forget").json();
+        assertThat(r.path("repaired")).hasSize(2).allSatisfy(s -> {
+            assertThat(s.path("changes")).isNotEmpty();
+            assertThat(s.path("removed").asBoolean()).isTrue();
+            assertThat(s.path("replacement").asText()).hasSize(64);
+        });
+        JsonNode snapshots = ok("--json", "snapshots").json();
+        assertThat(snapshots).hasSize(2).allSatisfy(s -> assertThat(s.path("tags").toString()).contains("repaired"));
+        assertThat(ok("check", "--read-data").out()).contains("Aucune erreur");
+        ok("prune");
+        assertThat(ok("--lang", "en", "repair", "snapshots").out()).contains("0 snapshot(s) to repair, 2 intact");
+    }
+
+    @Test
     void snapshotsAndKeysThatMatchNothingOrTooMuchAreExplained() throws IOException {
         ok("init");
         ok("backup", src.toString());

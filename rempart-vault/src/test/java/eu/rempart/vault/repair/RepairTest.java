@@ -18,6 +18,10 @@ import eu.rempart.vault.restorer.RestoreOptions;
 import eu.rempart.vault.restorer.RestoreResult;
 import eu.rempart.vault.restorer.Restorer;
 import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.snapshot.Snapshots;
+import eu.rempart.vault.tree.Node;
+import eu.rempart.vault.tree.NodeType;
+import eu.rempart.vault.tree.Tree;
 import eu.rempart.vault.testing.Restic;
 import eu.rempart.vault.testing.TestTrees;
 import eu.rempart.vault.testing.TreeCompare;
@@ -207,6 +211,111 @@ class RepairTest {
                     .isEmpty();
         }
         assertThat(TreeCompare.diff(src, target.resolve(src.toString().substring(1)))).isEmpty();
+    }
+
+    /**
+     * Data lost for good (a blob of an image, the tree of a folder, the files gone too): prune
+     * refuses to run; the snapshot is rewritten without the image and with the folder empty, the
+     * damaged one forgotten; then check is clean, prune runs, and the rest restores as it was.
+     */
+    @Test
+    void aSnapshotThatLostDataIsRewrittenWithoutIt() throws Exception {
+        Path dir = init("repo-snapshots");
+        Snapshot first = backUp(dir, null);
+        Map<String, Node> nodes = new java.util.TreeMap<>();
+        PackedBlob data;
+        PackedBlob tree;
+        try (Repository repo = open(dir)) {
+            repo.loadIndex();
+            walk(repo, first.tree(), "", nodes);
+            data = repo.index().lookup(BlobType.DATA, nodes.get(imagePath(nodes)).content().get(0));
+            Node folder = nodes.values().stream().filter(n -> n.type() == NodeType.DIR && n.displayName().startsWith("e"))
+                    .findFirst().orElseThrow();
+            tree = repo.index().lookup(BlobType.TREE, folder.subtree());
+        }
+        String image = imagePath(nodes);
+        String folder = nodes.entrySet().stream().filter(e -> e.getValue().type() == NodeType.DIR
+                && e.getValue().displayName().startsWith("e")).findFirst().orElseThrow().getKey();
+        for (PackedBlob b : List.of(data, tree)) {
+            Path pack = dir.resolve("data").resolve(b.packId().toHex().substring(0, 2)).resolve(b.packId().toHex());
+            pack.toFile().setWritable(true);
+            try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
+                f.seek(b.offset() + b.length() / 2);
+                f.write(new byte[] {9, 9, 9});
+            }
+        }
+        try (Repository repo = open(dir)) {
+            PackRepair.run(repo, List.of(data.packId(), tree.packId()));
+        }
+        try (Repository repo = open(dir)) {
+            assertThatThrownBy(() -> Pruner.plan(repo, PruneOptions.DEFAULTS, PruneProgress.NONE))
+                    .isInstanceOf(eu.rempart.vault.VaultException.class);
+        }
+        List<Path> snapshotFiles = files(dir.resolve("snapshots"));
+
+        try (Repository repo = open(dir)) {
+            SnapshotRepair.Result dry = SnapshotRepair.run(repo, Snapshots.loadAll(repo), true, true);
+            assertThat(dry.repaired()).singleElement().satisfies(r -> {
+                assertThat(r.damaged().id()).isEqualTo(first.id());
+                assertThat(r.changes()).containsExactlyInAnyOrder(
+                        new SnapshotRepair.Change(image, false), new SnapshotRepair.Change(folder, true));
+                assertThat(r.replacement()).isNull();
+                assertThat(r.removed()).isFalse();
+            });
+        }
+        assertThat(files(dir.resolve("snapshots"))).isEqualTo(snapshotFiles);
+
+        SnapshotRepair.Result r;
+        try (Repository repo = open(dir)) {
+            r = SnapshotRepair.run(repo, Snapshots.loadAll(repo), true, false);
+        }
+        assertThat(r.intact()).isZero();
+        SnapshotRepair.Repaired done = r.repaired().get(0);
+        assertThat(done.removed()).isTrue();
+        Snapshot repaired;
+        try (Repository repo = open(dir)) {
+            assertThat(Snapshots.loadAll(repo)).singleElement().satisfies(sn -> {
+                assertThat(sn.id()).isEqualTo(done.replacement());
+                assertThat(sn.original()).isEqualTo(first.id());
+                assertThat(sn.tags()).contains(SnapshotRepair.TAG);
+                assertThat(sn.time()).isEqualTo(first.time());
+                assertThat(sn.paths()).isEqualTo(first.paths());
+            });
+            repaired = Snapshots.loadAll(repo).get(0);
+        }
+        assertThat(check(dir).errors()).isEmpty();
+        try (Repository repo = open(dir)) {
+            Pruner.execute(repo, Pruner.plan(repo, PruneOptions.DEFAULTS, PruneProgress.NONE), PruneProgress.NONE);
+        }
+        assertThat(check(dir).errors()).isEmpty();
+        assertThat(new Restic(dir, PASSWORD).run("check", "--read-data").assertOk().out()).contains("no errors were found");
+
+        Path target = tmp.resolve("restored-repaired");
+        try (Repository repo = open(dir)) {
+            repo.loadIndex();
+            assertThat(new Restorer(repo, new RestoreOptions(List.of(), true, 2), null).restore(repaired, target).errors())
+                    .isEmpty();
+        }
+        String root = src.toString();
+        List<String> diff = TreeCompare.diff(src, target.resolve(root.substring(1)));
+        assertThat(diff).isNotEmpty().allSatisfy(d -> assertThat(d).startsWith("missing: "));
+        assertThat(diff).contains("missing: " + image.substring(root.length()));
+        assertThat(diff).allSatisfy(d -> assertThat(d.equals("missing: " + image.substring(root.length()))
+                || d.startsWith("missing: " + folder.substring(root.length()) + "/")).isTrue());
+    }
+
+    private static String imagePath(Map<String, Node> nodes) {
+        return nodes.keySet().stream().filter(k -> k.contains("/images/")).findFirst().orElseThrow();
+    }
+
+    private static void walk(Repository repo, Id tree, String path, Map<String, Node> out) throws Exception {
+        for (Node n : Tree.decode(repo.loadBlob(BlobType.TREE, tree))) {
+            String p = path + "/" + n.displayName();
+            out.put(p, n);
+            if (n.type() == NodeType.DIR) {
+                walk(repo, n.subtree(), p, out);
+            }
+        }
     }
 
     /**
