@@ -71,7 +71,14 @@ final class LsCommand implements Callable<Integer> {
     private void print(Node n, String p) {
         if (cli.json) {
             cli.printJson(nodeJson(n, p));
-        } else if (longFormat) {
+        } else {
+            print(cli, n, p, longFormat);
+        }
+    }
+
+    /** One entry as text: its path, or as restic's {@code ls -l} shows it. */
+    static void print(Cli cli, Node n, String p, boolean longFormat) {
+        if (longFormat) {
             cli.out.printf("%s %5d %5d %12d %s %s%n", modeString(n), n.uid(), n.gid(), n.size(),
                     SnapshotsCommand.TIME.format(n.mtime()), p);
         } else {

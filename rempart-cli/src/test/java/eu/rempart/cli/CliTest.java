@@ -548,6 +548,40 @@ class CliTest {
     }
 
     @Test
+    void findNamesTheSnapshotsHoldingAFile() throws IOException {
+        ok("init");
+        Files.setLastModifiedTime(src.resolve("a.txt"), java.nio.file.attribute.FileTime.from(
+                java.time.LocalDate.of(2026, 3, 2).atTime(10, 0).atZone(java.time.ZoneId.systemDefault()).toInstant()));
+        ok("backup", src.toString());
+        Files.writeString(src.resolve("sub/Devis Été.TXT"), "devis\n");
+        ok("backup", src.toString());
+        List<String> ids = new java.util.ArrayList<>();
+        ok("--json", "snapshots").json().forEach(s -> ids.add(s.path("short_id").asText()));
+
+        String both = ok("find", "a.txt").out();
+        assertThat(both).contains("Trouvé dans l’instantané " + ids.get(0), "Trouvé dans l’instantané " + ids.get(1),
+                src.resolve("a.txt").toString());
+        // one pattern per name; case ignored on request; names, not paths
+        assertThat(ok("find", "*été.txt").out()).contains("Aucun fichier ni dossier de ce nom");
+        assertThat(ok("find", "-i", "*été.txt").out()).doesNotContain(ids.get(0) + " du")
+                .contains(ids.get(1) + " du", src.resolve("sub/Devis Été.TXT").toString());
+        assertThat(ok("find", "-i", "*été.txt", "b.*").out()).contains(ids.get(0) + " du", src.resolve("sub/b.txt").toString());
+        assertThat(ok("find", "sub").out()).contains(src.resolve("sub").toString());
+        // by modification time: a.txt is from March
+        assertThat(ok("find", "a.txt", "--newest", "2026-03-02").out()).contains(src.resolve("a.txt").toString());
+        assertThat(ok("find", "a.txt", "--oldest", "2026-03-03").out()).contains("Aucun fichier");
+        assertThat(rempart("find", "a.txt", "--oldest", "mars").err()).contains("date incorrecte « mars »");
+
+        JsonNode j = ok("--json", "find", "-s", ids.get(1), "*.txt", "--ignore-case").json();
+        assertThat(j).hasSize(1);
+        assertThat(j.get(0).path("snapshot").asText()).startsWith(ids.get(1));
+        assertThat(j.get(0).path("hits").asInt()).isEqualTo(3);
+        assertThat(j.get(0).path("matches")).extracting(m -> m.path("name").asText())
+                .containsExactlyInAnyOrder("a.txt", "b.txt", "Devis Été.TXT");
+        assertThat(ok("--lang", "en", "find", "nothing-like-this").out()).contains("No file or folder");
+    }
+
+    @Test
     void snapshotsAndKeysThatMatchNothingOrTooMuchAreExplained() throws IOException {
         ok("init");
         ok("backup", src.toString());

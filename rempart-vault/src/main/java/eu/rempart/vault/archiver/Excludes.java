@@ -75,6 +75,15 @@ public final class Excludes {
         return cs.toArray(new Component[0]);
     }
 
+    /**
+     * A test of one name (not a path) against a glob in the same syntax ({@code *}, {@code ?},
+     * {@code [a-z]}, a backslash to escape), as restic's {@code find} uses it.
+     */
+    public static java.util.function.Predicate<String> nameGlob(String glob, boolean ignoreCase) {
+        Pattern p = Pattern.compile(globToRegex(glob), ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
+        return name -> p.matcher(name).matches();
+    }
+
     static String globToRegex(String glob) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < glob.length(); i++) {
