@@ -22,6 +22,7 @@ import eu.rempart.vault.snapshot.Snapshots;
 import eu.rempart.vault.tree.Node;
 import eu.rempart.vault.tree.NodeType;
 import eu.rempart.vault.tree.Tree;
+import eu.rempart.vault.testing.PackFiles;
 import eu.rempart.vault.testing.Restic;
 import eu.rempart.vault.testing.TestTrees;
 import eu.rempart.vault.testing.TreeCompare;
@@ -29,7 +30,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -173,12 +173,8 @@ class RepairTest {
         }
         assertThat(victim.getValue().size()).isGreaterThan(2);
         PackedBlob broken = victim.getValue().get(1);
-        Path pack = dir.resolve("data").resolve(victim.getKey().toHex().substring(0, 2)).resolve(victim.getKey().toHex());
-        pack.toFile().setWritable(true);
-        try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
-            f.seek(broken.offset() + broken.length() / 2);
-            f.write(new byte[] {1, 2, 3, 4});
-        }
+        Path pack = PackFiles.writable(dir, victim.getKey());
+        PackFiles.flip(pack, broken.offset() + broken.length() / 2, 0x41);
         assertThat(check(dir).errors()).anySatisfy(e -> assertThat(e).contains("damaged pack"));
 
         try (Repository repo = open(dir)) {
@@ -237,12 +233,7 @@ class RepairTest {
         String folder = nodes.entrySet().stream().filter(e -> e.getValue().type() == NodeType.DIR
                 && e.getValue().displayName().startsWith("e")).findFirst().orElseThrow().getKey();
         for (PackedBlob b : List.of(data, tree)) {
-            Path pack = dir.resolve("data").resolve(b.packId().toHex().substring(0, 2)).resolve(b.packId().toHex());
-            pack.toFile().setWritable(true);
-            try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
-                f.seek(b.offset() + b.length() / 2);
-                f.write(new byte[] {9, 9, 9});
-            }
+            PackFiles.flip(PackFiles.writable(dir, b.packId()), b.offset() + b.length() / 2, 0x41);
         }
         try (Repository repo = open(dir)) {
             PackRepair.run(repo, List.of(data.packId(), tree.packId()));
@@ -333,14 +324,11 @@ class RepairTest {
             damaged = repo.index().all().stream().filter(b -> b.type() == BlobType.DATA)
                     .max(Comparator.comparingLong(PackedBlob::length)).orElseThrow().packId();
         }
-        Path pack = dir.resolve("data").resolve(damaged.toHex().substring(0, 2)).resolve(damaged.toHex());
+        Path pack = PackFiles.writable(dir, damaged);
         Path index = files(dir.resolve("index")).get(0);
         for (Path p : List.of(pack, index)) {
             p.toFile().setWritable(true);
-            try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-                f.seek(f.length() - 40); // the pack's header, the index file's MAC
-                f.write(new byte[20]);
-            }
+            PackFiles.flip(p, Files.size(p) - 30, 0x41); // in the pack's header, in the index file's MAC
         }
 
         IndexRepair.Result r;
