@@ -547,6 +547,52 @@ class CliTest {
         assertThat(ok("--lang", "en", "repair", "snapshots").out()).contains("0 snapshot(s) to repair, 2 intact");
     }
 
+    /**
+     * Through a vault server: repairs work as locally; an append-only server refuses the deletions,
+     * so the repair fails with the server's reason and nothing is lost; on the server's own
+     * directory it then succeeds.
+     */
+    @Test
+    void repairThroughAVaultServerAndOnItsDirectory() throws Exception {
+        env.put("REMPART_CACHE_DIR", tmp.resolve("cache").toString());
+        Path served = tmp.resolve("served");
+        Path dir = served.resolve("practice");
+        String url;
+        try (eu.rempart.vault.server.RestServer server = eu.rempart.vault.testing.LoopbackRest.start(served, null)) {
+            url = "rest:http://127.0.0.1:" + server.address().getPort() + "/practice/";
+            env.put("REMPART_REPOSITORY", url);
+            ok("init");
+            ok("backup", src.toString());
+            try (Stream<Path> s = Files.list(dir.resolve("index"))) {
+                s.forEach(f -> f.toFile().delete());
+            }
+            assertThat(ok("repair", "index").out()).contains("Index reconstruit");
+            assertThat(ok("check", "--read-data").out()).contains("Aucune erreur");
+        }
+        Path pack;
+        try (Stream<Path> s = Files.walk(dir.resolve("data"))) {
+            pack = s.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        pack.toFile().setWritable(true);
+        byte[] bytes = Files.readAllBytes(pack);
+        bytes[20] ^= 1;
+        Files.write(pack, bytes);
+        try (eu.rempart.vault.server.RestServer server = eu.rempart.vault.server.RestServer.start(
+                new eu.rempart.vault.server.RestServer.Options(served, new java.net.InetSocketAddress("127.0.0.1", 0),
+                        true, null, false, null, 0, null))) {
+            env.put("REMPART_REPOSITORY", "rest:http://127.0.0.1:" + server.address().getPort() + "/practice/");
+            CommandRun refused = rempart("repair", "packs", pack.getFileName().toString());
+            assertThat(refused.code()).isEqualTo(ExitCodes.ERROR);
+            assertThat(refused.err()).contains("403");
+            assertThat(pack).exists();
+        }
+        env.put("REMPART_REPOSITORY", dir.toString());
+        assertThat(rempart("repair", "packs", pack.getFileName().toString()).code()).isEqualTo(ExitCodes.PARTIAL);
+        ok("backup", "--force", src.toString());
+        assertThat(ok("check", "--read-data").out()).contains("Aucune erreur");
+        assertThat(ok("--json", "snapshots").json()).hasSize(2);
+    }
+
     @Test
     void findNamesTheSnapshotsHoldingAFile() throws IOException {
         ok("init");
