@@ -271,6 +271,46 @@ class ForgetCommandTest {
         assertThat(snapshotFiles()).isEqualTo(before);
     }
 
+    /** tag marks a snapshot that a retention policy then keeps; restic reads the new tags. */
+    @Test
+    void aTaggedSnapshotIsKeptByTheRetentionPolicy() throws Exception {
+        List<String> older = addSnapshots(List.of(daysAgo(3), daysAgo(2)), List.of("nightly"));
+        String incident = older.get(0);
+        assertThat(rempart("tag").err()).contains("rien à changer");
+        assertThat(rempart("tag", "--set", "a", "--add", "b").code()).isEqualTo(ExitCodes.ERROR);
+
+        CommandRun tagged = ok("tag", "--add", "incident,keep", incident.substring(0, 8));
+        assertThat(tagged.out()).contains("1 instantané(s) modifié(s), 0 inchangé(s)");
+        assertThat(snapshotFiles()).doesNotContain(incident);
+        JsonNode all = ok("--json", "snapshots").json();
+        JsonNode marked = null;
+        for (JsonNode s : all) {
+            if (s.path("tags").toString().contains("incident")) {
+                marked = s;
+            }
+        }
+        assertThat(marked).isNotNull();
+        assertThat(marked.path("original").asText()).isEqualTo(incident);
+        assertThat(marked.path("tags").toString()).isEqualTo("[\"nightly\",\"incident\",\"keep\"]");
+        String markedId = marked.path("id").asText();
+
+        // a second change keeps pointing at the first snapshot; --json reports it
+        JsonNode r = ok("--json", "tag", "--remove", "incident", "--tag", "keep").json();
+        assertThat(r.path("changed")).hasSize(1);
+        assertThat(r.path("changed").get(0).path("old").asText()).isEqualTo(markedId);
+        String keptId = r.path("changed").get(0).path("new").asText();
+        JsonNode resticView = CommandRunJson.parse(restic.run("snapshots", "--json", "--tag", "keep").assertOk().out());
+        assertThat(resticView).singleElement().satisfies(s -> {
+            assertThat(s.path("id").asText()).isEqualTo(keptId);
+            assertThat(s.path("original").asText()).isEqualTo(incident);
+        });
+
+        ok("forget", "--keep-last", "1", "--keep-tag", "keep");
+        assertThat(snapshotFiles()).contains(keptId).hasSize(2);
+        assertThat(restic.run("check").assertOk().out()).contains("no errors were found");
+        assertThat(ok("tag", "--set", "", keptId.substring(0, 8)).out()).contains("1 instantané(s) modifié(s)");
+    }
+
     /** A repository in restic's format 1 has no compression to repack into: refused before forgetting. */
     @Test
     void repackingUncompressedDataIsRefusedOnAVersion1Repository() throws Exception {

@@ -47,6 +47,15 @@ public record Snapshot(Id id, Instant time, Id parent, Id tree, List<String> pat
                 programVersion, summary, timeOffset);
     }
 
+    /**
+     * The same snapshot with other tags, to be saved under a new id: {@code original} keeps the id of
+     * the first snapshot it was made from, as restic's {@code tag} does.
+     */
+    public Snapshot withTags(List<String> newTags) {
+        return new Snapshot(null, time, parent, tree, paths, hostname, username, uid, gid, excludes, newTags,
+                original != null ? original : id, programVersion, summary, timeOffset);
+    }
+
     public String shortId() {
         return id == null ? "" : id.shortHex();
     }
