@@ -35,7 +35,7 @@ final class Cli {
     /** The sub-commands, in the order help lists them; {@link Main} registers only those a command line names. */
     static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
             LsCommand.class, FindCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
-            TagCommand.class, KeyCommand.class, UnlockCommand.class, CacheCommand.class, ForgetCommand.class, PruneCommand.class,
+            TagCommand.class, RewriteCommand.class, KeyCommand.class, UnlockCommand.class, CacheCommand.class, ForgetCommand.class, PruneCommand.class,
             RepairCommand.class,
             AgentCommand.class,
             CopyCommand.class, RetentionCommand.class, ProtectCommand.class, VaultCommand.class, SentinelCommand.class,

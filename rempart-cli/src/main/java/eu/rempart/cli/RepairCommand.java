@@ -8,8 +8,7 @@ import eu.rempart.vault.repair.IndexRepair;
 import eu.rempart.vault.repair.PackRepair;
 import eu.rempart.vault.repair.SnapshotRepair;
 import eu.rempart.vault.repository.Repository;
-import eu.rempart.vault.snapshot.Snapshot;
-import eu.rempart.vault.snapshot.Snapshots;
+import eu.rempart.vault.rewrite.SnapshotRewriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -84,51 +83,11 @@ final class RepairCommand {
             @Mixin SnapshotFilter filter,
             @Parameters(paramLabel = "SNAPSHOT", arity = "0..*", description = "snapshots to repair (default: all matching)")
             List<String> ids) throws Exception {
-        SnapshotRepair.Result r;
+        SnapshotRewriter.Result r;
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, forget && !dryRun)) {
-            List<Snapshot> snapshots = new ArrayList<>();
-            if (ids == null || ids.isEmpty()) {
-                Snapshots.loadAll(repo).stream().filter(filter.predicate()).forEach(snapshots::add);
-            } else {
-                for (String ref : ids) {
-                    snapshots.add(Snapshots.find(repo, ref, filter.predicate()));
-                }
-            }
-            r = SnapshotRepair.run(repo, snapshots, forget, dryRun);
+            r = SnapshotRepair.run(repo, SnapshotRewrites.select(repo, filter, ids), forget, dryRun);
         }
-        if (cli.json) {
-            ObjectNode n = Cli.JSON.createObjectNode().put("dry_run", dryRun).put("intact", r.intact());
-            ArrayNode a = n.putArray("repaired");
-            for (SnapshotRepair.Repaired p : r.repaired()) {
-                ObjectNode o = a.addObject().put("id", p.damaged().id().toHex()).put("root_missing", p.rootMissing());
-                ArrayNode c = o.putArray("changes");
-                p.changes().forEach(ch -> c.addObject().put("path", ch.path()).put("directory", ch.directory()));
-                if (p.replacement() != null) {
-                    o.put("replacement", p.replacement().toHex());
-                }
-                o.put("removed", p.removed());
-            }
-            cli.printJson(n);
-            return ExitCodes.OK;
-        }
-        for (SnapshotRepair.Repaired p : r.repaired()) {
-            String id = p.damaged().id().shortHex();
-            for (SnapshotRepair.Change c : p.changes()) {
-                cli.say(c.directory() ? "repair.snapshots.dir" : "repair.snapshots.file", id, c.path());
-            }
-            if (p.rootMissing()) {
-                cli.say("repair.snapshots.rootMissing", id);
-            } else if (p.replacement() != null) {
-                cli.say("repair.snapshots.replaced", id, p.replacement().shortHex());
-            }
-            if (p.removed()) {
-                cli.say("repair.snapshots.removed", id);
-            }
-        }
-        cli.say("repair.snapshots.done", r.repaired().size(), r.intact());
-        if (dryRun) {
-            cli.say("repair.snapshots.dryRun");
-        }
+        SnapshotRewrites.report(cli, r, dryRun, "repair.snapshots");
         return ExitCodes.OK;
     }
 

@@ -535,7 +535,7 @@ class CliTest {
         assertThat(listing(repo.resolve("snapshots"))).isEqualTo(snapshotFiles);
 
         JsonNode r = ok("--json", "repair", "snapshots", "--forget").json();
-        assertThat(r.path("repaired")).hasSize(2).allSatisfy(s -> {
+        assertThat(r.path("rewritten")).hasSize(2).allSatisfy(s -> {
             assertThat(s.path("changes")).isNotEmpty();
             assertThat(s.path("removed").asBoolean()).isTrue();
             assertThat(s.path("replacement").asText()).hasSize(64);

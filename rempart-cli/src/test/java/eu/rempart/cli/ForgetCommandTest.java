@@ -271,6 +271,51 @@ class ForgetCommandTest {
         assertThat(snapshotFiles()).isEqualTo(before);
     }
 
+    /** A disk image backed up by mistake is taken out of every snapshot, and prune frees its space. */
+    @Test
+    void rewriteTakesOutWhatWasBackedUpByMistake() throws Exception {
+        Path src = tmp.resolve("src");
+        Path images = Files.createDirectories(src.resolve("vm"));
+        byte[] random = new byte[3 << 20];
+        new java.util.Random(5).nextBytes(random);
+        Files.write(images.resolve("disk.img"), random);
+        ok("backup", "--host", "cabinet", src.toString());
+        Files.writeString(src.resolve("agenda.txt"), "mardi 10h\n");
+        ok("backup", "--host", "cabinet", src.toString());
+        long before = dataBytes();
+        Set<String> snapshots = snapshotFiles();
+
+        assertThat(rempart("rewrite").err()).contains("rien à retirer");
+        String dry = ok("rewrite", "--exclude", "*.img", "--dry-run").out();
+        assertThat(dry).contains("fichier " + images.resolve("disk.img") + " retiré", "Simulation")
+                .contains("2 instantané(s) à réécrire, 1 inchangé(s)"); // the first snapshot had no image
+        assertThat(snapshotFiles()).isEqualTo(snapshots);
+
+        JsonNode r = ok("--json", "rewrite", "-e", images.toString(), "--forget").json(); // anchored: that folder only
+        assertThat(r.path("rewritten")).hasSize(2).allSatisfy(s -> {
+            assertThat(s.path("changes")).singleElement().satisfies(c -> {
+                assertThat(c.path("path").asText()).isEqualTo(images.toString());
+                assertThat(c.path("directory").asBoolean()).isTrue();
+                assertThat(c.path("action").asText()).isEqualTo("remove");
+            });
+            assertThat(s.path("removed").asBoolean()).isTrue();
+        });
+        assertThat(r.path("unchanged").asInt()).isEqualTo(1);
+        Set<String> now = snapshotFiles();
+        assertThat(now).hasSize(3);
+        r.path("rewritten").forEach(s -> {
+            assertThat(now).doesNotContain(s.path("id").asText()).contains(s.path("replacement").asText());
+        });
+        ok("prune");
+        assertThat(dataBytes()).isLessThan(before - (3 << 20));
+        assertThat(restic.run("check", "--read-data").assertOk().out()).contains("no errors were found");
+        Path target = tmp.resolve("restored");
+        restic.run("restore", "latest", "--host", "cabinet", "--target", target.toString()).assertOk();
+        Path restored = target.resolve(src.toString().substring(1));
+        assertThat(restored.resolve("agenda.txt")).hasContent("mardi 10h");
+        assertThat(restored.resolve("vm")).doesNotExist();
+    }
+
     /** tag marks a snapshot that a retention policy then keeps; restic reads the new tags. */
     @Test
     void aTaggedSnapshotIsKeptByTheRetentionPolicy() throws Exception {

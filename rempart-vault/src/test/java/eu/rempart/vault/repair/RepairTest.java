@@ -15,6 +15,7 @@ import eu.rempart.vault.prune.PruneProgress;
 import eu.rempart.vault.prune.Pruner;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.restorer.RestoreOptions;
+import eu.rempart.vault.rewrite.SnapshotRewriter;
 import eu.rempart.vault.restorer.RestoreResult;
 import eu.rempart.vault.restorer.Restorer;
 import eu.rempart.vault.snapshot.Snapshot;
@@ -243,25 +244,33 @@ class RepairTest {
                     .isInstanceOf(eu.rempart.vault.VaultException.class);
         }
         List<Path> snapshotFiles = files(dir.resolve("snapshots"));
+        // a rewrite by patterns does not hide the damage
+        try (Repository repo = open(dir)) {
+            assertThatThrownBy(() -> SnapshotRewriter.run(repo, Snapshots.loadAll(repo),
+                    SnapshotRewriter.excluding(eu.rempart.vault.archiver.Excludes.of(List.of("*.tmp"), List.of())),
+                    null, true, false)).hasMessageContaining(folder + " is missing or damaged");
+        }
+        assertThat(files(dir.resolve("snapshots"))).isEqualTo(snapshotFiles);
 
         try (Repository repo = open(dir)) {
-            SnapshotRepair.Result dry = SnapshotRepair.run(repo, Snapshots.loadAll(repo), true, true);
-            assertThat(dry.repaired()).singleElement().satisfies(r -> {
-                assertThat(r.damaged().id()).isEqualTo(first.id());
+            SnapshotRewriter.Result dry = SnapshotRepair.run(repo, Snapshots.loadAll(repo), true, true);
+            assertThat(dry.rewritten()).singleElement().satisfies(r -> {
+                assertThat(r.old().id()).isEqualTo(first.id());
                 assertThat(r.changes()).containsExactlyInAnyOrder(
-                        new SnapshotRepair.Change(image, false), new SnapshotRepair.Change(folder, true));
+                        new SnapshotRewriter.Change(image, false, SnapshotRewriter.Action.REMOVE),
+                        new SnapshotRewriter.Change(folder, true, SnapshotRewriter.Action.EMPTY));
                 assertThat(r.replacement()).isNull();
                 assertThat(r.removed()).isFalse();
             });
         }
         assertThat(files(dir.resolve("snapshots"))).isEqualTo(snapshotFiles);
 
-        SnapshotRepair.Result r;
+        SnapshotRewriter.Result r;
         try (Repository repo = open(dir)) {
             r = SnapshotRepair.run(repo, Snapshots.loadAll(repo), true, false);
         }
-        assertThat(r.intact()).isZero();
-        SnapshotRepair.Repaired done = r.repaired().get(0);
+        assertThat(r.unchanged()).isZero();
+        SnapshotRewriter.Rewritten done = r.rewritten().get(0);
         assertThat(done.removed()).isTrue();
         Snapshot repaired;
         try (Repository repo = open(dir)) {
