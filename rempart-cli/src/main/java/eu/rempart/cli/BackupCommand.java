@@ -32,8 +32,14 @@ final class BackupCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "files and directories to back up")
-    List<Path> paths;
+    @Parameters(paramLabel = "PATH", arity = "0..*", description = "files and directories to back up")
+    List<Path> paths = new ArrayList<>();
+
+    @Option(names = "--stdin", description = "back up what standard input gives (a database dump piped in) as one file")
+    boolean stdin;
+
+    @Option(names = "--stdin-filename", paramLabel = "NAME", description = "name of that file in the snapshot (default: stdin)")
+    String stdinFilename = "stdin";
 
     @Option(names = {"-e", "--exclude"}, paramLabel = "PATTERN", description = "exclude a pattern (repeatable)")
     List<String> excludes = new ArrayList<>();
@@ -60,8 +66,35 @@ final class BackupCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Compression c = parseCompression(compression);
         Excludes ex = excludes(excludes, excludeFiles);
+        if (stdin && !paths.isEmpty()) {
+            throw new CliException(ExitCodes.ERROR, "backup.stdinAndPaths");
+        }
+        if (!stdin && paths.isEmpty()) {
+            throw new CliException(ExitCodes.ERROR, "error.seeHelp", cli.msg().get("error.missingParameter", "PATH"),
+                    "rempart backup");
+        }
         try (Repository repo = cli.open()) {
-            return run(cli, repo, paths, ex, tags, host, c, parent, force);
+            return stdin ? runStdin(repo, c) : run(cli, repo, paths, ex, tags, host, c, parent, force);
+        }
+    }
+
+    /** {@code --stdin}: the stream as one file; no parent, nothing to compare. */
+    private int runStdin(Repository repo, Compression c) throws IOException {
+        repo.setCompression(c);
+        try (Lock lock = cli.beginLockAndLoadIndex(repo)) {
+            BackupOptions opts = BackupOptions.defaults(host != null ? host : cli.hostname(), cli.username()).withTags(tags);
+            opts = new BackupOptions(opts.hostname(), opts.username(), opts.tags(), opts.excludes(), opts.workers(),
+                    null, "rempart " + Main.VERSION);
+            BackupResult result;
+            try {
+                result = Archiver.backupStream(repo, opts, System.in, stdinFilename);
+            } catch (IOException | RuntimeException e) {
+                lock.awaitConfirmed();
+                throw e;
+            }
+            lock.awaitConfirmed();
+            printReport(cli, result, null);
+            return ExitCodes.OK;
         }
     }
 

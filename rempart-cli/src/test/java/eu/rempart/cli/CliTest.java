@@ -594,6 +594,27 @@ class CliTest {
     }
 
     @Test
+    void backupStdinStoresADumpAsOneFile() throws IOException {
+        ok("init");
+        assertThat(rempart("backup", "--stdin", src.toString()).err()).contains("ne se combine pas avec des chemins");
+        java.io.InputStream stdin = System.in;
+        CommandRun r;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("INSERT INTO rdv VALUES (1);\n".repeat(1000).getBytes(StandardCharsets.UTF_8)));
+            r = ok("backup", "--stdin", "--stdin-filename", "agenda.sql", "--tag", "dump");
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(r.out()).contains("Fichiers :        1 nouveau", "Traités :         1 fichier, 27,344 Kio");
+        JsonNode sn = ok("--json", "snapshots").json().get(0);
+        assertThat(sn.path("paths").toString()).isEqualTo("[\"/agenda.sql\"]");
+        assertThat(sn.path("tags").toString()).contains("dump");
+        Path target = tmp.resolve("out");
+        ok("restore", "latest", "--target", target.toString(), "--verify");
+        assertThat(Files.readString(target.resolve("agenda.sql"))).hasSize(28000).startsWith("INSERT INTO rdv");
+    }
+
+    @Test
     void findNamesTheSnapshotsHoldingAFile() throws IOException {
         ok("init");
         Files.setLastModifiedTime(src.resolve("a.txt"), java.nio.file.attribute.FileTime.from(

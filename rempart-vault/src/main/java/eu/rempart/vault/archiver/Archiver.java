@@ -144,6 +144,7 @@ public final class Archiver {
      */
     public BackupResult backup(List<Path> targets, Snapshot parent) throws IOException {
         Instant start = Instant.now();
+        Added before = Added.of(repo);
         List<Path> abs = new ArrayList<>();
         for (Path t : targets) {
             Path a = t.toAbsolutePath().normalize();
@@ -187,9 +188,10 @@ public final class Archiver {
         }
         repo.flush();
         Instant end = Instant.now();
+        Added added = Added.of(repo).minus(before);
         SnapshotSummary summary = new SnapshotSummary(start, end, filesNew.get(), filesChanged.get(),
                 filesUnmodified.get(), dirsNew.get(), dirsChanged.get(), dirsUnmodified.get(),
-                repo.dataBlobsAdded(), repo.treeBlobsAdded(), repo.dataAdded(), repo.dataAddedPacked(),
+                added.dataBlobs(), added.treeBlobs(), added.data(), added.packed(),
                 filesNew.get() + filesChanged.get() + filesUnmodified.get(), bytesProcessed.get(), bytesRead.get(),
                 new ArrayList<>(errors));
         List<String> paths = new ArrayList<>();
@@ -201,6 +203,60 @@ public final class Archiver {
                 tags(), null, opts.programVersion(), summary);
         Id id = Snapshots.save(repo, sn);
         return new BackupResult(sn.withId(id), summary, unreadable.get());
+    }
+
+    /**
+     * restic's {@code backup --stdin}: stores what {@code in} gives (a database dump piped in) as one
+     * file named {@code filename} at the root of a new snapshot whose path is {@code /filename}. The
+     * stream is read to its end, chunked as files are, so successive dumps share their unchanged
+     * parts.
+     */
+    public static BackupResult backupStream(Repository repo, BackupOptions opts, java.io.InputStream in,
+            String filename) throws IOException {
+        if (filename.isEmpty() || filename.contains("/") || filename.equals(".") || filename.equals("..")) {
+            throw new VaultException("invalid file name for a stream: \"" + filename + "\"");
+        }
+        Instant start = Instant.now();
+        Added before = Added.of(repo);
+        Chunker chunker = new Chunker(repo.config().chunkerPolynomial());
+        chunker.reset(in);
+        List<Id> content = new ArrayList<>();
+        long size = 0;
+        for (int n = chunker.advance(); n >= 0; n = chunker.advance()) {
+            Id id = Id.hash(chunker.array(), chunker.offset(), n);
+            repo.saveBlob(BlobType.DATA, id, chunker.array(), chunker.offset(), n);
+            content.add(id);
+            size += n;
+        }
+        Instant now = Instant.now();
+        long uid = currentId("uid");
+        long gid = currentId("gid");
+        Node file = new Node(filename.getBytes(StandardCharsets.UTF_8), NodeType.FILE,
+                eu.rempart.vault.tree.GoFileMode.of(NodeType.FILE, 0644), now, now, now, uid, gid, opts.username(), null,
+                0, 0, size, 1, null, List.of(), 0, content, null, null);
+        byte[] tree = Tree.encode(List.of(file));
+        Id treeId = Id.hash(tree);
+        repo.saveBlob(BlobType.TREE, treeId, tree);
+        repo.flush();
+        Instant end = Instant.now();
+        Added added = Added.of(repo).minus(before);
+        SnapshotSummary summary = new SnapshotSummary(start, end, 1, 0, 0, 0, 0, 0, added.dataBlobs(),
+                added.treeBlobs(), added.data(), added.packed(), 1, size, size, List.of());
+        Snapshot sn = new Snapshot(null, opts.time(), null, treeId, List.of("/" + filename), opts.hostname(),
+                opts.username(), uid, gid, List.of(), opts.tags(), null, opts.programVersion(), summary);
+        Id id = Snapshots.save(repo, sn);
+        return new BackupResult(sn.withId(id), summary, 0);
+    }
+
+    /** What the repository object has stored so far: a backup reports the difference it made. */
+    private record Added(long dataBlobs, long treeBlobs, long data, long packed) {
+        static Added of(Repository repo) {
+            return new Added(repo.dataBlobsAdded(), repo.treeBlobsAdded(), repo.dataAdded(), repo.dataAddedPacked());
+        }
+
+        Added minus(Added o) {
+            return new Added(dataBlobs - o.dataBlobs, treeBlobs - o.treeBlobs, data - o.data, packed - o.packed);
+        }
     }
 
     private List<String> tags() {

@@ -142,6 +142,44 @@ class ResticInteropTest {
         restic.run("check", "--read-data").assertOk();
     }
 
+    /** backup --stdin: a database dump stored as one file, which restic restores and dumps. */
+    @Test
+    void aStreamIsStoredAsOneFileResticReads() throws Exception {
+        Path repoDir = tmp.resolve("repo-stdin");
+        byte[] dump = new byte[6 << 20];
+        new java.util.Random(3).nextBytes(dump);
+        for (int i = 0; i < dump.length; i += 2) {
+            dump[i] = 'x'; // half of it compressible
+        }
+        BackupOptions opts = BackupOptions.defaults("host", "test");
+        try (Repository repo = init(repoDir)) {
+            BackupResult r = Archiver.backupStream(repo, opts, new java.io.ByteArrayInputStream(dump), "agenda.sql");
+            assertThat(r.snapshot().paths()).containsExactly("/agenda.sql");
+            assertThat(r.summary().totalBytesProcessed()).isEqualTo(dump.length);
+            // the next day's dump, changed near its end, shares the unchanged chunks
+            dump[dump.length - 1000] ^= 1;
+            Thread.sleep(5); // a later snapshot time, so that "latest" is this one
+            BackupResult again = Archiver.backupStream(repo, BackupOptions.defaults("host", "test"),
+                    new java.io.ByteArrayInputStream(dump), "agenda.sql");
+            assertThat(again.summary().dataAdded()).isLessThan(dump.length / 2);
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Archiver.backupStream(repo, opts,
+                    new java.io.ByteArrayInputStream(dump), "../x"))).hasMessageContaining("invalid file name");
+        }
+        Restic restic = new Restic(repoDir, PASSWORD);
+        assertThat(restic.run("check", "--read-data").assertOk().out()).contains("no errors were found");
+        Path out = tmp.resolve("restic-restored-stdin");
+        restic.run("restore", "latest", "--target", out.toString()).assertOk();
+        assertThat(out.resolve("agenda.sql")).hasBinaryContent(dump);
+        try (Repository repo = Repository.open(new LocalBackend(repoDir), PASSWORD.toCharArray())) {
+            repo.loadIndex();
+            Path t = tmp.resolve("rempart-restored-stdin");
+            RestoreResult rr = new Restorer(repo, new RestoreOptions(List.of(), true, 2), null)
+                    .restore(Snapshots.find(repo, "latest", sn -> true), t);
+            assertThat(rr.errors()).isEmpty();
+            assertThat(t.resolve("agenda.sql")).hasBinaryContent(dump);
+        }
+    }
+
     /**
      * A repository restic 0.13 or older created (format version 1, no compression) stays one: Rempart
      * reads it, adds uncompressed data whatever compression is asked for, and restic reads that.
