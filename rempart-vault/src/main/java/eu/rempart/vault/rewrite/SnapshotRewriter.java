@@ -118,7 +118,7 @@ public final class SnapshotRewriter {
         List<Tree2> roots = new ArrayList<>();
         int unchanged = 0;
         for (Snapshot s : snapshots) {
-            Tree2 root = w.load(s.tree()) == null ? null : w.rewrite(s.tree(), "");
+            Tree2 root = w.rewrite(s.tree(), "");
             if (root != null && root.changes().isEmpty()) {
                 unchanged++;
             } else {
@@ -168,6 +168,7 @@ public final class SnapshotRewriter {
         }
     }
 
+    /** The tree rewritten, or null if it cannot be read. */
     private Tree2 rewrite(Id tree, String path) throws IOException {
         String key = rule.usesPaths() ? tree.toHex() + path : tree.toHex();
         Tree2 known = done.get(key);
@@ -175,14 +176,21 @@ public final class SnapshotRewriter {
             return known.changes().isEmpty() ? known : new Tree2(known.id(), moved(known.changes(), "", path));
         }
         List<Node> nodes = load(tree);
+        if (nodes == null) {
+            return null;
+        }
         List<Node> kept = new ArrayList<>(nodes.size());
         List<Change> changes = new ArrayList<>();
         for (Node n : nodes) {
             String p = path + "/" + n.displayName();
             boolean dir = n.type() == NodeType.DIR && n.subtree() != null;
             Action a = rule.decide(n, p);
-            if (a == Action.KEEP && dir && load(n.subtree()) == null) {
-                a = rule.missingTree(n, p);
+            Tree2 sub = null;
+            if (a == Action.KEEP && dir) {
+                sub = rewrite(n.subtree(), p);
+                if (sub == null) {
+                    a = rule.missingTree(n, p);
+                }
             }
             switch (a) {
                 case REMOVE -> changes.add(new Change(p, n.type() == NodeType.DIR, a));
@@ -191,13 +199,10 @@ public final class SnapshotRewriter {
                     kept.add(n.withSubtree(emptyTree()));
                 }
                 case KEEP -> {
-                    if (dir) {
-                        Tree2 sub = rewrite(n.subtree(), p);
+                    if (sub != null) {
                         changes.addAll(sub.changes());
-                        kept.add(sub.id().equals(n.subtree()) ? n : n.withSubtree(sub.id()));
-                    } else {
-                        kept.add(n);
                     }
+                    kept.add(sub == null || sub.id().equals(n.subtree()) ? n : n.withSubtree(sub.id()));
                 }
             }
         }
