@@ -7,7 +7,6 @@ import eu.rempart.vault.archiver.Excludes;
 import eu.rempart.vault.lock.Lock;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
-import eu.rempart.vault.snapshot.Snapshots;
 import eu.rempart.vault.tree.Node;
 import eu.rempart.vault.tree.NodeType;
 import picocli.CommandLine.Command;
@@ -84,15 +83,7 @@ final class FindCommand implements Callable<Integer> {
         ArrayNode json = Cli.JSON.createArrayNode();
         int found = 0;
         try (Repository repo = cli.open(); Lock lock = cli.lockAndLoadIndex(repo)) {
-            List<Snapshot> snapshots = new ArrayList<>();
-            if (snapshotIds.isEmpty()) {
-                snapshots.addAll(Snapshots.loadAll(repo).stream().filter(filter.predicate()).toList());
-            } else {
-                for (String ref : snapshotIds) {
-                    snapshots.add(Snapshots.find(repo, ref, filter.predicate()));
-                }
-            }
-            for (Snapshot s : snapshots) {
+            for (Snapshot s : filter.select(repo, snapshotIds)) {
                 List<Hit> hits = search(repo, s.tree());
                 if (hits.isEmpty()) {
                     continue;

@@ -1,9 +1,11 @@
 package eu.rempart.cli;
 
+import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.snapshot.Snapshots;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -21,5 +23,18 @@ final class SnapshotFilter {
 
     Predicate<Snapshot> predicate() {
         return Snapshots.filter(host, tags, SnapshotsCommand.absolute(paths));
+    }
+
+    /** The snapshots named (ids, prefixes, latest; each once), or else all those the filter matches. */
+    List<Snapshot> select(Repository repo, List<String> ids) throws IOException {
+        if (ids == null || ids.isEmpty()) {
+            return Snapshots.loadAll(repo).stream().filter(predicate()).toList();
+        }
+        java.util.Map<eu.rempart.vault.Id, Snapshot> out = new java.util.LinkedHashMap<>();
+        for (String ref : ids) {
+            Snapshot s = Snapshots.find(repo, ref, predicate());
+            out.putIfAbsent(s.id(), s);
+        }
+        return new ArrayList<>(out.values());
     }
 }

@@ -2,31 +2,13 @@ package eu.rempart.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.rewrite.SnapshotRewriter;
-import eu.rempart.vault.snapshot.Snapshot;
-import eu.rempart.vault.snapshot.Snapshots;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
-/** What {@code rewrite} and {@code repair snapshots} share: which snapshots, and the report. */
+/** The report of the commands that rewrite snapshots ({@code rewrite}, {@code repair snapshots}). */
 final class SnapshotRewrites {
     private SnapshotRewrites() {
-    }
-
-    /** The snapshots named (ids, prefixes, latest), or else all those the filter matches. */
-    static List<Snapshot> select(Repository repo, SnapshotFilter filter, List<String> ids) throws IOException {
-        if (ids == null || ids.isEmpty()) {
-            return Snapshots.loadAll(repo).stream().filter(filter.predicate()).toList();
-        }
-        List<Snapshot> out = new ArrayList<>();
-        for (String ref : ids) {
-            out.add(Snapshots.find(repo, ref, filter.predicate()));
-        }
-        return out;
     }
 
     /**

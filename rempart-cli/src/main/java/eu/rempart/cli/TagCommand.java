@@ -56,15 +56,7 @@ final class TagCommand implements Callable<Integer> {
         ArrayNode changed = Cli.JSON.createArrayNode();
         int unchanged = 0;
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, true)) {
-            List<Snapshot> snapshots = new ArrayList<>();
-            if (ids.isEmpty()) {
-                snapshots.addAll(Snapshots.loadAll(repo).stream().filter(filter.predicate()).toList());
-            } else {
-                for (String ref : ids) {
-                    snapshots.add(Snapshots.find(repo, ref, filter.predicate()));
-                }
-            }
-            for (Snapshot s : snapshots) {
+            for (Snapshot s : filter.select(repo, ids)) {
                 Set<String> tags = new LinkedHashSet<>(set == null ? s.tags() : List.of());
                 if (set != null) {
                     set.stream().filter(t -> !t.isBlank()).forEach(tags::add);
