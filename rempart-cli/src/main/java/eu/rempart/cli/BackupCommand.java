@@ -47,6 +47,13 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--exclude-file", paramLabel = "FILE", description = "read exclude patterns from a file (repeatable)")
     List<Path> excludeFiles = new ArrayList<>();
 
+    @Option(names = "--iexclude", paramLabel = "PATTERN", description = "exclude a pattern, ignoring case (repeatable)")
+    List<String> iexcludes = new ArrayList<>();
+
+    @Option(names = "--iexclude-file", paramLabel = "FILE",
+            description = "read exclude patterns that ignore case from a file (repeatable)")
+    List<Path> iexcludeFiles = new ArrayList<>();
+
     @Option(names = "--tag", paramLabel = "TAG", description = "add a tag to the snapshot (repeatable)")
     List<String> tags = new ArrayList<>();
 
@@ -65,7 +72,7 @@ final class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Compression c = parseCompression(compression);
-        Excludes ex = excludes(excludes, excludeFiles);
+        Excludes ex = excludes();
         if (stdin && !paths.isEmpty()) {
             throw new CliException(ExitCodes.ERROR, "backup.stdinAndPaths");
         }
@@ -106,9 +113,9 @@ final class BackupCommand implements Callable<Integer> {
         }
     }
 
-    static Excludes excludes(List<String> patterns, List<Path> files) {
+    private Excludes excludes() {
         try {
-            return Excludes.of(patterns, files);
+            return Excludes.of(excludes, excludeFiles, iexcludes, iexcludeFiles);
         } catch (IOException e) {
             throw new CliException(ExitCodes.ERROR, "error.excludeFile", String.valueOf(e.getMessage()));
         }

@@ -594,6 +594,23 @@ class CliTest {
     }
 
     @Test
+    void iexcludeIgnoresCase() throws IOException {
+        ok("init");
+        Files.writeString(src.resolve("Thumbs.DB"), "x");
+        Files.createDirectories(src.resolve("Cache"));
+        Files.writeString(src.resolve("Cache/Page.TMP"), "x");
+        Path patterns = tmp.resolve("patterns.txt");
+        Files.writeString(patterns, "# Windows\n*.tmp\n");
+        ok("backup", "--exclude", "thumbs.db", src.toString());
+        assertThat(ok("ls", "latest").out()).contains("Thumbs.DB", "Page.TMP");
+        ok("backup", "--iexclude", "thumbs.db", "--iexclude-file", patterns.toString(), "--exclude", "nothing", src.toString());
+        String listed = ok("ls", "latest").out();
+        assertThat(listed).contains("a.txt", "b.txt", "/Cache").doesNotContain("Thumbs.DB", "Page.TMP");
+        assertThat(ok("--json", "snapshots").json().get(1).path("excludes").toString())
+                .isEqualTo("[\"nothing\",\"thumbs.db\",\"*.tmp\"]");
+    }
+
+    @Test
     void backupStdinStoresADumpAsOneFile() throws IOException {
         ok("init");
         assertThat(rempart("backup", "--stdin", src.toString()).err()).contains("ne se combine pas avec des chemins");

@@ -21,25 +21,41 @@ public final class Excludes {
     private record Component(boolean doubleStar, Pattern glob) {
     }
 
-    private Excludes(List<String> raw) {
+    private Excludes(List<String> raw, int caseSensitive) {
         this.raw = List.copyOf(raw);
-        for (String p : raw) {
-            patterns.add(compile(p));
+        for (int i = 0; i < raw.size(); i++) {
+            patterns.add(compile(raw.get(i), i >= caseSensitive));
         }
     }
 
     public static Excludes none() {
-        return new Excludes(List.of());
+        return new Excludes(List.of(), 0);
     }
 
     public static Excludes of(List<String> patterns, List<Path> excludeFiles) throws IOException {
+        return of(patterns, excludeFiles, List.of(), List.of());
+    }
+
+    /**
+     * With restic's {@code --iexclude}/{@code --iexclude-file} too: patterns that ignore case (a
+     * Windows folder is the same whatever its case).
+     */
+    public static Excludes of(List<String> patterns, List<Path> excludeFiles, List<String> ignoringCase,
+            List<Path> ignoringCaseFiles) throws IOException {
+        List<String> all = read(patterns, excludeFiles);
+        int sensitive = all.size();
+        all.addAll(read(ignoringCase, ignoringCaseFiles));
+        return new Excludes(all, sensitive);
+    }
+
+    private static List<String> read(List<String> patterns, List<Path> files) throws IOException {
         List<String> all = new ArrayList<>();
         for (String p : patterns) {
             if (!p.isBlank()) {
                 all.add(p.strip());
             }
         }
-        for (Path f : excludeFiles) {
+        for (Path f : files) {
             for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
                 String l = line.strip();
                 if (!l.isEmpty() && !l.startsWith("#")) {
@@ -47,7 +63,7 @@ public final class Excludes {
                 }
             }
         }
-        return new Excludes(all);
+        return all;
     }
 
     /** The patterns as given, recorded in the snapshot's {@code excludes}. */
@@ -59,7 +75,7 @@ public final class Excludes {
         return patterns.isEmpty();
     }
 
-    private static Component[] compile(String pattern) {
+    private static Component[] compile(String pattern, boolean ignoreCase) {
         boolean anchored = pattern.startsWith("/");
         String[] parts = pattern.replaceAll("/+$", "").split("/+");
         List<Component> cs = new ArrayList<>();
@@ -70,7 +86,8 @@ public final class Excludes {
             if (part.isEmpty()) {
                 continue;
             }
-            cs.add(part.equals("**") ? new Component(true, null) : new Component(false, Pattern.compile(globToRegex(part))));
+            cs.add(part.equals("**") ? new Component(true, null) : new Component(false, Pattern.compile(globToRegex(part),
+                    ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0)));
         }
         return cs.toArray(new Component[0]);
     }
