@@ -8,6 +8,7 @@ import eu.rempart.vault.snapshot.Snapshots;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.time.ZoneId;
@@ -15,7 +16,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Predicate;
 
 @Command(name = "snapshots", description = "list snapshots")
 final class SnapshotsCommand implements Callable<Integer> {
@@ -27,11 +27,23 @@ final class SnapshotsCommand implements Callable<Integer> {
     @Mixin
     SnapshotFilter filter = new SnapshotFilter();
 
+    @Option(names = "--latest", paramLabel = "N", description = "only the last N snapshots of each host and set of paths")
+    int latest;
+
+    @Parameters(paramLabel = "SNAPSHOT", arity = "0..*", description = "only these snapshots (id, id prefix or latest)")
+    List<String> ids = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
+        if (latest < 0) {
+            throw new CliException(ExitCodes.ERROR, "error.usage", "--latest " + latest);
+        }
         try (Repository repo = cli.open(); Lock lock = cli.beginLock(repo, false)) {
-            Predicate<Snapshot> f = filter.predicate();
-            List<Snapshot> list = Snapshots.loadAll(repo).stream().filter(f).toList();
+            List<Snapshot> list = new ArrayList<>(filter.select(repo, ids));
+            list.sort(java.util.Comparator.comparing(Snapshot::time).thenComparing(s -> s.id().toHex()));
+            if (latest > 0) {
+                list = lastOfEachGroup(list, latest);
+            }
             lock.awaitConfirmed();
             if (cli.json) {
                 ArrayNode a = Cli.JSON.createArrayNode();
@@ -55,6 +67,21 @@ final class SnapshotsCommand implements Callable<Integer> {
             cli.out.println(m.get("snapshots.count", list.size()));
         }
         return ExitCodes.OK;
+    }
+
+    /** restic's {@code --latest N}: the newest N of each host and set of paths, in time order. */
+    private static List<Snapshot> lastOfEachGroup(List<Snapshot> oldestFirst, int n) {
+        java.util.Map<List<String>, Integer> seen = new java.util.HashMap<>();
+        java.util.Deque<Snapshot> kept = new java.util.ArrayDeque<>();
+        for (int i = oldestFirst.size() - 1; i >= 0; i--) {
+            Snapshot s = oldestFirst.get(i);
+            List<String> group = new ArrayList<>(s.paths().stream().sorted().toList());
+            group.add(0, s.hostname());
+            if (seen.merge(group, 1, Integer::sum) <= n) {
+                kept.addFirst(s);
+            }
+        }
+        return new ArrayList<>(kept);
     }
 
     static List<String> absolute(List<String> paths) {

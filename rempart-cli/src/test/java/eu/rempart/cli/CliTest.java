@@ -594,6 +594,28 @@ class CliTest {
     }
 
     @Test
+    void snapshotsByIdAndTheLatestOfEachGroup() throws IOException {
+        ok("init");
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        ok("backup", src.toString());
+        ok("backup", src.toString());
+        ok("backup", other.toString());
+        ok("backup", "--host", "poste-2", src.toString());
+        JsonNode all = ok("--json", "snapshots").json();
+        assertThat(all).hasSize(4);
+        String first = all.get(0).path("id").asText();
+        assertThat(ok("--json", "snapshots", first.substring(0, 8)).json()).singleElement()
+                .satisfies(s -> assertThat(s.path("id").asText()).isEqualTo(first));
+        assertThat(ok("--json", "snapshots", "latest", first).json()).extracting(s -> s.path("id").asText())
+                .containsExactly(first, all.get(3).path("id").asText()); // in time order
+        // the newest of each host and set of paths: the second, third and fourth
+        assertThat(ok("--json", "snapshots", "--latest", "1").json()).extracting(s -> s.path("id").asText())
+                .containsExactly(all.get(1).path("id").asText(), all.get(2).path("id").asText(), all.get(3).path("id").asText());
+        assertThat(ok("snapshots", "--latest", "2", "--host", "poste-2").out()).contains("1 instantané(s)");
+        assertThat(rempart("snapshots", "--latest", "-1").code()).isEqualTo(ExitCodes.ERROR);
+    }
+
+    @Test
     void iexcludeIgnoresCase() throws IOException {
         ok("init");
         Files.writeString(src.resolve("Thumbs.DB"), "x");
