@@ -34,7 +34,7 @@ final class Cli {
     static final ObjectMapper JSON = new ObjectMapper();
     /** The sub-commands, in the order help lists them; {@link Main} registers only those a command line names. */
     static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
-            LsCommand.class, FindCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
+            LsCommand.class, FindCommand.class, DumpCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
             TagCommand.class, RewriteCommand.class, KeyCommand.class, UnlockCommand.class, CacheCommand.class, ForgetCommand.class, PruneCommand.class,
             RepairCommand.class,
             AgentCommand.class,
