@@ -35,6 +35,14 @@ final class BackupCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", arity = "0..*", description = "files and directories to back up")
     List<Path> paths = new ArrayList<>();
 
+    @Option(names = "--exclude-larger-than", paramLabel = "SIZE",
+            description = "leave out files larger than SIZE (k, m, g, t suffixes)")
+    String excludeLargerThan;
+
+    @Option(names = "--files-from", paramLabel = "FILE",
+            description = "read the paths to back up from a file, one per line (repeatable)")
+    List<Path> filesFrom = new ArrayList<>();
+
     @Option(names = "--stdin", description = "back up what standard input gives (a database dump piped in) as one file")
     boolean stdin;
 
@@ -73,6 +81,10 @@ final class BackupCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Compression c = parseCompression(compression);
         Excludes ex = excludes();
+        List<Path> paths = new ArrayList<>(this.paths);
+        for (Path f : filesFrom) {
+            paths.addAll(pathsFrom(f));
+        }
         if (stdin && !paths.isEmpty()) {
             throw new CliException(ExitCodes.ERROR, "backup.stdinAndPaths");
         }
@@ -83,6 +95,22 @@ final class BackupCommand implements Callable<Integer> {
         try (Repository repo = cli.open()) {
             return stdin ? runStdin(repo, c) : run(cli, repo, paths, ex, tags, host, c, parent, force);
         }
+    }
+
+    /** restic's {@code --files-from}: one path per line; blank lines and lines starting with # are skipped. */
+    private static List<Path> pathsFrom(Path file) {
+        List<Path> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+                String l = line.strip();
+                if (!l.isEmpty() && !l.startsWith("#")) {
+                    out.add(Path.of(l));
+                }
+            }
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.ERROR, "error.filesFrom", file);
+        }
+        return out;
     }
 
     /** {@code --stdin}: the stream as one file; no parent, nothing to compare. */
@@ -114,8 +142,16 @@ final class BackupCommand implements Callable<Integer> {
     }
 
     private Excludes excludes() {
+        long max = 0;
+        if (excludeLargerThan != null) {
+            try {
+                max = eu.rempart.vault.prune.MaxUnused.parseSize(excludeLargerThan, "--exclude-larger-than");
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCodes.ERROR, "error.usage", e.getMessage());
+            }
+        }
         try {
-            return Excludes.of(excludes, excludeFiles, iexcludes, iexcludeFiles);
+            return Excludes.of(excludes, excludeFiles, iexcludes, iexcludeFiles).withMaxFileSize(max);
         } catch (IOException e) {
             throw new CliException(ExitCodes.ERROR, "error.excludeFile", String.valueOf(e.getMessage()));
         }

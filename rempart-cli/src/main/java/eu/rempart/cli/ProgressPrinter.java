@@ -68,7 +68,7 @@ class ProgressPrinter implements BackupProgress, AutoCloseable {
 
                     @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                        if (attrs.isRegularFile() && !excluded(file, excludes)) {
+                        if (attrs.isRegularFile() && !excludes.tooLarge(attrs.size()) && !excluded(file, excludes)) {
                             scanFiles++;
                             scanBytes += attrs.size();
                         }

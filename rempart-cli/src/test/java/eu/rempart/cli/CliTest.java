@@ -642,6 +642,24 @@ class CliTest {
     }
 
     @Test
+    void filesFromAndExcludeLargerThan() throws IOException {
+        ok("init");
+        Path big = Files.createDirectories(tmp.resolve("other")).resolve("image.vhdx");
+        Files.write(big, new byte[3 << 20]);
+        Files.writeString(tmp.resolve("other/small.txt"), "small");
+        Path list = tmp.resolve("list.txt");
+        Files.writeString(list, "# what to protect\n" + src + "\n\n" + tmp.resolve("other") + "\n");
+        JsonNode r = ok("--json", "backup", "--files-from", list.toString(), "--exclude-larger-than", "2M").json();
+        assertThat(r.path("files_new").asLong()).isEqualTo(3); // a.txt, b.txt, small.txt
+        String listed = ok("ls", "latest").out();
+        assertThat(listed).contains(src.resolve("a.txt").toString(), tmp.resolve("other/small.txt").toString())
+                .doesNotContain("image.vhdx");
+        assertThat(rempart("backup", "--exclude-larger-than", "lots", src.toString()).code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(rempart("backup", "--files-from", tmp.resolve("missing.txt").toString()).err())
+                .contains("impossible de lire la liste de chemins");
+    }
+
+    @Test
     void iexcludeIgnoresCase() throws IOException {
         ok("init");
         Files.writeString(src.resolve("Thumbs.DB"), "x");

@@ -345,6 +345,9 @@ public final class Archiver {
             return CompletableFuture.completedFuture(null);
         }
         NodeType type = typeOf(st.kind());
+        if (type == NodeType.FILE && opts.excludes().tooLarge(st.size())) {
+            return CompletableFuture.completedFuture(null);
+        }
         Node node;
         try {
             node = nodeFromStatIo(p, name, st, type);

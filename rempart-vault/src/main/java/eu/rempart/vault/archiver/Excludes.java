@@ -17,15 +17,24 @@ import java.util.regex.Pattern;
 public final class Excludes {
     private final List<String> raw;
     private final List<Component[]> patterns = new ArrayList<>();
+    /** restic's {@code --exclude-larger-than}: files above this many bytes are left out (0: none). */
+    private final long maxFileSize;
 
     private record Component(boolean doubleStar, Pattern glob) {
     }
 
     private Excludes(List<String> raw, int caseSensitive) {
         this.raw = List.copyOf(raw);
+        this.maxFileSize = 0;
         for (int i = 0; i < raw.size(); i++) {
             patterns.add(compile(raw.get(i), i >= caseSensitive));
         }
+    }
+
+    private Excludes(List<String> raw, List<Component[]> compiled, long maxFileSize) {
+        this.raw = raw;
+        this.patterns.addAll(compiled);
+        this.maxFileSize = maxFileSize;
     }
 
     public static Excludes none() {
@@ -66,13 +75,26 @@ public final class Excludes {
         return all;
     }
 
+    /** The same patterns, and files larger than {@code bytes} left out too (0: no limit). */
+    public Excludes withMaxFileSize(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("negative size: " + bytes);
+        }
+        return new Excludes(raw, patterns, bytes);
+    }
+
+    /** Whether a file of {@code size} bytes is left out for its size. */
+    public boolean tooLarge(long size) {
+        return maxFileSize > 0 && size > maxFileSize;
+    }
+
     /** The patterns as given, recorded in the snapshot's {@code excludes}. */
     public List<String> patterns() {
         return raw;
     }
 
     public boolean isEmpty() {
-        return patterns.isEmpty();
+        return patterns.isEmpty() && maxFileSize == 0;
     }
 
     private static Component[] compile(String pattern, boolean ignoreCase) {
