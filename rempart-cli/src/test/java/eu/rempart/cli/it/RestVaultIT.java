@@ -210,7 +210,8 @@ class RestVaultIT extends ItBase {
             // Index, snapshots and trees are cached locally, owner-only; --no-cache leaves no cache.
             Path cache;
             try (var repos = Files.list(tmp.resolve("cache"))) {
-                cache = repos.filter(Files::isDirectory).findFirst().orElseThrow();
+                // a repository's cache is named by its id; keys/ beside it holds the key file copies
+                cache = repos.filter(p -> p.getFileName().toString().matches("[0-9a-f]{64}")).findFirst().orElseThrow();
             }
             assertThat(cache.resolve("snapshots").toFile().list()).hasSize(2);
             assertThat(cache.resolve("index").toFile().list()).hasSizeGreaterThanOrEqualTo(2);
