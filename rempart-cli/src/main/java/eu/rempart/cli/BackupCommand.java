@@ -117,9 +117,7 @@ final class BackupCommand implements Callable<Integer> {
     private int runStdin(Repository repo, Compression c) throws IOException {
         repo.setCompression(c);
         try (Lock lock = cli.beginLockAndLoadIndex(repo)) {
-            BackupOptions opts = BackupOptions.defaults(host != null ? host : cli.hostname(), cli.username()).withTags(tags);
-            opts = new BackupOptions(opts.hostname(), opts.username(), opts.tags(), opts.excludes(), opts.workers(),
-                    null, "rempart " + Main.VERSION);
+            BackupOptions opts = options(cli, host != null ? host : cli.hostname(), tags, Excludes.none());
             BackupResult result;
             try {
                 result = Archiver.backupStream(repo, opts, System.in, stdinFilename);
@@ -157,6 +155,12 @@ final class BackupCommand implements Callable<Integer> {
         }
     }
 
+    /** The options of a backup made now by this program. */
+    private static BackupOptions options(Cli cli, String hostname, List<String> tags, Excludes excludes) {
+        BackupOptions d = BackupOptions.defaults(hostname, cli.username());
+        return new BackupOptions(d.hostname(), d.username(), tags, excludes, d.workers(), null, "rempart " + Main.VERSION);
+    }
+
     /** Runs a backup on an open repository and prints its report; returns 0, or 3 if files were unreadable. */
     static int run(Cli cli, Repository repo, List<Path> targets, Excludes excludes, List<String> tags, String host,
             Compression compression, String parentRef, boolean force) throws IOException {
@@ -184,9 +188,7 @@ final class BackupCommand implements Callable<Integer> {
             if (parent != null && !cli.json) {
                 cli.say("backup.parent", parent.shortId());
             }
-            BackupOptions opts = BackupOptions.defaults(hostname, cli.username()).withTags(tags).withExcludes(excludes);
-            opts = new BackupOptions(opts.hostname(), opts.username(), opts.tags(), opts.excludes(), opts.workers(),
-                    null, "rempart " + Main.VERSION);
+            BackupOptions opts = options(cli, hostname, tags, excludes);
             BackupResult result;
             BackupInspector inspector = BackupInspector.forParent(parent);
             try (ProgressPrinter progress = ProgressPrinter.start(cli, abs, excludes)) {

@@ -67,7 +67,7 @@ final class TagCommand implements Callable<Integer> {
                     unchanged++;
                     continue;
                 }
-                Id id = Snapshots.save(repo, s.withTags(List.copyOf(tags)));
+                Id id = Snapshots.save(repo, s.rewritten(s.tree(), List.copyOf(tags)));
                 repo.backend().remove(FileType.SNAPSHOT, s.id().toHex());
                 changed.addObject().put("old", s.id().toHex()).put("new", id.toHex()).set("tags",
                         Cli.JSON.valueToTree(tags));

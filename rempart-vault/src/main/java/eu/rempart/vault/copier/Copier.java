@@ -59,13 +59,13 @@ public final class Copier {
     public static Result copy(Repository src, Repository dst, List<Snapshot> snapshots) throws IOException {
         Map<Id, List<Snapshot>> byOriginal = new HashMap<>();
         for (Snapshot s : Snapshots.loadAll(dst)) {
-            byOriginal.computeIfAbsent(originOf(s), k -> new ArrayList<>()).add(s);
+            byOriginal.computeIfAbsent(s.origin(), k -> new ArrayList<>()).add(s);
         }
         Copier c = new Copier(src, dst);
         List<Copied> copied = new ArrayList<>();
         List<Id> skipped = new ArrayList<>();
         for (Snapshot s : snapshots) {
-            boolean present = byOriginal.getOrDefault(originOf(s), List.of()).stream().anyMatch(d -> similar(d, s));
+            boolean present = byOriginal.getOrDefault(s.origin(), List.of()).stream().anyMatch(d -> similar(d, s));
             if (present) {
                 skipped.add(s.id());
                 continue;
@@ -73,16 +73,12 @@ public final class Copier {
             c.copyTree(s.tree());
             dst.flush(); // data and index first: a snapshot never points at what is not stored
             Snapshot copy = new Snapshot(null, s.time(), null, s.tree(), s.paths(), s.hostname(), s.username(),
-                    s.uid(), s.gid(), s.excludes(), s.tags(), originOf(s), s.programVersion(), s.summary());
+                    s.uid(), s.gid(), s.excludes(), s.tags(), s.origin(), s.programVersion(), s.summary());
             Id id = Snapshots.save(dst, copy);
             copied.add(new Copied(s.id(), id));
-            byOriginal.computeIfAbsent(originOf(s), k -> new ArrayList<>()).add(copy.withId(id));
+            byOriginal.computeIfAbsent(s.origin(), k -> new ArrayList<>()).add(copy.withId(id));
         }
         return new Result(copied, skipped, c.blobs, c.bytes);
-    }
-
-    private static Id originOf(Snapshot s) {
-        return s.original() != null ? s.original() : s.id();
     }
 
     /** restic's test for "the same snapshot": a copy keeps these fields unchanged. */

@@ -134,11 +134,12 @@ public final class IndexRepair {
                 damagedIndexFiles);
     }
 
-    private static Id parse(String name) {
+    /** A stored file's name as an id, or null for anything else (a temporary file of an interrupted upload). */
+    static Id parse(String name) {
         try {
             return Id.parse(name);
-        } catch (IllegalArgumentException | VaultException e) {
-            return null; // not a repository file (a temporary file of an interrupted upload)
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 }

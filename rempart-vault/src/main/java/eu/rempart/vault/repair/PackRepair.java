@@ -53,7 +53,10 @@ public final class PackRepair {
     public static Result run(Repository repo, List<Id> packIds) throws IOException {
         Map<Id, Long> stored = new HashMap<>();
         for (Backend.FileInfo f : repo.backend().list(FileType.PACK)) {
-            stored.put(idOrNull(f.name()), f.size());
+            Id id = IndexRepair.parse(f.name());
+            if (id != null) {
+                stored.put(id, f.size());
+            }
         }
         TreeSet<Id> damaged = new TreeSet<>(packIds);
         for (Id id : damaged) {
@@ -106,13 +109,5 @@ public final class PackRepair {
             repo.backend().remove(FileType.PACK, id.toHex());
         }
         return new Result(new TreeMap<>(outcomes), index);
-    }
-
-    private static Id idOrNull(String name) {
-        try {
-            return Id.parse(name);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }

@@ -139,9 +139,7 @@ public final class SnapshotRewriter {
                 if (tag != null && !tags.contains(tag)) {
                     tags.add(tag);
                 }
-                replacement = Snapshots.save(repo, new Snapshot(null, s.time(), s.parent(), root.id(), s.paths(),
-                        s.hostname(), s.username(), s.uid(), s.gid(), s.excludes(), tags,
-                        s.original() != null ? s.original() : s.id(), s.programVersion(), s.summary(), s.timeOffset()));
+                replacement = Snapshots.save(repo, s.rewritten(root.id(), tags));
             }
             out.add(new Rewritten(s, root == null ? List.of() : root.changes(), root == null, replacement, false));
         }

@@ -47,13 +47,18 @@ public record Snapshot(Id id, Instant time, Id parent, Id tree, List<String> pat
                 programVersion, summary, timeOffset);
     }
 
+    /** The first snapshot this one was made from (by copy, tag or rewrite): its {@code original}, or itself. */
+    public Id origin() {
+        return original != null ? original : id;
+    }
+
     /**
-     * The same snapshot with other tags, to be saved under a new id: {@code original} keeps the id of
-     * the first snapshot it was made from, as restic's {@code tag} does.
+     * The same snapshot with another tree and tags, to be saved under a new id: {@code original}
+     * names {@link #origin()}, as restic's {@code tag} and {@code rewrite} do.
      */
-    public Snapshot withTags(List<String> newTags) {
-        return new Snapshot(null, time, parent, tree, paths, hostname, username, uid, gid, excludes, newTags,
-                original != null ? original : id, programVersion, summary, timeOffset);
+    public Snapshot rewritten(Id newTree, List<String> newTags) {
+        return new Snapshot(null, time, parent, newTree, paths, hostname, username, uid, gid, excludes, newTags,
+                origin(), programVersion, summary, timeOffset);
     }
 
     public String shortId() {
