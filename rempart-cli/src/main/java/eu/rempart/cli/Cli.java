@@ -34,12 +34,11 @@ final class Cli {
     static final ObjectMapper JSON = new ObjectMapper();
     /** The sub-commands, in the order help lists them; {@link Main} registers only those a command line names. */
     static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
-            LsCommand.class, FindCommand.class, DumpCommand.class, DiffCommand.class, StatsCommand.class, RestoreCommand.class, CheckCommand.class,
-            TagCommand.class, RewriteCommand.class, KeyCommand.class, UnlockCommand.class, CacheCommand.class, ForgetCommand.class, PruneCommand.class,
-            RepairCommand.class,
-            AgentCommand.class,
-            CopyCommand.class, RetentionCommand.class, ProtectCommand.class, VaultCommand.class, SentinelCommand.class,
-            RecoverCommand.class, VersionCommand.class);
+            LsCommand.class, FindCommand.class, DumpCommand.class, DiffCommand.class, StatsCommand.class,
+            RestoreCommand.class, CheckCommand.class, TagCommand.class, RewriteCommand.class, KeyCommand.class,
+            UnlockCommand.class, CacheCommand.class, ForgetCommand.class, PruneCommand.class, RepairCommand.class,
+            AgentCommand.class, CopyCommand.class, RetentionCommand.class, ProtectCommand.class, VaultCommand.class,
+            SentinelCommand.class, RecoverCommand.class, VersionCommand.class);
 
     final PrintStream out;
     final PrintStream err;
@@ -268,7 +267,7 @@ final class Cli {
         }
         char[] p = pw != null ? pw : password();
         try {
-            java.nio.file.Path base = backend.readsAreCheap() ? null : cacheBase();
+            Path base = cacheBaseFor(backend);
             return cache ? Repository.open(backend, p, base) : Repository.openFromStore(backend, p, base);
         } catch (eu.rempart.vault.repository.NoRepositoryException e) {
             throw new CliException(ExitCodes.NO_REPOSITORY, "error.repoMissing", backend.location());
@@ -295,6 +294,11 @@ final class Cli {
             err.println("rempart: " + msg().get("warning.noCache", base, e.getMessage()));
             return null;
         }
+    }
+
+    /** The cache of a remote repository ({@link #cacheBase}); none for a local one, which needs none. */
+    Path cacheBaseFor(Backend backend) {
+        return backend.readsAreCheap() ? null : cacheBase();
     }
 
     /** Where the cache is or would be ({@code --cache-dir}, $REMPART_CACHE_DIR, else the default). */

@@ -59,7 +59,7 @@ final class InitCommand implements Callable<Integer> {
         }
         char[] pw = cli.password();
         try (Repository repo = Repository.init(backend, pw, cli.kdf(), pol, cli.username(), cli.hostname(),
-                backend.readsAreCheap() ? null : cli.cacheBase())) {
+                cli.cacheBaseFor(backend))) {
             if (cli.json) {
                 ObjectNode n = Cli.JSON.createObjectNode();
                 n.put("message_type", "initialized");
