@@ -3,6 +3,7 @@ package eu.rempart.agent.store;
 import eu.rempart.vault.fs.OwnerOnly;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,8 +47,10 @@ public final class RunStore implements AutoCloseable {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         }
         Path file = dir.resolve("agent.db");
-        if (!Files.exists(file)) {
+        try {
             OwnerOnly.createFile(file);
+        } catch (FileAlreadyExistsException raced) {
+            // Another process (the agent, or `agent history` run beside it) created it first: fine.
         }
         try {
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());

@@ -8,6 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,6 +49,35 @@ class RunStoreTest {
             assertThat(s.lastFired("other")).isEmpty();
             s.alert("missing:local", "x");
             assertThat(s.alert("missing:local")).contains("x");
+        }
+    }
+
+    /** `agent history` started beside a new agent: both create the file at once, and both open it. */
+    @Test
+    void processesOpeningANewStoreAtOnceAllSucceed() throws Exception {
+        int openers = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(openers);
+        try {
+            for (int round = 0; round < 40; round++) {
+                Path dir = tmp.resolve("race-" + round);
+                CyclicBarrier start = new CyclicBarrier(openers);
+                List<Future<Integer>> opened = new ArrayList<>();
+                for (int i = 0; i < openers; i++) {
+                    opened.add(pool.submit(() -> {
+                        start.await();
+                        try (RunStore s = RunStore.open(dir)) {
+                            return s.history(1, null, null).size();
+                        }
+                    }));
+                }
+                for (Future<Integer> f : opened) {
+                    assertThat(f.get()).isZero();
+                }
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("agent.db"))))
+                        .isEqualTo("rw-------");
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 }
