@@ -226,8 +226,10 @@ final class Jobs {
             report.put("snapshots", r.snapshots());
             report.put("packs", r.packs());
             report.put("packs_read", r.packsRead());
-            r.errors().forEach(report.putArray("errors")::add);
-            r.hints().forEach(report.putArray("hints")::add);
+            ArrayNode errors = report.putArray("errors");
+            r.errors().forEach(f -> errors.add(f.toString()));
+            ArrayNode hints = report.putArray("hints");
+            r.hints().forEach(f -> hints.add(f.toString()));
             if (!r.ok()) {
                 return new Outcome(Status.FAILURE, r.errors().size() + " errors, e.g. " + r.errors().get(0), report);
             }

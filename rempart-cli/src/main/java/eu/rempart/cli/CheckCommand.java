@@ -1,16 +1,19 @@
 package eu.rempart.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.rempart.vault.checker.CheckOptions;
 import eu.rempart.vault.checker.CheckProgress;
 import eu.rempart.vault.checker.CheckResult;
 import eu.rempart.vault.checker.Checker;
+import eu.rempart.vault.checker.Finding;
 import eu.rempart.vault.lock.Lock;
 import eu.rempart.vault.repository.Repository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "check", description = "check the repository for errors")
@@ -55,15 +58,17 @@ final class CheckCommand implements Callable<Integer> {
                 n.put("packs", r.packs());
                 n.put("packs_read", r.packsRead());
                 n.put("blobs", r.blobs());
-                r.errors().forEach(n.putArray("errors")::add);
-                r.hints().forEach(n.putArray("hints")::add);
+                ArrayNode errors = n.putArray("errors");
+                r.errors().forEach(f -> errors.add(f.toString()));
+                ArrayNode hints = n.putArray("hints");
+                r.hints().forEach(f -> hints.add(f.toString()));
                 cli.printJson(n);
             } else {
-                for (String h : r.hints()) {
-                    cli.say("check.hint", h);
+                for (Finding h : r.hints()) {
+                    cli.say("check.hint", say(cli.msg(), h));
                 }
-                for (String e : r.errors()) {
-                    cli.err.println("rempart: " + e);
+                for (Finding e : r.errors()) {
+                    cli.err.println("rempart: " + say(cli.msg(), e));
                 }
                 cli.say("check.counts", r.snapshots(), r.packs(), r.blobs(), r.packsRead());
             }
@@ -74,5 +79,14 @@ final class CheckCommand implements Callable<Integer> {
             cli.say("check.ok");
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The finding in the reader's language. Its English line is the vault's own ({@link
+     * Finding#toString()}, as in {@code --json}), also where a kind has no French text.
+     */
+    static String say(Messages m, Finding f) {
+        String key = "check.finding." + f.kind().name();
+        return m.locale().equals(Locale.ENGLISH) || !m.has(key) ? f.toString() : m.get(key, f.args().toArray());
     }
 }

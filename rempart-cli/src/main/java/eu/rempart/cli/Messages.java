@@ -33,6 +33,10 @@ final class Messages {
         return locale;
     }
 
+    boolean has(String key) {
+        return bundle.containsKey(key);
+    }
+
     String get(String key, Object... args) {
         String pattern;
         try {

@@ -296,7 +296,13 @@ class CliTest {
         Files.write(pack, bytes);
         CommandRun bad = rempart("check", "--read-data");
         assertThat(bad.code()).isEqualTo(1);
-        assertThat(bad.err()).contains("rempart: ");
+        String id = pack.getFileName().toString();
+        assertThat(bad.err()).contains("rempart: paquet " + id + " : le contenu ne correspond pas à son nom (paquet endommagé)");
+        assertThat(rempart("--lang", "en", "check", "--read-data").err())
+                .contains("rempart: pack " + id + ": content does not match its name (damaged pack)");
+        JsonNode badJson = rempart("check", "--read-data", "--json").json();
+        assertThat(badJson.path("ok").asBoolean()).isFalse();
+        assertThat(badJson.path("errors").toString()).contains("pack " + id + ": content does not match its name");
     }
 
     @Test
@@ -494,7 +500,7 @@ class CliTest {
         Files.write(pack, bytes);
         String id = pack.getFileName().toString();
         CommandRun bad = rempart("check", "--read-data");
-        assertThat(bad.err()).contains("pack " + id);
+        assertThat(bad.err()).contains("paquet " + id);
         assertThat(bad.out()).contains("rempart repair packs");
 
         assertThat(rempart("repair", "packs", "abc").err()).contains("identifiant de paquet incorrect « abc »");

@@ -5,6 +5,7 @@ import eu.rempart.vault.FileType;
 import eu.rempart.vault.Id;
 import eu.rempart.vault.VaultException;
 import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.checker.Finding.Kind;
 import eu.rempart.vault.crypto.MasterKey;
 import eu.rempart.vault.index.IndexFile;
 import eu.rempart.vault.pack.PackedBlob;
@@ -39,8 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Checker {
     private final Repository repo;
     private final CheckProgress progress;
-    private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
-    private final List<String> hints = Collections.synchronizedList(new ArrayList<>());
+    private final List<Finding> errors = Collections.synchronizedList(new ArrayList<>());
+    private final List<Finding> hints = Collections.synchronizedList(new ArrayList<>());
 
     public Checker(Repository repo, CheckProgress progress) {
         this.repo = repo;
@@ -54,10 +55,10 @@ public final class Checker {
 
         Map<Id, List<PackedBlob>> indexed = new HashMap<>();
         Map<BlobType, Set<Id>> known = Map.of(BlobType.DATA, new HashSet<>(), BlobType.TREE, new HashSet<>());
-        loadInOrder(ids(be.list(FileType.INDEX), "index"),
+        loadInOrder(ids(be.list(FileType.INDEX), FileType.INDEX),
                 id -> IndexFile.decode(repo.loadUnpacked(FileType.INDEX, id), "index " + id.shortHex()), (id, c) -> {
                     if (c.failure() != null) {
-                        errors.add("index " + id.toHex() + ": " + c.failure().getMessage());
+                        errors.add(Finding.of(Kind.INDEX_UNREADABLE, id.toHex(), c.failure().getMessage()));
                         return;
                     }
                     for (Map.Entry<Id, List<PackedBlob>> e : c.value().packs().entrySet()) {
@@ -74,7 +75,7 @@ public final class Checker {
 
         Map<Id, Long> stored = new HashMap<>();
         for (Backend.FileInfo f : be.list(FileType.PACK)) {
-            Id id = parseName(f.name(), "pack");
+            Id id = parseName(f.name(), FileType.PACK);
             if (id != null) {
                 stored.put(id, f.size());
             }
@@ -82,17 +83,17 @@ public final class Checker {
         for (Map.Entry<Id, List<PackedBlob>> e : indexed.entrySet()) {
             Long size = stored.get(e.getKey());
             if (size == null) {
-                errors.add("pack " + e.getKey().toHex() + ": missing (referenced by the index)");
+                errors.add(Finding.of(Kind.PACK_MISSING, e.getKey().toHex()));
                 continue;
             }
             long expected = eu.rempart.vault.pack.PackHeader.packSize(dedupe(e.getValue()));
             if (size != expected) {
-                errors.add("pack " + e.getKey().toHex() + ": size " + size + " does not match the index (expected " + expected + ")");
+                errors.add(Finding.of(Kind.PACK_SIZE, e.getKey().toHex(), size, expected));
             }
         }
         for (Id p : stored.keySet()) {
             if (!indexed.containsKey(p)) {
-                hints.add("pack " + p.toHex() + ": not referenced in any index (left by an interrupted run; harmless)");
+                hints.add(Finding.of(Kind.PACK_UNREFERENCED, p.toHex()));
             }
         }
 
@@ -106,16 +107,16 @@ public final class Checker {
         return new CheckResult(errors, hints, snapshotFiles.size(), stored.size(), read, blobs);
     }
 
-    private Id parseName(String name, String what) {
+    private Id parseName(String name, FileType what) {
         try {
             return Id.parse(name);
         } catch (IllegalArgumentException e) {
-            hints.add(what + " file with an invalid name ignored: " + name);
+            hints.add(Finding.of(Kind.INVALID_NAME, what.dir(), name));
             return null;
         }
     }
 
-    private List<Id> ids(List<Backend.FileInfo> files, String what) {
+    private List<Id> ids(List<Backend.FileInfo> files, FileType what) {
         List<Id> out = new ArrayList<>();
         for (Backend.FileInfo f : files) {
             Id id = parseName(f.name(), what);
@@ -196,10 +197,10 @@ public final class Checker {
     private long checkSnapshots(List<Backend.FileInfo> files, Map<BlobType, Set<Id>> known) throws IOException {
         Set<Id> seenTrees = new HashSet<>();
         AtomicLong blobs = new AtomicLong();
-        loadInOrder(ids(files, "snapshot"), id -> Snapshot.parse(id, repo.loadUnpacked(FileType.SNAPSHOT, id)),
+        loadInOrder(ids(files, FileType.SNAPSHOT), id -> Snapshot.parse(id, repo.loadUnpacked(FileType.SNAPSHOT, id)),
                 (sid, loaded) -> {
                     if (loaded.failure() != null) {
-                        errors.add("snapshot " + sid.toHex() + ": " + loaded.failure().getMessage());
+                        errors.add(Finding.of(Kind.SNAPSHOT_UNREADABLE, sid.toHex(), loaded.failure().getMessage()));
                     } else {
                         walk(sid, loaded.value(), known, seenTrees, blobs);
                     }
@@ -219,14 +220,14 @@ public final class Checker {
                 continue;
             }
             if (!known.get(BlobType.TREE).contains(tid)) {
-                errors.add("snapshot " + sid.shortHex() + ": tree " + tid.toHex() + " (" + path + ") not in index");
+                errors.add(Finding.of(Kind.TREE_NOT_INDEXED, sid.shortHex(), tid.toHex(), path));
                 continue;
             }
             List<Node> nodes;
             try {
                 nodes = Tree.decode(repo.loadBlob(BlobType.TREE, tid));
             } catch (VaultException | IOException e) {
-                errors.add("snapshot " + sid.shortHex() + ": tree " + tid.toHex() + " (" + path + "): " + e.getMessage());
+                errors.add(Finding.of(Kind.TREE_UNREADABLE, sid.shortHex(), tid.toHex(), path, e.getMessage()));
                 continue;
             }
             blobs.incrementAndGet();
@@ -234,43 +235,33 @@ public final class Checker {
                 String p = path + new String(n.name(), StandardCharsets.UTF_8);
                 if (n.type() == NodeType.DIR) {
                     if (n.subtree() == null) {
-                        errors.add("snapshot " + sid.shortHex() + ": directory " + p + " has no subtree");
+                        errors.add(Finding.of(Kind.DIR_WITHOUT_SUBTREE, sid.shortHex(), p));
                     } else {
                         stack.push(new Object[] {n.subtree(), p + "/"});
                     }
                 } else if (n.type() == NodeType.FILE) {
                     if (n.content() == null) {
-                        errors.add("snapshot " + sid.shortHex() + ": file " + p + " has no content list");
+                        errors.add(Finding.of(Kind.FILE_WITHOUT_CONTENT, sid.shortHex(), p));
                         continue;
                     }
                     long sum = 0;
+                    boolean missing = false;
                     for (Id b : n.content()) {
                         PackedBlob pb = repo.index().lookup(BlobType.DATA, b);
                         if (pb == null) {
-                            errors.add("snapshot " + sid.shortHex() + ": file " + p + ": data blob " + b.toHex() + " not in index");
+                            errors.add(Finding.of(Kind.DATA_NOT_INDEXED, sid.shortHex(), p, b.toHex()));
+                            missing = true;
                         } else {
                             sum += pb.plaintextLength(MasterKey.OVERHEAD);
                         }
                         blobs.incrementAndGet();
                     }
-                    if (sum != n.size() && errorsFor(p)) {
-                        errors.add("snapshot " + sid.shortHex() + ": file " + p + ": size " + n.size()
-                                + " does not match its blobs (" + sum + ")");
+                    if (sum != n.size() && !missing) { // a missing blob already explains the size
+                        errors.add(Finding.of(Kind.FILE_SIZE, sid.shortHex(), p, n.size(), sum));
                     }
                 }
             }
         }
-    }
-
-    private boolean errorsFor(String path) {
-        synchronized (errors) {
-            for (String e : errors) {
-                if (e.contains(" " + path + ": data blob ")) {
-                    return false; // a missing blob already explains the size
-                }
-            }
-        }
-        return true;
     }
 
     static List<Id> selectPacks(List<Id> packs, String subset) {
@@ -348,7 +339,7 @@ public final class Checker {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted", e);
                 } catch (java.util.concurrent.ExecutionException e) {
-                    errors.add("internal error while reading packs: " + e.getCause());
+                    errors.add(Finding.of(Kind.INTERNAL, e.getCause()));
                 }
             }
         } finally {
@@ -371,17 +362,17 @@ public final class Checker {
      * A pack no index lists, or lists in a way that cannot be followed, is read header first.
      */
     private void readPack(Id packId, long size, List<PackedBlob> fromIndex) {
-        String name = "pack " + packId.toHex();
+        String name = packId.toHex();
         List<PackedBlob> plan = fromIndex == null ? null : inStoredOrder(fromIndex, size);
         List<PackedBlob> header = null;
         if (plan == null) {
             try {
                 header = repo.listPack(packId, size);
             } catch (IOException e) {
-                errors.add(name + ": cannot be read: " + e.getMessage());
+                errors.add(Finding.of(Kind.PACK_UNREADABLE, name, e.getMessage()));
                 return;
             } catch (VaultException e) {
-                errors.add(name + ": " + e.getMessage());
+                errors.add(Finding.of(Kind.PACK_HEADER, name, e.getMessage()));
                 return;
             }
             plan = withoutOverlaps(name, header);
@@ -409,17 +400,17 @@ public final class Checker {
                 digest(packId, pos, size - pos, md); // the header
             }
         } catch (IOException e) {
-            errors.add(name + ": cannot be read: " + e.getMessage());
+            errors.add(Finding.of(Kind.PACK_UNREADABLE, name, e.getMessage()));
             return;
         }
         if (!Id.fromDigest(md).equals(packId)) {
-            errors.add(name + ": content does not match its name (damaged pack)");
+            errors.add(Finding.of(Kind.PACK_HASH, name));
         }
         if (headerLast) {
             try {
                 header = repo.parsePackHeader(packId, tail, size);
             } catch (VaultException e) {
-                errors.add(name + ": " + e.getMessage());
+                errors.add(Finding.of(Kind.PACK_HEADER, name, e.getMessage()));
                 return;
             }
         }
@@ -427,14 +418,13 @@ public final class Checker {
         Set<String> inHeader = keys(header);
         for (PackedBlob b : plan) {
             if (inHeader.contains(key(b)) && failed.containsKey(key(b))) {
-                errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + failed.get(key(b)));
+                errors.add(Finding.of(Kind.BLOB_DAMAGED, name, b.type().json(), b.id().toHex(), failed.get(key(b))));
             }
         }
         if (fromIndex != null) {
             for (PackedBlob b : dedupe(fromIndex)) {
                 if (!inHeader.contains(key(b))) {
-                    errors.add(name + ": index lists " + b.type().json() + " blob " + b.id().toHex()
-                            + " at offset " + b.offset() + " which the pack header does not contain");
+                    errors.add(Finding.of(Kind.BLOB_NOT_IN_HEADER, name, b.type().json(), b.id().toHex(), b.offset()));
                 }
             }
         }
@@ -447,9 +437,9 @@ public final class Checker {
                     try {
                         repo.loadBlobShared(b);
                     } catch (VaultException e) {
-                        errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + ": " + e.getMessage());
+                        errors.add(Finding.of(Kind.BLOB_DAMAGED, name, b.type().json(), b.id().toHex(), e.getMessage()));
                     } catch (IOException e) {
-                        errors.add(name + ": cannot be read: " + e.getMessage());
+                        errors.add(Finding.of(Kind.PACK_UNREADABLE, name, e.getMessage()));
                     }
                 }
             }
@@ -481,7 +471,7 @@ public final class Checker {
         long pos = 0;
         for (PackedBlob b : sorted) {
             if (b.offset() < pos) {
-                errors.add(name + ": " + b.type().json() + " blob " + b.id().toHex() + " overlaps the previous blob");
+                errors.add(Finding.of(Kind.BLOB_OVERLAPS, name, b.type().json(), b.id().toHex()));
                 continue;
             }
             out.add(b);

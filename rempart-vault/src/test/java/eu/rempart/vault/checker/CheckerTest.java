@@ -142,7 +142,7 @@ class CheckerTest {
         PackedBlob victim = pack.getValue().get(1);
         PackFiles.flip(PackFiles.writable(repoDir(), pack.getKey()), victim.offset() + victim.length() / 2, 0x41);
 
-        List<String> errors = checkReadingData().errors();
+        List<String> errors = lines(checkReadingData().errors());
         String name = "pack " + pack.getKey().toHex();
         assertThat(errors).anyMatch(e -> e.startsWith(name + ": data blob " + victim.id().toHex() + ": "));
         assertThat(errors).contains(name + ": content does not match its name (damaged pack)");
@@ -164,7 +164,7 @@ class CheckerTest {
             return packs;
         });
 
-        List<String> errors = checkReadingData().errors();
+        List<String> errors = lines(checkReadingData().errors());
         String name = "pack " + pack.getKey().toHex();
         assertThat(errors).contains(name + ": index lists data blob " + moved.id().toHex() + " at offset "
                 + wrong.offset() + " which the pack header does not contain");
@@ -185,11 +185,11 @@ class CheckerTest {
         });
         String name = "pack " + pack.getKey().toHex();
         // Only the index is short of a blob (its files' sizes and the pack's size say so).
-        List<String> intact = checkReadingData().errors();
+        List<String> intact = lines(checkReadingData().errors());
         assertThat(intact).noneMatch(e -> e.startsWith(name + ": data blob ") || e.contains("damaged"));
 
         PackFiles.flip(PackFiles.writable(repoDir(), pack.getKey()), dropped.offset() + dropped.length() / 2, 0x41);
-        List<String> errors = checkReadingData().errors();
+        List<String> errors = lines(checkReadingData().errors());
         assertThat(errors).anyMatch(e -> e.startsWith(name + ": data blob " + dropped.id().toHex() + ": "));
         assertThat(errors).contains(name + ": content does not match its name (damaged pack)");
     }
@@ -203,12 +203,12 @@ class CheckerTest {
         });
         String name = "pack " + pack.getKey().toHex();
         CheckResult intact = checkReadingData();
-        assertThat(intact.hints()).anyMatch(h -> h.startsWith(name + ": not referenced"));
-        assertThat(intact.errors()).noneMatch(e -> e.startsWith(name + ": "));
+        assertThat(lines(intact.hints())).anyMatch(h -> h.startsWith(name + ": not referenced"));
+        assertThat(lines(intact.errors())).noneMatch(e -> e.startsWith(name + ": "));
 
         PackedBlob victim = pack.getValue().get(1);
         PackFiles.flip(PackFiles.writable(repoDir(), pack.getKey()), victim.offset() + victim.length() / 2, 0x41);
-        List<String> errors = checkReadingData().errors();
+        List<String> errors = lines(checkReadingData().errors());
         assertThat(errors).anyMatch(e -> e.startsWith(name + ": data blob " + victim.id().toHex() + ": "));
         assertThat(errors).contains(name + ": content does not match its name (damaged pack)");
     }
@@ -235,8 +235,15 @@ class CheckerTest {
             r = new Checker(repo, null).check(CheckOptions.structure());
         }
         assertThat(r.snapshots()).isEqualTo(2);
-        assertThat(r.errors()).singleElement().asString()
-                .startsWith("snapshot " + damaged.getFileName() + ": ").contains("damaged");
+        assertThat(r.errors()).singleElement().satisfies(f -> {
+            assertThat(f.kind()).isEqualTo(Finding.Kind.SNAPSHOT_UNREADABLE);
+            assertThat(f.toString()).startsWith("snapshot " + damaged.getFileName() + ": ").contains("damaged");
+        });
         assertThat(r.blobs()).as("the intact snapshot's trees and blobs were walked").isPositive();
+    }
+
+    /** The findings' English lines, as {@code check --json} gives them. */
+    static List<String> lines(List<Finding> findings) {
+        return findings.stream().map(Finding::toString).toList();
     }
 }

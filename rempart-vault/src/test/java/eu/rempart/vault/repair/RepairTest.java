@@ -8,6 +8,7 @@ import eu.rempart.vault.backend.local.LocalBackend;
 import eu.rempart.vault.checker.CheckOptions;
 import eu.rempart.vault.checker.CheckResult;
 import eu.rempart.vault.checker.Checker;
+import eu.rempart.vault.checker.Finding;
 import eu.rempart.vault.crypto.KdfParams;
 import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.prune.PruneOptions;
@@ -176,7 +177,7 @@ class RepairTest {
         PackedBlob broken = victim.getValue().get(1);
         Path pack = PackFiles.writable(dir, victim.getKey());
         PackFiles.flip(pack, broken.offset() + broken.length() / 2, 0x41);
-        assertThat(check(dir).errors()).anySatisfy(e -> assertThat(e).contains("damaged pack"));
+        assertThat(check(dir).errors()).anySatisfy(e -> assertThat(e.kind()).isEqualTo(Finding.Kind.PACK_HASH));
 
         try (Repository repo = open(dir)) {
             assertThatThrownBy(() -> PackRepair.run(repo, List.of(Id.hash(new byte[] {7}))))
@@ -195,7 +196,7 @@ class RepairTest {
         assertThat(pack).doesNotExist();
         CheckResult after = check(dir);
         assertThat(after.errors()).isNotEmpty()
-                .allSatisfy(e -> assertThat(e).contains("data blob " + broken.id().toHex() + " not in index"));
+                .allSatisfy(e -> assertThat(e.toString()).contains("data blob " + broken.id().toHex() + " not in index"));
         assertThat(after.hints()).isEmpty();
 
         backUp(dir, null);
@@ -349,13 +350,13 @@ class RepairTest {
         assertThat(r.packs()).isEqualTo(packs(dir).size() - 1);
         assertThat(index).doesNotExist();
         assertThat(pack).exists(); // left for whoever wants to look at it
-        assertThat(check(dir).errors()).isNotEmpty().anySatisfy(e -> assertThat(e).contains("not in index"));
+        assertThat(check(dir).errors()).isNotEmpty().anySatisfy(e -> assertThat(e.toString()).contains("not in index"));
 
         backUp(dir, null); // no parent: every file is read, and what the index lacks is stored again
         CheckResult healed = check(dir);
         // what remains wrong is the damaged pack itself, which no index lists any more
-        assertThat(healed.errors()).isNotEmpty().allSatisfy(e -> assertThat(e).startsWith("pack " + damaged.toHex() + ": "));
-        assertThat(healed.hints()).anySatisfy(h -> assertThat(h).contains(damaged.toHex()));
+        assertThat(healed.errors()).isNotEmpty().allSatisfy(e -> assertThat(e.toString()).startsWith("pack " + damaged.toHex() + ": "));
+        assertThat(healed.hints()).anySatisfy(h -> assertThat(h.toString()).contains(damaged.toHex()));
         try (Repository repo = open(dir)) {
             Pruner.execute(repo, Pruner.plan(repo, PruneOptions.DEFAULTS, PruneProgress.NONE), PruneProgress.NONE);
         }

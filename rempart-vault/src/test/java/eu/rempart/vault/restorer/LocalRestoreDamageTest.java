@@ -92,9 +92,9 @@ class LocalRestoreDamageTest {
             assertThat(TreeCompare.sha(restored.resolve("letter.txt"))).isEqualTo(TreeCompare.sha(src.resolve("letter.txt")));
 
             CheckResult c = new Checker(repo, null).check(new CheckOptions(true, null));
-            assertThat(c.errors()).anySatisfy(e -> assertThat(e).contains("pack " + victim.packId().toHex())
+            assertThat(c.errors()).anySatisfy(e -> assertThat(e.toString()).contains("pack " + victim.packId().toHex())
                     .contains("data blob " + victim.id().toHex()).contains("failed authentication"));
-            assertThat(c.errors()).anySatisfy(e -> assertThat(e).contains("content does not match its name"));
+            assertThat(c.errors()).anySatisfy(e -> assertThat(e.toString()).contains("content does not match its name"));
         }
     }
 

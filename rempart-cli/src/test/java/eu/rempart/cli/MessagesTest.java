@@ -1,0 +1,61 @@
+package eu.rempart.cli;
+
+import eu.rempart.vault.checker.Finding;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.text.MessageFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Both languages say the same things, with the same values. */
+class MessagesTest {
+    static Properties bundle(String name) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = MessagesTest.class.getResourceAsStream("/eu/rempart/cli/" + name + ".properties")) {
+            p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+        }
+        return p;
+    }
+
+    @Test
+    void everyMessageExistsInFrenchAndEnglishWithTheSameValues() throws IOException {
+        Properties fr = bundle("messages");
+        Properties en = bundle("messages_en");
+        // check's findings are French only: their English is the vault's own line (Finding.toString).
+        Set<String> french = new TreeSet<>(fr.stringPropertyNames());
+        french.removeIf(k -> k.startsWith("check.finding."));
+        assertThat(en.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(french);
+        for (String k : french) {
+            assertThat(arguments(fr.getProperty(k))).as(k).isEqualTo(arguments(en.getProperty(k)));
+        }
+    }
+
+    @Test
+    void everyFindingOfCheckHasAFrenchTextWithItsValues() throws IOException {
+        Properties fr = bundle("messages");
+        for (Finding.Kind k : Finding.Kind.values()) {
+            String text = fr.getProperty("check.finding." + k.name());
+            assertThat(text).as(k.name()).isNotBlank();
+            assertThat(arguments(text)).as(k.name()).isEqualTo(arguments(k.english()));
+        }
+        // the values go in as given: ids, paths and sizes are not reformatted
+        Messages m = Messages.of(null);
+        Finding f = new Finding(Finding.Kind.PACK_SIZE, List.of("ab12", "1234567", "1234568"));
+        assertThat(CheckCommand.say(m, f)).isEqualTo("paquet ab12 : taille 1234567 différente de celle de l’index (1234568 attendus)");
+        assertThat(CheckCommand.say(Messages.of("en"), f)).isEqualTo(f.toString())
+                .isEqualTo("pack ab12: size 1234567 does not match the index (expected 1234568)");
+    }
+
+    /** How many arguments a pattern uses. */
+    private static int arguments(String pattern) {
+        return new MessageFormat(pattern).getFormatsByArgumentIndex().length;
+    }
+}
