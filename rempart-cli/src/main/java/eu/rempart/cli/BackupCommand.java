@@ -140,14 +140,7 @@ final class BackupCommand implements Callable<Integer> {
     }
 
     private Excludes excludes() {
-        long max = 0;
-        if (excludeLargerThan != null) {
-            try {
-                max = eu.rempart.vault.prune.MaxUnused.parseSize(excludeLargerThan, "--exclude-larger-than");
-            } catch (IllegalArgumentException e) {
-                throw new CliException(ExitCodes.ERROR, "error.usage", e.getMessage());
-            }
-        }
+        long max = excludeLargerThan == null ? 0 : Cli.size(excludeLargerThan, "--exclude-larger-than", false);
         try {
             return Excludes.of(excludes, excludeFiles, iexcludes, iexcludeFiles).withMaxFileSize(max);
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.rempart.vault.BlobType;
 import eu.rempart.vault.Id;
+import eu.rempart.vault.Sizes;
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.Backends;
@@ -231,6 +232,19 @@ final class Cli {
             throw new CliException(ExitCodes.ERROR, "error.emptyPassword", f);
         }
         return pw;
+    }
+
+    /** A size flag's value ({@link Sizes#parse}), translated error and exit 1 if it is none. */
+    static long size(String text, String flag, boolean zeroAllowed) {
+        try {
+            long v = Sizes.parse(text);
+            if (v > 0 || zeroAllowed) {
+                return v;
+            }
+        } catch (IllegalArgumentException e) {
+            // said below
+        }
+        throw new CliException(ExitCodes.ERROR, "error.badSize", text, flag);
     }
 
     static boolean repositoryExists(Path p) {

@@ -23,8 +23,8 @@ final class PruneFlags {
     boolean repackUncompressed;
 
     PruneOptions options() {
+        long maxRepack = maxRepackSize == null ? Long.MAX_VALUE : Cli.size(maxRepackSize, "--max-repack-size", true);
         try {
-            long maxRepack = maxRepackSize == null ? Long.MAX_VALUE : MaxUnused.parseSize(maxRepackSize, "--max-repack-size");
             return new PruneOptions(MaxUnused.parse(maxUnused), maxRepack, repackCacheableOnly, repackSmall,
                     repackUncompressed);
         } catch (IllegalArgumentException e) {

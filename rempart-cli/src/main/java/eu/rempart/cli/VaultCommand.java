@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -83,7 +82,7 @@ final class VaultCommand {
                         tlsKey != null ? tlsKey : root.resolve("private_key"));
             }
             RestServer.Options o = new RestServer.Options(root, address(listen), appendOnly, users, privateRepos,
-                    ssl, maxSize == null ? 0 : parseSize(maxSize), accessLog(cli));
+                    ssl, maxSize == null ? 0 : Cli.size(maxSize, "--max-size", false), accessLog(cli));
             RestServer server = RestServer.start(o);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -129,26 +128,6 @@ final class VaultCommand {
                 return new InetSocketAddress(host, port);
             } catch (RuntimeException e) {
                 throw new CliException(ExitCodes.ERROR, "error.badListen", s);
-            }
-        }
-
-        static long parseSize(String s) {
-            String t = s.trim().toUpperCase(Locale.ROOT);
-            long mult = 1;
-            char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
-            int shift = "KMGT".indexOf(last);
-            if (shift >= 0) {
-                mult = 1L << (10 * (shift + 1));
-                t = t.substring(0, t.length() - 1);
-            }
-            try {
-                long v = Long.parseLong(t);
-                if (v <= 0) {
-                    throw new NumberFormatException();
-                }
-                return Math.multiplyExact(v, mult);
-            } catch (RuntimeException e) {
-                throw new CliException(ExitCodes.ERROR, "error.badSize", s);
             }
         }
     }

@@ -660,7 +660,11 @@ class CliTest {
         String listed = ok("ls", "latest").out();
         assertThat(listed).contains(src.resolve("a.txt").toString(), tmp.resolve("other/small.txt").toString())
                 .doesNotContain("image.vhdx");
-        assertThat(rempart("backup", "--exclude-larger-than", "lots", src.toString()).code()).isEqualTo(ExitCodes.ERROR);
+        CommandRun lots = rempart("backup", "--exclude-larger-than", "lots", src.toString());
+        assertThat(lots.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(lots.err()).contains("--exclude-larger-than : taille invalide « lots » (exemples : 500G, 2T)");
+        assertThat(rempart("--lang", "en", "prune", "--max-repack-size", "-1").err())
+                .contains("--max-repack-size: invalid size \"-1\"");
         assertThat(rempart("backup", "--files-from", tmp.resolve("missing.txt").toString()).err())
                 .contains("impossible de lire la liste de chemins");
     }

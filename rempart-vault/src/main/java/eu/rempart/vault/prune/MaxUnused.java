@@ -1,5 +1,7 @@
 package eu.rempart.vault.prune;
 
+import eu.rempart.vault.Sizes;
+
 import java.util.Locale;
 
 /**
@@ -48,26 +50,10 @@ public final class MaxUnused {
             }
             return new MaxUnused(p, 0);
         }
-        return new MaxUnused(Double.NaN, parseSize(t, "--max-unused"));
-    }
-
-    /** A size as restic's flags take it: digits and an optional k, m, g or t (powers of 1024). */
-    public static long parseSize(String text, String flag) {
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        long mult = 1;
-        int shift = t.isEmpty() ? -1 : "kmgt".indexOf(t.charAt(t.length() - 1));
-        if (shift >= 0) {
-            mult = 1L << (10 * (shift + 1));
-            t = t.substring(0, t.length() - 1);
-        }
         try {
-            long v = Long.parseLong(t);
-            if (v < 0) {
-                throw new NumberFormatException();
-            }
-            return Math.multiplyExact(v, mult);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("invalid size \"" + text + "\" for " + flag);
+            return new MaxUnused(Double.NaN, Sizes.parse(t));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " for --max-unused");
         }
     }
 
