@@ -356,24 +356,10 @@ public final class Repository implements AutoCloseable {
 
     /** Loads every index file (in parallel). */
     public void loadIndex() throws IOException {
-        List<Backend.FileInfo> files = backend.list(FileType.INDEX);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(8, files.size())));
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (Backend.FileInfo f : files) {
-                fs.add(pool.submit(() -> {
-                    Id id = Id.parse(f.name());
-                    byte[] json = loadUnpacked(FileType.INDEX, id);
-                    index.addIndexFile(id, IndexFile.decode(json, "index " + id.shortHex()));
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) {
-                join(f);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        forEachFile("rempart-index", backend.list(FileType.INDEX), f -> {
+            Id id = Id.parse(f.name());
+            index.addIndexFile(id, IndexFile.decode(loadUnpacked(FileType.INDEX, id), "index " + id.shortHex()));
+        });
         if (backend.keepsTreePacks()) {
             Set<String> packs = new java.util.HashSet<>();
             for (Id p : index.packs()) {
