@@ -63,7 +63,8 @@ public final class Repository implements AutoCloseable {
     private final Id keyId;
     /** Null for a local store, where per-blob reads are cheap. */
     private final PackWindows windows;
-    private final Config config;
+    /** Replaced only by {@link #upgradeToVersion2}. */
+    private volatile Config config;
     private final MasterIndex index = new MasterIndex();
     private volatile Compression compression = Compression.AUTO;
     private volatile int packSize = DEFAULT_PACK_SIZE;
@@ -140,6 +141,48 @@ public final class Repository implements AutoCloseable {
         backend.save(FileType.CONFIG, "config", key.seal(config.toJson()));
         keepKeyFile(backend, cacheBase, keyFile);
         return repo;
+    }
+
+    /**
+     * restic's {@code migrate upgrade_repo_v2}: the config is written again with format version 2,
+     * and nothing else changes (blobs stored uncompressed are valid in version 2; {@code prune
+     * --repack-uncompressed} compresses them). No store here replaces a file in place, so the
+     * config is removed and saved again, as restic does where it cannot replace atomically. Its old
+     * content (encrypted, as stored) is first copied to an owner-only file in a new temporary folder,
+     * and saved back if the new one cannot be; the error then names that copy. A store that refuses
+     * the removal (an append-only server, Object Lock) leaves the repository as it was.
+     * This object's compression setting is left as it was (off): open the repository again to
+     * compress.
+     *
+     * @throws VaultException if the repository is not at version 1
+     */
+    public void upgradeToVersion2() throws IOException {
+        if (config.version() != 1) {
+            throw new VaultException("the repository is already at version " + config.version());
+        }
+        byte[] old = backend.load(FileType.CONFIG, "config");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("rempart-upgrade-repo-v2-");
+        java.nio.file.Path copy = dir.resolve("config");
+        eu.rempart.vault.fs.OwnerOnly.createFile(copy);
+        java.nio.file.Files.write(copy, old);
+        Config upgraded = new Config(2, config.id(), config.chunkerPolynomial());
+        backend.remove(FileType.CONFIG, "config");
+        try {
+            backend.save(FileType.CONFIG, "config", key.seal(upgraded.toJson()));
+        } catch (IOException | RuntimeException e) {
+            String restored;
+            try {
+                backend.save(FileType.CONFIG, "config", old);
+                restored = "the old config was saved back";
+            } catch (IOException | RuntimeException again) {
+                restored = "saving the old config back failed too (" + again.getMessage() + ")";
+            }
+            throw new IOException("saving the new config failed (" + e.getMessage() + "); " + restored
+                    + "; a copy of the old one is in " + copy, e);
+        }
+        config = upgraded;
+        java.nio.file.Files.delete(copy);
+        java.nio.file.Files.delete(dir);
     }
 
     /** Saves a key file for {@code password}; returns its bytes, whose SHA-256 names it. */
