@@ -35,6 +35,10 @@ final class BackupCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", arity = "0..*", description = "files and directories to back up")
     List<Path> paths = new ArrayList<>();
 
+    @Option(names = {"-x", "--one-file-system"},
+            description = "do not cross into other file systems (their mount points are kept, empty)")
+    boolean oneFileSystem;
+
     @Option(names = "--exclude-larger-than", paramLabel = "SIZE",
             description = "leave out files larger than SIZE (k, m, g, t suffixes)")
     String excludeLargerThan;
@@ -142,7 +146,7 @@ final class BackupCommand implements Callable<Integer> {
     private Excludes excludes() {
         long max = excludeLargerThan == null ? 0 : Cli.size(excludeLargerThan, "--exclude-larger-than", false);
         try {
-            return Excludes.of(excludes, excludeFiles, iexcludes, iexcludeFiles).withMaxFileSize(max);
+            return Excludes.of(excludes, excludeFiles, iexcludes, iexcludeFiles).withMaxFileSize(max).withOneFileSystem(oneFileSystem);
         } catch (IOException e) {
             throw new CliException(ExitCodes.ERROR, "error.excludeFile", String.valueOf(e.getMessage()));
         }

@@ -1,6 +1,7 @@
 package eu.rempart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import eu.rempart.vault.testing.Tmpfs;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Runs the command line in-process against real temporary directories. */
 class CliTest {
@@ -667,6 +669,38 @@ class CliTest {
                 .contains("--max-repack-size: invalid size \"-1\"");
         assertThat(rempart("backup", "--files-from", tmp.resolve("missing.txt").toString()).err())
                 .contains("impossible de lire la liste de chemins");
+    }
+
+    /**
+     * restic's {@code --one-file-system}: a file system mounted inside the folder is kept as an
+     * empty folder (a restore recreates where to mount it); named as a target, it is backed up whole.
+     */
+    @Test
+    void oneFileSystemKeepsMountPointsAsEmptyFolders() throws Exception {
+        Path share = src.resolve("partage");
+        assumeTrue(Tmpfs.mount(share, "4m"), "mounting a tmpfs needs root");
+        try {
+            Files.writeString(share.resolve("monte.txt"), "sur un autre système de fichiers\n");
+            ok("init");
+            JsonNode r = ok("--json", "backup", "-x", src.toString()).json();
+            assertThat(r.path("files_new").asLong()).isEqualTo(2); // a.txt, sub/b.txt
+            String listed = ok("ls", "latest").out();
+            assertThat(listed).contains(share.toString(), src.resolve("sub").toString())
+                    .doesNotContain("monte.txt");
+            Path out = tmp.resolve("out");
+            ok("restore", "latest", "--target", out.toString());
+            Path restored = out.resolve(share.toString().substring(1));
+            assertThat(restored).isEmptyDirectory();
+
+            assertThat(ok("ls", "latest").out()).doesNotContain("monte.txt");
+            ok("backup", "--one-file-system", share.toString());
+            assertThat(ok("ls", "latest").out()).contains(share.resolve("monte.txt").toString());
+            ok("backup", src.toString());
+            assertThat(ok("ls", "latest").out()).contains(share.resolve("monte.txt").toString());
+            assertThat(ok("check", "--read-data").out()).contains("Aucune erreur");
+        } finally {
+            Tmpfs.unmount(share);
+        }
     }
 
     @Test

@@ -311,7 +311,7 @@ public final class Archiver {
             Path p = FileNames.resolve(dir, name);
             Node old = parentNodes.get(e.getKey());
             if (e.getValue().target) {
-                children.add(entry(p, name, old, true));
+                children.add(entry(p, name, old, true, 0));
             } else {
                 children.add(intermediate(p, name, e.getValue(), old));
             }
@@ -331,8 +331,11 @@ public final class Archiver {
         return walkTargets(t, p, oldSub).thenApply(id -> countDir(old, meta.withSubtree(id)));
     }
 
-    /** Handles one directory entry; returns null (wrapped) for entries that are skipped. */
-    private CompletableFuture<Node> entry(Path p, byte[] name, Node old, boolean isTarget) {
+    /**
+     * Handles one directory entry; returns null (wrapped) for entries that are skipped. {@code fs}
+     * is the device of the file system of the target it is under (ignored for a target itself).
+     */
+    private CompletableFuture<Node> entry(Path p, byte[] name, Node old, boolean isTarget, long fs) {
         List<String> comps = components(p);
         if (!isTarget && opts.excludes().excluded(comps)) {
             return CompletableFuture.completedFuture(null);
@@ -348,6 +351,15 @@ public final class Archiver {
         if (type == NodeType.FILE && opts.excludes().tooLarge(st.size())) {
             return CompletableFuture.completedFuture(null);
         }
+        if (isTarget) {
+            fs = st.device();
+        }
+        // Another file system: a mount point is kept as an empty folder (so a restore recreates
+        // where to mount it), anything else there (a bind-mounted file) is left out.
+        boolean mountPoint = opts.excludes().oneFileSystem() && st.device() != fs;
+        if (mountPoint && type != NodeType.DIR) {
+            return CompletableFuture.completedFuture(null);
+        }
         Node node;
         try {
             node = nodeFromStatIo(p, name, st, type);
@@ -357,7 +369,11 @@ public final class Archiver {
         }
         switch (type) {
             case DIR:
-                return directory(p, node, old);
+                if (mountPoint) {
+                    Id oldSub = old != null && old.type() == NodeType.DIR ? old.subtree() : null;
+                    return saveTree(List.of(), oldSub).thenApply(id -> countDir(old, node.withSubtree(id)));
+                }
+                return directory(p, node, old, fs);
             case FILE:
                 return file(p, st, node, old);
             default:
@@ -366,7 +382,7 @@ public final class Archiver {
         }
     }
 
-    private CompletableFuture<Node> directory(Path dir, Node meta, Node old) {
+    private CompletableFuture<Node> directory(Path dir, Node meta, Node old, long fs) {
         List<byte[]> names;
         try {
             names = FileSystemAccess.listNames(dir);
@@ -379,7 +395,7 @@ public final class Archiver {
         Map<String, Node> parentNodes = loadParent(oldSub, dir);
         List<CompletableFuture<Node>> children = new ArrayList<>(names.size());
         for (byte[] name : names) {
-            children.add(entry(FileNames.resolve(dir, name), name, parentNodes.get(latin1(name)), false));
+            children.add(entry(FileNames.resolve(dir, name), name, parentNodes.get(latin1(name)), false, fs));
         }
         return saveTree(children, oldSub).thenApply(id -> countDir(old, meta.withSubtree(id)));
     }

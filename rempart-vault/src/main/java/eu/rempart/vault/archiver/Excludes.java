@@ -19,6 +19,11 @@ public final class Excludes {
     private final List<Component[]> patterns = new ArrayList<>();
     /** restic's {@code --exclude-larger-than}: files above this many bytes are left out (0: none). */
     private final long maxFileSize;
+    /**
+     * restic's {@code --one-file-system}: what lies on another file system than the backup target
+     * it is under is left out; a mount point is kept as an empty folder (see the archiver).
+     */
+    private final boolean oneFileSystem;
 
     private record Component(boolean doubleStar, Pattern glob) {
     }
@@ -26,15 +31,17 @@ public final class Excludes {
     private Excludes(List<String> raw, int caseSensitive) {
         this.raw = List.copyOf(raw);
         this.maxFileSize = 0;
+        this.oneFileSystem = false;
         for (int i = 0; i < raw.size(); i++) {
             patterns.add(compile(raw.get(i), i >= caseSensitive));
         }
     }
 
-    private Excludes(List<String> raw, List<Component[]> compiled, long maxFileSize) {
+    private Excludes(List<String> raw, List<Component[]> compiled, long maxFileSize, boolean oneFileSystem) {
         this.raw = raw;
         this.patterns.addAll(compiled);
         this.maxFileSize = maxFileSize;
+        this.oneFileSystem = oneFileSystem;
     }
 
     public static Excludes none() {
@@ -80,7 +87,16 @@ public final class Excludes {
         if (bytes < 0) {
             throw new IllegalArgumentException("negative size: " + bytes);
         }
-        return new Excludes(raw, patterns, bytes);
+        return new Excludes(raw, patterns, bytes, oneFileSystem);
+    }
+
+    /** The same rules, and what lies on other file systems than its backup target left out too. */
+    public Excludes withOneFileSystem(boolean on) {
+        return new Excludes(raw, patterns, maxFileSize, on);
+    }
+
+    public boolean oneFileSystem() {
+        return oneFileSystem;
     }
 
     /** Whether a file of {@code size} bytes is left out for its size. */
@@ -94,7 +110,7 @@ public final class Excludes {
     }
 
     public boolean isEmpty() {
-        return patterns.isEmpty() && maxFileSize == 0;
+        return patterns.isEmpty() && maxFileSize == 0 && !oneFileSystem;
     }
 
     private static Component[] compile(String pattern, boolean ignoreCase) {
