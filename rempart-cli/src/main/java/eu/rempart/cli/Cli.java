@@ -38,8 +38,9 @@ final class Cli {
             LsCommand.class, FindCommand.class, DumpCommand.class, DiffCommand.class, StatsCommand.class,
             RestoreCommand.class, CheckCommand.class, TagCommand.class, RewriteCommand.class, KeyCommand.class,
             UnlockCommand.class, CacheCommand.class, ForgetCommand.class, PruneCommand.class, RepairCommand.class,
-            MigrateCommand.class, AgentCommand.class, CopyCommand.class, RetentionCommand.class, ProtectCommand.class,
-            VaultCommand.class, SentinelCommand.class, RecoverCommand.class, VersionCommand.class);
+            MigrateCommand.class, ListCommand.class, CatCommand.class, AgentCommand.class, CopyCommand.class,
+            RetentionCommand.class, ProtectCommand.class, VaultCommand.class, SentinelCommand.class, RecoverCommand.class,
+            VersionCommand.class);
 
     final PrintStream out;
     final PrintStream err;

@@ -74,7 +74,7 @@ final class DumpCommand implements Callable<Integer> {
     }
 
     /** The entry at {@code path} ("/a/b", as ls prints it) below {@code root}, or null. */
-    private static Node find(Repository repo, Id root, String path) throws IOException {
+    static Node find(Repository repo, Id root, String path) throws IOException {
         Id tree = root;
         Node found = null;
         for (String part : path.split("/")) {

@@ -64,7 +64,7 @@ public final class Main {
 
     /** Commands that derive a repository key from its password, unless only their help is asked for. */
     private static final java.util.Set<String> KEYED = java.util.Set.of("backup", "snapshots", "ls", "find", "dump", "diff", "stats",
-            "restore", "check", "tag", "rewrite", "key", "unlock", "forget", "prune", "repair", "migrate", "copy", "retention", "protect", "recover");
+            "restore", "check", "tag", "rewrite", "key", "unlock", "forget", "prune", "repair", "migrate", "list", "cat", "copy", "retention", "protect", "recover");
 
     static boolean opensARepository(String[] args) {
         return !asksForHelp(args) && Arrays.stream(args).anyMatch(KEYED::contains);
