@@ -305,8 +305,8 @@ final class ForgetCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ output
 
-    private void printGroup(Group g) {
-        Messages m = cli.msg();
+    /** restic's "snapshots for (host [h], paths [p]):" line; null when nothing groups them. */
+    static String groupHeader(Messages m, GroupBy.Key g) {
         List<String> key = new ArrayList<>();
         if (!g.host().isEmpty()) {
             key.add(m.get("forget.group.host", g.host()));
@@ -317,8 +317,14 @@ final class ForgetCommand implements Callable<Integer> {
         if (g.paths() != null) {
             key.add(m.get("forget.group.paths", String.join(", ", g.paths())));
         }
-        if (!key.isEmpty()) {
-            cli.out.println(m.get("forget.group", String.join(", ", key)));
+        return key.isEmpty() ? null : m.get("forget.group", String.join(", ", key));
+    }
+
+    private void printGroup(Group g) {
+        Messages m = cli.msg();
+        String header = groupHeader(m, new GroupBy.Key(g.host(), g.paths(), g.tags()));
+        if (header != null) {
+            cli.out.println(header);
         }
         if (!g.keep().isEmpty()) {
             cli.out.println(m.get("forget.keep", g.keep().size()));
@@ -409,7 +415,7 @@ final class ForgetCommand implements Callable<Integer> {
         return a;
     }
 
-    private static void strings(ObjectNode n, String field, List<String> l) {
+    static void strings(ObjectNode n, String field, List<String> l) {
         if (l == null) {
             n.putNull(field);
         } else {

@@ -621,6 +621,22 @@ class CliTest {
                 .containsExactly(all.get(1).path("id").asText(), all.get(2).path("id").asText(), all.get(3).path("id").asText());
         assertThat(ok("snapshots", "--latest", "2", "--host", "poste-2").out()).contains("1 instantané(s)");
         assertThat(rempart("snapshots", "--latest", "-1").code()).isEqualTo(ExitCodes.ERROR);
+
+        // in groups, as restic's --group-by prints them
+        JsonNode byHost = ok("--json", "snapshots", "--group-by", "host").json();
+        assertThat(byHost).hasSize(2);
+        for (JsonNode g : byHost) {
+            assertThat(g.path("group_key").path("paths").isNull()).isTrue();
+            assertThat(g.path("group_key").path("tags").isNull()).isTrue();
+            boolean poste2 = g.path("group_key").path("hostname").asText().equals("poste-2");
+            assertThat(g.path("snapshots")).hasSize(poste2 ? 1 : 3)
+                    .allSatisfy(sn -> assertThat(sn.path("hostname").asText()).isEqualTo(g.path("group_key").path("hostname").asText()));
+        }
+        String text = ok("snapshots", "-g", "host,paths", "--latest", "1").out();
+        assertThat(text).contains("instantanés de (hôte [poste-2], chemins [" + src + "]) :",
+                "chemins [" + other + "]) :").doesNotContain("2 instantané(s)");
+        assertThat(text.split("1 instantané\\(s\\)", -1)).hasSize(4); // three groups of one
+        assertThat(rempart("snapshots", "--group-by", "owner").err()).contains("owner");
     }
 
     @Test

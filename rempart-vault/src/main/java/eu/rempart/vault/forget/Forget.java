@@ -12,7 +12,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
@@ -65,25 +64,11 @@ public final class Forget {
 
     /** The same with the clock and Go's Local zone given (restic run with that TZ). */
     static List<Group> apply(List<Snapshot> snapshots, Policy policy, GroupBy groupBy, Instant now, ZoneId local) {
-        Map<GroupKey, List<Snapshot>> groups = new HashMap<>();
-        for (Snapshot s : snapshots) {
-            GroupKey key = new GroupKey(groupBy.host() ? s.hostname() : "",
-                    groupBy.paths() ? s.paths().stream().sorted().toList() : null,
-                    groupBy.tags() && !s.tags().isEmpty() ? s.tags().stream().sorted().toList() : null);
-            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
-        }
-        List<GroupKey> keys = new ArrayList<>(groups.keySet());
-        keys.sort(Comparator.comparing(GroupKey::host).thenComparing(k -> String.valueOf(k.paths()))
-                .thenComparing(k -> String.valueOf(k.tags())));
         List<Group> out = new ArrayList<>();
-        for (GroupKey k : keys) {
-            out.add(applyToGroup(k, groups.get(k), policy, now, local));
+        for (Map.Entry<GroupBy.Key, List<Snapshot>> g : groupBy.group(snapshots).entrySet()) {
+            out.add(applyToGroup(g.getKey(), g.getValue(), policy, now, local));
         }
         return out;
-    }
-
-    /** What a group's snapshots share (restic's SnapshotGroupKey); null: not part of the grouping. */
-    private record GroupKey(String host, List<String> paths, List<String> tags) {
     }
 
     /** One rule of the kind "keep the last n hourly/daily/... snapshots". */
@@ -115,7 +100,7 @@ public final class Forget {
         }
     }
 
-    private static Group applyToGroup(GroupKey key, List<Snapshot> group, Policy p, Instant now, ZoneId local) {
+    private static Group applyToGroup(GroupBy.Key key, List<Snapshot> group, Policy p, Instant now, ZoneId local) {
         List<Snapshot> list = new ArrayList<>(group);
         list.sort(NEWEST_FIRST);
         List<Snapshot> keep = new ArrayList<>();

@@ -1,5 +1,14 @@
 package eu.rempart.vault.forget;
 
+import eu.rempart.vault.snapshot.Snapshot;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Which snapshot fields make the groups a policy is applied to separately (restic's
  * {@code --group-by}); none at all puts every snapshot in one group.
@@ -28,6 +37,37 @@ public record GroupBy(boolean host, boolean paths, boolean tags) {
             }
         }
         return new GroupBy(host, paths, tags);
+    }
+
+    /**
+     * What a group's snapshots share (restic's SnapshotGroupKey): {@code host} is "" and
+     * {@code paths}/{@code tags} are null when not part of the grouping; both are sorted;
+     * {@code tags} is also null for the group of untagged snapshots.
+     */
+    public record Key(String host, List<String> paths, List<String> tags) {
+        static final Comparator<Key> ORDER = Comparator.comparing(Key::host)
+                .thenComparing(k -> String.valueOf(k.paths())).thenComparing(k -> String.valueOf(k.tags()));
+    }
+
+    public Key keyOf(Snapshot s) {
+        return new Key(host ? s.hostname() : "", paths ? s.paths().stream().sorted().toList() : null,
+                tags && !s.tags().isEmpty() ? s.tags().stream().sorted().toList() : null);
+    }
+
+    /**
+     * The snapshots by group, the groups sorted by key (where restic leaves the order to chance),
+     * each group's snapshots in the order given.
+     */
+    public Map<Key, List<Snapshot>> group(List<Snapshot> snapshots) {
+        Map<Key, List<Snapshot>> groups = new HashMap<>();
+        for (Snapshot s : snapshots) {
+            groups.computeIfAbsent(keyOf(s), k -> new ArrayList<>()).add(s);
+        }
+        List<Key> keys = new ArrayList<>(groups.keySet());
+        keys.sort(Key.ORDER);
+        Map<Key, List<Snapshot>> sorted = new LinkedHashMap<>();
+        keys.forEach(k -> sorted.put(k, groups.get(k)));
+        return sorted;
     }
 
     @Override
