@@ -140,7 +140,9 @@ final class Jobs {
             repo.backend().removeAbandoned(Duration.ofHours(1));
             Snapshot parent = Snapshots.parentFor(repo, cfg.host(), names);
             BackupOptions o = BackupOptions.defaults(cfg.host(), username).withTags(job.tags())
-                    .withExcludes(Excludes.of(job.exclude(), List.of()));
+                    .withExcludes(Excludes.of(job.excludes().exclude(), List.of(), job.excludes().iexclude(), List.of())
+                            .withMaxFileSize(job.excludes().excludeLargerThan())
+                            .withOneFileSystem(job.excludes().oneFileSystem()));
             BackupInspector inspector = BackupInspector.forParent(parent);
             BackupResult r = new Archiver(repo, o, null).inspectWith(inspector).backup(paths, parent);
             BackupInspector.Verdict verdict = inspector == null ? null : inspector.verdict();

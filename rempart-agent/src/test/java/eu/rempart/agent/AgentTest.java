@@ -163,6 +163,30 @@ class AgentTest {
         assertThat(String.join("\n", log)).doesNotContain(MAIL_PASSWORD, PASSWORD, TOKEN);
     }
 
+    /** A backup job leaves out what its exclude, iexclude and exclude_larger_than name. */
+    @Test
+    void aBackupJobLeavesOutWhatItsSettingsExclude() throws Exception {
+        assumeTrue(Restic.available(), "restic binary not installed");
+        Files.writeString(src.resolve("garder.txt"), "à garder");
+        Files.writeString(src.resolve("brouillon.Tmp"), "brouillon");
+        Files.writeString(src.resolve("notes.bak"), "vieilles notes");
+        Files.write(src.resolve("disque.vhdx"), new byte[3 << 20]);
+        AgentConfig cfg = config("""
+                  - {name: cabinet, type: backup, schedule: "@hourly", repository: local, paths: [cabinet],
+                     exclude: ["*.bak"], iexclude: ["*.TMP"], exclude_larger_than: 2M, one_file_system: true}
+                """, "");
+        try (RunStore store = RunStore.open(cfg.stateDir())) {
+            Agent agent = new Agent(cfg, store, NotifyingAlerts.of(cfg, log::add), Clock.systemDefaultZone(), log::add);
+            agent.execute(job(cfg, "cabinet"));
+            assertThat(store.history(1, "local", "backup").get(0).status()).isEqualTo(RunStore.Status.SUCCESS);
+        }
+        // (the tree also holds names that are not UTF-8, which restic's ls would print as such)
+        String found = new Restic(repo, PASSWORD).run("find", "garder.txt", "brouillon.Tmp", "notes.bak", "disque.vhdx")
+                .assertOk().out();
+        assertThat(found).contains(src.resolve("garder.txt").toString())
+                .doesNotContain("brouillon.Tmp", "notes.bak", "disque.vhdx");
+    }
+
     @Test
     void aBackupGoneMissingIsReportedOnceByMailAndWebhook() throws Exception {
         // the folder to back up is gone (unplugged disk): every run fails, and the backup goes missing

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import eu.rempart.agent.schedule.Schedule;
+import eu.rempart.vault.Sizes;
 import eu.rempart.vault.forget.Policy;
 import eu.rempart.vault.forget.PolicyDuration;
 
@@ -40,6 +41,9 @@ import java.util.Set;
  *     repository: local
  *     paths: [/data/cabinet]
  *     exclude: ["*.tmp"]
+ *     iexclude: ["thumbs.db"]       # ignoring case, as Windows names do
+ *     exclude_larger_than: 4G       # leave out disk images and the like
+ *     one_file_system: true         # mounted shares and disks stay out (mount points kept, empty)
  *     copy_to: [offsite]            # after each backup
  *   - {name: retention, type: forget, schedule: "30 3 * * *", repositories: [local], prune: true,
  *      keep: {within: 30d, daily: 14, weekly: 8, monthly: 12}}
@@ -74,11 +78,24 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
 
     /**
      * A scheduled job. For a backup, {@code repositories} has one element and {@code copyTo} the
-     * repositories each new snapshot is then copied to.
+     * repositories each new snapshot is then copied to; {@code excludes} says what it leaves out.
      */
     public record JobConfig(String name, JobType type, Schedule schedule, List<String> repositories, List<Path> paths,
-            List<String> exclude, List<String> tags, List<String> copyTo, Policy keep, boolean prune,
+            BackupExcludes excludes, List<String> tags, List<String> copyTo, Policy keep, boolean prune,
             String readDataSubset, int files) {
+    }
+
+    /**
+     * What a backup job leaves out, as {@code backup}'s flags of the same names say it:
+     * {@code exclude}, {@code iexclude} (ignoring case), {@code exclude_larger_than} (bytes, 0:
+     * no limit) and {@code one_file_system}.
+     */
+    public record BackupExcludes(List<String> exclude, List<String> iexclude, long excludeLargerThan,
+            boolean oneFileSystem) {
+        public BackupExcludes {
+            exclude = List.copyOf(exclude);
+            iexclude = List.copyOf(iexclude);
+        }
     }
 
     /** Where alerts go. {@code email} and {@code webhook} may be null. */
@@ -235,7 +252,8 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                 throw bad(w, "type \"" + typeText + "\" is not backup, forget, check or restore-test");
             }
             switch (type) {
-                case BACKUP -> known(n, w, "name", "type", "schedule", "repository", "paths", "exclude", "tags", "copy_to");
+                case BACKUP -> known(n, w, "name", "type", "schedule", "repository", "paths", "exclude", "iexclude",
+                        "exclude_larger_than", "one_file_system", "tags", "copy_to");
                 case FORGET -> known(n, w, "name", "type", "schedule", "repositories", "keep", "prune");
                 case CHECK -> known(n, w, "name", "type", "schedule", "repositories", "read_data_subset");
                 case RESTORE_TEST -> known(n, w, "name", "type", "schedule", "repositories", "files");
@@ -276,8 +294,26 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
             if (files <= 0) {
                 throw bad(w, "files must be positive");
             }
+            String larger = text(n, w, "exclude_larger_than", null);
+            long maxSize = 0;
+            if (larger != null) {
+                try {
+                    maxSize = Sizes.parse(larger);
+                } catch (IllegalArgumentException e) {
+                    throw bad(w, "exclude_larger_than \"" + larger + "\" is not a size such as 500M or 4G");
+                }
+                if (maxSize == 0) {
+                    throw bad(w, "exclude_larger_than must be more than 0");
+                }
+            }
+            JsonNode oneFs = n.path("one_file_system");
+            if (!oneFs.isMissingNode() && !oneFs.isBoolean()) {
+                throw bad(w, "one_file_system must be true or false");
+            }
+            BackupExcludes excludes = new BackupExcludes(strings(n, w, "exclude"), strings(n, w, "iexclude"), maxSize,
+                    oneFs.asBoolean(false));
             return new JobConfig(name, type, schedule, List.copyOf(repositories), List.copyOf(paths),
-                    strings(n, w, "exclude"), strings(n, w, "tags"), copyTo, keep, n.path("prune").asBoolean(false),
+                    excludes, strings(n, w, "tags"), copyTo, keep, n.path("prune").asBoolean(false),
                     subset, files);
         }
 

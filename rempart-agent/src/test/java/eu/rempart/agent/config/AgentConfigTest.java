@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,6 +46,9 @@ class AgentConfigTest {
                     repository: local
                     paths: [/data/cabinet]
                     exclude: ["*.tmp"]
+                    iexclude: ["thumbs.db"]
+                    exclude_larger_than: 4G
+                    one_file_system: true
                     copy_to: [offsite]
                   - {name: retention, type: forget, schedule: "@daily", repositories: [local], prune: true}
                   - {name: weekly-check, type: check, schedule: "0 4 * * 0", repositories: [local, offsite], read_data_subset: 10%}
@@ -60,7 +64,9 @@ class AgentConfigTest {
                 .containsExactly(JobType.BACKUP, JobType.FORGET, JobType.CHECK, JobType.RESTORE_TEST);
         AgentConfig.JobConfig backup = c.jobs().get(0);
         assertThat(backup.copyTo()).containsExactly("offsite");
-        assertThat(backup.exclude()).containsExactly("*.tmp");
+        assertThat(backup.excludes()).isEqualTo(new AgentConfig.BackupExcludes(List.of("*.tmp"), List.of("thumbs.db"),
+                4L << 30, true));
+        assertThat(c.jobs().get(1).excludes()).isEqualTo(new AgentConfig.BackupExcludes(List.of(), List.of(), 0, false));
         // quarter past eight on a Saturday, then 8:30
         ZonedDateTime sat = ZonedDateTime.of(2026, 11, 21, 8, 15, 0, 0, ZoneId.of("Europe/Paris"));
         assertThat(backup.schedule().next(sat)).contains(sat.plusMinutes(15));
@@ -90,5 +96,9 @@ class AgentConfigTest {
         assertThatThrownBy(() -> load(repo + "jobs:\n  - {name: a, type: snapshot, schedule: \"@daily\"}\n"))
                 .hasMessageContaining("type \"snapshot\" is not backup, forget, check or restore-test");
         assertThatThrownBy(() -> load("jobs: [\n")).hasMessageContaining("not valid YAML");
+        assertThatThrownBy(() -> load(repo + "jobs:\n  - {name: a, type: backup, schedule: \"@daily\", repository: local, paths: [/x], exclude_larger_than: lots}\n"))
+                .hasMessageContaining("job \"a\"").hasMessageContaining("exclude_larger_than \"lots\" is not a size");
+        assertThatThrownBy(() -> load(repo + "jobs:\n  - {name: a, type: backup, schedule: \"@daily\", repository: local, paths: [/x], one_file_system: 3}\n"))
+                .hasMessageContaining("one_file_system must be true or false");
     }
 }
