@@ -31,6 +31,18 @@ public final class IndexFile {
     public record Content(List<Id> supersedes, Map<Id, List<PackedBlob>> packs) {
     }
 
+    /**
+     * Each pack's entries from the first index file, in name order, that lists it: how prune and
+     * index repair read several index files that list one pack (after an interrupted run).
+     */
+    public static java.util.SortedMap<Id, List<PackedBlob>> firstListings(Map<Id, Content> files) {
+        java.util.SortedMap<Id, List<PackedBlob>> out = new java.util.TreeMap<>();
+        for (Id id : new java.util.TreeSet<>(files.keySet())) {
+            files.get(id).packs().forEach(out::putIfAbsent);
+        }
+        return out;
+    }
+
     public static byte[] encode(List<Id> supersedes, Map<Id, List<PackedBlob>> packs) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 + packs.size() * 1024);
         try (JsonGenerator g = JSON.createGenerator(out)) {

@@ -116,9 +116,7 @@ public final class Pruner {
             // the repository's own view, for reading trees
             repo.index().addIndexFile(id, c);
         });
-        for (Id id : new TreeSet<>(contents.keySet())) {
-            contents.get(id).packs().forEach(indexed::putIfAbsent);
-        }
+        indexed.putAll(IndexFile.firstListings(contents));
         return new TreeSet<>(contents.keySet());
     }
 

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -90,10 +89,7 @@ public final class IndexRepair {
             });
         }
         // Each pack's entries from the first index file (in name order) listing it, as the other commands read them.
-        Map<Id, List<PackedBlob>> indexed = new TreeMap<>();
-        for (Id id : new TreeSet<>(contents.keySet())) {
-            contents.get(id).packs().forEach(indexed::putIfAbsent);
-        }
+        Map<Id, List<PackedBlob>> indexed = IndexFile.firstListings(contents);
 
         Map<Id, List<PackedBlob>> packs = new ConcurrentHashMap<>();
         List<Backend.FileInfo> toRead = new ArrayList<>();
