@@ -45,17 +45,11 @@ class CliTest {
     }
 
     CommandRun rempart(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
-                new PrintStream(e, true, StandardCharsets.UTF_8), env);
-        return new CommandRun(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        return CommandRun.inProcess(env, args);
     }
 
     CommandRun ok(String... args) {
-        CommandRun r = rempart(args);
-        assertThat(r.code()).as("exit code of %s, stderr: %s", List.of(args), r.err()).isZero();
-        return r;
+        return rempart(args).assertOk(args);
     }
 
     static List<String> listing(Path dir) throws IOException {

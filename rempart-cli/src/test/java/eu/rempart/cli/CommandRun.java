@@ -3,13 +3,40 @@ package eu.rempart.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** What one rempart command did, in-process (CliTest) or as a separate process (the ITs). */
 public record CommandRun(int code, String out, String err) {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Runs a command in this process ({@link Main#run}) with this environment and no terminal. */
+    public static CommandRun inProcess(Map<String, String> env, String... args) {
+        return inProcess(StandardCharsets.UTF_8, env, args);
+    }
+
+    /** The same, with standard output decoded from {@code out} (ISO-8859-1 keeps binary output byte for byte). */
+    public static CommandRun inProcess(Charset out, Map<String, String> env, String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8), env);
+        return new CommandRun(code, o.toString(out), e.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Fails, with the command and all it printed, unless it exited with 0. */
+    public CommandRun assertOk(String... args) {
+        assertThat(code).as("rempart %s\n%s", List.of(args), this).isZero();
+        return this;
+    }
 
     public JsonNode json() throws IOException {
         return JSON.readTree(out);

@@ -10,9 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,17 +51,11 @@ class ListCatCommandTest {
     }
 
     CommandRun rempart(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
-                new PrintStream(e, true, StandardCharsets.UTF_8), env);
-        return new CommandRun(code, o.toString(StandardCharsets.ISO_8859_1), e.toString(StandardCharsets.UTF_8));
+        return CommandRun.inProcess(StandardCharsets.ISO_8859_1, env, args);
     }
 
     CommandRun ok(String... args) {
-        CommandRun r = rempart(args);
-        assertThat(r.code()).as("rempart %s\n%s", List.of(args), r).isZero();
-        return r;
+        return rempart(args).assertOk(args);
     }
 
     static List<String> sortedLines(String s) {
