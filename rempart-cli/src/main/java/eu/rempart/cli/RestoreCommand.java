@@ -2,6 +2,7 @@ package eu.rempart.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.rempart.vault.archiver.Excludes;
 import eu.rempart.vault.lock.Lock;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.restorer.RestoreOptions;
@@ -35,6 +36,15 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = {"-i", "--include"}, paramLabel = "PATTERN", description = "restore only matching paths (repeatable)")
     List<String> includes = new ArrayList<>();
 
+    @Option(names = "--iinclude", paramLabel = "PATTERN", description = "as --include, ignoring case (repeatable)")
+    List<String> iincludes = new ArrayList<>();
+
+    @Option(names = {"-e", "--exclude"}, paramLabel = "PATTERN", description = "do not restore matching paths (repeatable)")
+    List<String> excludes = new ArrayList<>();
+
+    @Option(names = "--iexclude", paramLabel = "PATTERN", description = "as --exclude, ignoring case (repeatable)")
+    List<String> iexcludes = new ArrayList<>();
+
     @Option(names = "--verify", description = "read restored files back and check them")
     boolean verify;
 
@@ -50,7 +60,8 @@ final class RestoreCommand implements Callable<Integer> {
             Snapshot sn = Snapshots.find(repo, snapshot, Snapshots.filter(host, null, SnapshotsCommand.absolute(paths)));
             cli.say("restore.start", sn.shortId(), target.toAbsolutePath().normalize());
             long start = System.nanoTime();
-            RestoreOptions o = new RestoreOptions(includes, verify, RestoreOptions.defaults().workers());
+            RestoreOptions o = new RestoreOptions(Excludes.matching(includes, iincludes),
+                    Excludes.matching(excludes, iexcludes), verify, RestoreOptions.defaults().workers());
             RestoreResult r = new Restorer(repo, o, null).restore(sn, target);
             Duration d = Duration.ofNanos(System.nanoTime() - start);
             if (cli.json) {

@@ -681,6 +681,33 @@ class CliTest {
                 .contains("impossible de lire la liste de chemins");
     }
 
+    /** restic's restore --exclude, --iexclude and --iinclude: an exclusion wins over an inclusion. */
+    @Test
+    void restoreIncludesAndExcludesPaths() throws IOException {
+        Files.writeString(src.resolve("sub/Radio.DCM"), "image");
+        Files.writeString(src.resolve("sub/notes.txt"), "notes");
+        ok("init");
+        ok("backup", src.toString());
+        Path all = tmp.resolve("all-but-sub");
+        ok("restore", "latest", "--target", all.toString(), "--exclude", "sub");
+        Path restored = all.resolve(src.toString().substring(1));
+        assertThat(restored.resolve("a.txt")).hasContent("hello");
+        assertThat(restored.resolve("sub")).doesNotExist();
+
+        Path images = tmp.resolve("images");
+        JsonNode r = ok("--json", "restore", "latest", "--target", images.toString(), "--iinclude", "*.dcm").json();
+        assertThat(r.path("files_restored").asLong()).isEqualTo(1);
+        assertThat(images.resolve(src.toString().substring(1)).resolve("sub/Radio.DCM")).hasContent("image");
+
+        Path sub = tmp.resolve("sub-without-text");
+        ok("restore", "latest", "--target", sub.toString(), "--include", "sub", "--iexclude", "*.TXT");
+        Path s = sub.resolve(src.toString().substring(1));
+        assertThat(s.resolve("sub/Radio.DCM")).exists();
+        assertThat(s.resolve("sub/notes.txt")).doesNotExist();
+        assertThat(s.resolve("sub/b.txt")).doesNotExist();
+        assertThat(s.resolve("a.txt")).doesNotExist();
+    }
+
     /**
      * restic's {@code --one-file-system}: a file system mounted inside the folder is kept as an
      * empty folder (a restore recreates where to mount it); named as a target, it is backed up whole.

@@ -64,6 +64,15 @@ public final class Excludes {
         return new Excludes(all, sensitive);
     }
 
+    /** Patterns given as they are, the second list ignoring case (no files to read). */
+    public static Excludes matching(List<String> patterns, List<String> ignoringCase) {
+        try {
+            return of(patterns, List.of(), ignoringCase, List.of());
+        } catch (IOException e) {
+            throw new IllegalStateException("no file was read", e);
+        }
+    }
+
     private static List<String> read(List<String> patterns, List<Path> files) throws IOException {
         List<String> all = new ArrayList<>();
         for (String p : patterns) {

@@ -1,18 +1,27 @@
 package eu.rempart.vault.restorer;
 
+import eu.rempart.vault.archiver.Excludes;
+
 import java.util.List;
 
 /**
  * What to restore and how.
  *
- * @param includes patterns (exclude-pattern syntax) of the paths inside the snapshot to restore;
- *                 empty restores everything
- * @param verify   read every restored file back and check it against the snapshot
+ * @param include the paths inside the snapshot to restore (exclude-pattern syntax: a match, what
+ *                lies below it, and the folders on the way); none restores everything
+ * @param exclude the paths not to restore, with all they hold, even where {@code include} matches
+ * @param verify  read every restored file back and check it against the snapshot
  */
-public record RestoreOptions(List<String> includes, boolean verify, int workers) {
+public record RestoreOptions(Excludes include, Excludes exclude, boolean verify, int workers) {
     public RestoreOptions {
-        includes = includes == null ? List.of() : List.copyOf(includes);
+        include = include == null ? Excludes.none() : include;
+        exclude = exclude == null ? Excludes.none() : exclude;
         workers = Math.max(1, workers);
+    }
+
+    /** Only these include patterns (case-sensitive), nothing excluded. */
+    public RestoreOptions(List<String> includes, boolean verify, int workers) {
+        this(Excludes.matching(includes == null ? List.of() : includes, List.of()), Excludes.none(), verify, workers);
     }
 
     /**

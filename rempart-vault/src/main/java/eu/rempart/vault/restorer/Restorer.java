@@ -52,6 +52,7 @@ public final class Restorer {
     private final RestoreOptions opts;
     private final RestoreProgress progress;
     private final Excludes includes;
+    private final Excludes excludes;
 
     private final AtomicLong files = new AtomicLong();
     private final AtomicLong dirs = new AtomicLong();
@@ -77,11 +78,8 @@ public final class Restorer {
         this.opts = opts;
         this.progress = progress == null ? RestoreProgress.NONE : progress;
         this.packs = packBatch > 0 ? new PackRestorer(repo, this, packBatch) : null;
-        try {
-            this.includes = Excludes.of(opts.includes(), List.of());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        this.includes = opts.include();
+        this.excludes = opts.exclude();
     }
 
     public RestoreResult restore(Snapshot sn, Path target) throws IOException {
@@ -212,14 +210,17 @@ public final class Restorer {
         return new RestoreResult(files.get(), dirs.get(), others.get(), bytes.get(), verified.get(), errors);
     }
 
-    /** Included: matches a pattern itself, or lies below a match (Excludes' prefix rule). */
+    /**
+     * Included: not excluded (nor below an exclusion), and matches an include pattern itself or
+     * lies below a match (Excludes' prefix rule), or there are none.
+     */
     private boolean included(List<String> comps) {
-        return includes.isEmpty() || includes.excluded(comps);
+        return (includes.isEmpty() || includes.excluded(comps)) && !excludes.excluded(comps);
     }
 
     /** Could something below this directory be included? Then it must be walked. */
     private boolean mayContainIncluded(List<String> comps) {
-        return includes.isEmpty() || includes.mayMatchBelow(comps);
+        return !excludes.excluded(comps) && (includes.isEmpty() || includes.mayMatchBelow(comps));
     }
 
     private void walk(Id treeId, Path dir, List<String> comps, ExecutorService pool, Semaphore permits,
