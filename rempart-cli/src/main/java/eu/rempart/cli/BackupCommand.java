@@ -47,6 +47,9 @@ final class BackupCommand implements Callable<Integer> {
             description = "read the paths to back up from a file, one per line (repeatable)")
     List<Path> filesFrom = new ArrayList<>();
 
+    @Option(names = {"-n", "--dry-run"}, description = "do not write anything: only say what the backup would add")
+    boolean dryRun;
+
     @Option(names = "--stdin", description = "back up what standard input gives (a database dump piped in) as one file")
     boolean stdin;
 
@@ -97,6 +100,7 @@ final class BackupCommand implements Callable<Integer> {
                     "rempart backup");
         }
         try (Repository repo = cli.open()) {
+            repo.setDryRun(dryRun);
             return stdin ? runStdin(repo, c) : run(cli, repo, paths, ex, tags, host, c, parent, force);
         }
     }
@@ -130,7 +134,7 @@ final class BackupCommand implements Callable<Integer> {
                 throw e;
             }
             lock.awaitConfirmed();
-            printReport(cli, result, null);
+            printReport(cli, result, null, repo.dryRun());
             return ExitCodes.OK;
         }
     }
@@ -174,8 +178,10 @@ final class BackupCommand implements Callable<Integer> {
         String hostname = host != null ? host : cli.hostname();
         repo.setCompression(compression);
         try (Lock lock = cli.beginLockAndLoadIndex(repo)) {
-            // Packs half-written by a killed run take space and nothing else (restic ignores them).
-            repo.backend().removeAbandoned(java.time.Duration.ofHours(1));
+            if (!repo.dryRun()) {
+                // Packs half-written by a killed run take space and nothing else (restic ignores them).
+                repo.backend().removeAbandoned(java.time.Duration.ofHours(1));
+            }
             Snapshot parent = null;
             if (parentRef != null) {
                 parent = Snapshots.find(repo, parentRef, s -> true);
@@ -196,7 +202,7 @@ final class BackupCommand implements Callable<Integer> {
             }
             lock.awaitConfirmed();
             BackupInspector.Verdict verdict = inspector == null ? null : inspector.verdict();
-            printReport(cli, result, verdict);
+            printReport(cli, result, verdict, repo.dryRun());
             if (verdict != null && verdict.suspect()) {
                 return ExitCodes.SUSPECT;
             }
@@ -204,7 +210,8 @@ final class BackupCommand implements Callable<Integer> {
         }
     }
 
-    static void printReport(Cli cli, BackupResult r, BackupInspector.Verdict verdict) {
+    /** @param dryRun nothing was written: no snapshot to name */
+    static void printReport(Cli cli, BackupResult r, BackupInspector.Verdict verdict, boolean dryRun) {
         SnapshotSummary s = r.summary();
         Duration d = Duration.between(s.backupStart(), s.backupEnd());
         if (cli.json) {
@@ -223,7 +230,11 @@ final class BackupCommand implements Callable<Integer> {
             n.put("total_files_processed", s.totalFilesProcessed());
             n.put("total_bytes_processed", s.totalBytesProcessed());
             n.put("total_duration", d.toNanos() / 1e9);
-            n.put("snapshot_id", r.snapshot().id().toHex());
+            if (dryRun) {
+                n.put("dry_run", true);
+            } else {
+                n.put("snapshot_id", r.snapshot().id().toHex());
+            }
             n.put("bytes_read", s.bytesRead());
             ArrayNode errs = n.putArray("errors");
             for (SnapshotSummary.FileError e : s.errors()) {
@@ -264,7 +275,7 @@ final class BackupCommand implements Callable<Integer> {
         cli.out.println(m.get("backup.read", m.bytes(s.bytesRead())));
         cli.out.println(m.get("backup.added", m.bytes(s.dataAdded()), m.bytes(s.dataAddedPacked())));
         cli.out.println(m.get("backup.duration", Messages.duration(d)));
-        cli.out.println(m.get("backup.snapshot", r.snapshot().shortId()));
+        cli.out.println(dryRun ? m.get("backup.dryRun") : m.get("backup.snapshot", r.snapshot().shortId()));
         if (r.unreadable() > 0) {
             cli.out.println(m.get("backup.partial", r.unreadable()));
         }

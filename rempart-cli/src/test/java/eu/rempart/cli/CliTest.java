@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Runs the command line in-process against real temporary directories. */
@@ -679,6 +680,41 @@ class CliTest {
                 .contains("--max-repack-size: invalid size \"-1\"");
         assertThat(rempart("backup", "--files-from", tmp.resolve("missing.txt").toString()).err())
                 .contains("impossible de lire la liste de chemins");
+    }
+
+    /** restic's backup --dry-run: the report of what would be added, and nothing written but the lock (gone). */
+    @Test
+    void dryRunReportsWhatWouldBeAddedAndWritesNothing() throws IOException {
+        ok("init");
+        ok("backup", src.toString());
+        Files.writeString(src.resolve("nouveau.txt"), "x".repeat(100_000));
+        Map<String, List<String>> before = repositoryFiles();
+        JsonNode dry = ok("--json", "backup", "--dry-run", src.toString()).json();
+        assertThat(dry.path("dry_run").asBoolean()).isTrue();
+        assertThat(dry.has("snapshot_id")).isFalse();
+        assertThat(dry.path("files_new").asLong()).isEqualTo(1);
+        assertThat(dry.path("data_added").asLong()).isGreaterThanOrEqualTo(100_000);
+        assertThat(repositoryFiles()).isEqualTo(before);
+        assertThat(ok("backup", "-n", src.toString()).out()).contains("Essai à blanc : rien n’a été écrit");
+        assertThat(repositoryFiles()).isEqualTo(before);
+
+        // the same, pack headers included, but for the folders' trees: they record access times,
+        // which the dry run's reading moved
+        JsonNode real = ok("--json", "backup", src.toString()).json();
+        assertThat(real.path("data_added").asLong()).isCloseTo(dry.path("data_added").asLong(), within(64L));
+        assertThat(real.path("data_added_packed").asLong()).isCloseTo(dry.path("data_added_packed").asLong(), within(64L));
+        assertThat(ok("check", "--read-data").out()).contains("Aucune erreur");
+    }
+
+    /** Every file of the repository, by folder. */
+    Map<String, List<String>> repositoryFiles() throws IOException {
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.walk(repo)) {
+            s.filter(Files::isRegularFile).forEach(f -> out.computeIfAbsent(repo.relativize(f.getParent()).toString(),
+                    k -> new java.util.ArrayList<>()).add(f.getFileName().toString()));
+        }
+        out.values().forEach(java.util.Collections::sort);
+        return out;
     }
 
     /** restic's restore --exclude, --iexclude and --iinclude: an exclusion wins over an inclusion. */

@@ -15,6 +15,7 @@ import eu.rempart.vault.crypto.MasterKey;
 import eu.rempart.vault.crypto.WrongPasswordException;
 import eu.rempart.vault.index.IndexFile;
 import eu.rempart.vault.index.MasterIndex;
+import eu.rempart.vault.pack.PackHeader;
 import eu.rempart.vault.pack.PackWriter;
 import eu.rempart.vault.pack.PackedBlob;
 
@@ -67,6 +68,9 @@ public final class Repository implements AutoCloseable {
     private volatile Config config;
     private final MasterIndex index = new MasterIndex();
     private volatile Compression compression = Compression.AUTO;
+    private volatile boolean dryRun;
+    /** Dry run: the pack a real run would be filling, per type, so that headers count as they would. */
+    private final Map<BlobType, DryPack> dryPacks = new EnumMap<>(BlobType.class);
     private volatile int packSize = DEFAULT_PACK_SIZE;
     private volatile Future<?> writeGate;
 
@@ -332,6 +336,19 @@ public final class Repository implements AutoCloseable {
         return compression;
     }
 
+    /**
+     * restic's {@code backup --dry-run}: blobs are still encoded, so that what a backup reports it
+     * would add is true to the byte, and counted, but no pack is written, and no unpacked file but
+     * a lock is saved (no index, no snapshot).
+     */
+    public void setDryRun(boolean on) {
+        this.dryRun = on;
+    }
+
+    public boolean dryRun() {
+        return dryRun;
+    }
+
     /** The size packs are filled to before they are stored. */
     public int packSize() {
         return packSize;
@@ -496,7 +513,9 @@ public final class Repository implements AutoCloseable {
         }
         byte[] sealed = key.seal(plain);
         Id id = Id.hash(sealed);
-        backend.save(type, id.toHex(), sealed);
+        if (!dryRun || type == FileType.LOCK) {
+            backend.save(type, id.toHex(), sealed);
+        }
         return id;
     }
 
@@ -832,6 +851,10 @@ public final class Repository implements AutoCloseable {
         dataAdded.addAndGet(len);
         dataAddedPacked.addAndGet(sealed.length());
         (type == BlobType.DATA ? blobsAdded : treesAdded).incrementAndGet();
+        if (dryRun) {
+            dryPack(new PackedBlob(id, type, null, 0, sealed.length(), sealed.uncompressedLength()));
+            return true;
+        }
         PackWriter pw;
         synchronized (packLock) {
             pw = idle.computeIfAbsent(type, t -> new java.util.ArrayDeque<>()).pollFirst();
@@ -854,6 +877,32 @@ public final class Repository implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** The blobs of a pack a dry run does not write, and their bytes ({@link PackWriter#size}). */
+    private static final class DryPack {
+        final List<PackedBlob> blobs = new ArrayList<>();
+        long bytes;
+    }
+
+    /** Dry run: the blob joins its type's pack, whose header counts once it is as full as a real one. */
+    private void dryPack(PackedBlob b) {
+        synchronized (dryPacks) {
+            DryPack pack = dryPacks.computeIfAbsent(b.type(), t -> new DryPack());
+            pack.blobs.add(b);
+            pack.bytes += b.length();
+            if (pack.bytes >= packSize) {
+                closeDryPack(pack);
+            }
+        }
+    }
+
+    private void closeDryPack(DryPack pack) {
+        if (!pack.blobs.isEmpty()) {
+            dataAddedPacked.addAndGet(PackHeader.overhead(pack.blobs));
+            pack.blobs.clear();
+            pack.bytes = 0;
+        }
     }
 
     private void finishLater(PackWriter pw) throws IOException {
@@ -1024,6 +1073,9 @@ public final class Repository implements AutoCloseable {
 
     /** Writes any partly filled packs and the index for everything stored so far. */
     public void flush() throws IOException {
+        synchronized (dryPacks) {
+            dryPacks.values().forEach(this::closeDryPack);
+        }
         List<PackWriter> rest = new ArrayList<>();
         synchronized (packLock) {
             for (java.util.ArrayDeque<PackWriter> packs : idle.values()) {
@@ -1063,8 +1115,8 @@ public final class Repository implements AutoCloseable {
     /** Decrypts a whole pack's header (for check and index rebuilds). */
     public List<PackedBlob> listPack(Id packId, long size) throws IOException {
         byte[] tail = backend.load(FileType.PACK, packId.toHex(), -1,
-                (int) Math.min(size, eu.rempart.vault.pack.PackHeader.TAIL_GUESS));
-        int hl = eu.rempart.vault.pack.PackHeader.headerLength(tail);
+                (int) Math.min(size, PackHeader.TAIL_GUESS));
+        int hl = PackHeader.headerLength(tail);
         if (hl + 4 > tail.length && hl + 4L <= size) {
             tail = backend.load(FileType.PACK, packId.toHex(), -1, hl + 4);
         }
@@ -1073,7 +1125,7 @@ public final class Repository implements AutoCloseable {
 
     /** Decrypts and parses the header at the end of {@code tail} (a pack's last bytes, or all of it). */
     public List<PackedBlob> parsePackHeader(Id packId, byte[] tail, long packSize) {
-        return eu.rempart.vault.pack.PackHeader.parse(key, packId, tail, packSize);
+        return PackHeader.parse(key, packId, tail, packSize);
     }
 
     /**
