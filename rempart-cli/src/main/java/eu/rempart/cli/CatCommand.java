@@ -51,7 +51,7 @@ final class CatCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.ERROR, "cat.id", t);
         }
         if (t.equals("pack") && cli.console != null) {
-            throw new CliException(ExitCodes.ERROR, "dump.terminal");
+            throw new CliException(ExitCodes.ERROR, "cat.terminal");
         }
         try (Repository repo = cli.open()) {
             byte[] out = switch (t) {
