@@ -262,7 +262,7 @@ final class BackupCommand implements Callable<Integer> {
             // errors go to stderr even with --quiet: they are what a practice must act on
             cli.err.println(cli.msg().get("backup.errors", s.errors().size()));
             for (SnapshotSummary.FileError e : s.errors()) {
-                cli.err.println("  " + e.path() + ": " + e.message());
+                cli.err.println("  " + cli.msg().fileError(e));
             }
         }
         if (cli.quiet) {

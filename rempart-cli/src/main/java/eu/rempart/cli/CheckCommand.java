@@ -13,7 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "check", description = "check the repository for errors")
@@ -86,7 +85,6 @@ final class CheckCommand implements Callable<Integer> {
      * Finding#toString()}, as in {@code --json}), also where a kind has no French text.
      */
     static String say(Messages m, Finding f) {
-        String key = "check.finding." + f.kind().name();
-        return m.locale().equals(Locale.ENGLISH) || !m.has(key) ? f.toString() : m.get(key, f.args().toArray());
+        return m.orEnglish("check.finding." + f.kind().name(), f.toString(), f.args().toArray());
     }
 }

@@ -33,8 +33,18 @@ final class Messages {
         return locale;
     }
 
-    boolean has(String key) {
-        return bundle.containsKey(key);
+    /**
+     * A text the vault gives in English: this key's translation with these values, or the English
+     * as it is, in English or where no translation exists (the vault's text is the only English).
+     */
+    String orEnglish(String key, String english, Object... args) {
+        return locale.equals(Locale.ENGLISH) || !bundle.containsKey(key) ? english : get(key, args);
+    }
+
+    /** "path: reason" for a file a backup or restore could not handle, the reason translated if common. */
+    String fileError(eu.rempart.vault.snapshot.SnapshotSummary.FileError e) {
+        return e.path() + ": " + e.problem().map(p -> orEnglish("file.problem." + p.name(), e.message()))
+                .orElse(e.message());
     }
 
     String get(String key, Object... args) {

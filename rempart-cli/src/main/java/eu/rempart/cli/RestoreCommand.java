@@ -81,7 +81,7 @@ final class RestoreCommand implements Callable<Integer> {
                 cli.printJson(n);
             } else {
                 for (SnapshotSummary.FileError e : r.errors()) {
-                    cli.err.println("rempart: " + e.path() + ": " + e.message());
+                    cli.err.println("rempart: " + cli.msg().fileError(e));
                 }
                 Messages m = cli.msg();
                 cli.say("restore.done", r.files(), r.dirs(), r.others(), m.bytes(r.bytes()), Messages.duration(d));

@@ -1,6 +1,7 @@
 package eu.rempart.cli;
 
 import eu.rempart.vault.checker.Finding;
+import eu.rempart.vault.snapshot.SnapshotSummary.FileError;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -29,9 +30,9 @@ class MessagesTest {
     void everyMessageExistsInFrenchAndEnglishWithTheSameValues() throws IOException {
         Properties fr = bundle("messages");
         Properties en = bundle("messages_en");
-        // check's findings are French only: their English is the vault's own line (Finding.toString).
+        // check's findings and files' problems are French only: their English is the vault's own text
         Set<String> french = new TreeSet<>(fr.stringPropertyNames());
-        french.removeIf(k -> k.startsWith("check.finding."));
+        french.removeIf(k -> k.startsWith("check.finding.") || k.startsWith("file.problem."));
         assertThat(en.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(french);
         for (String k : french) {
             assertThat(arguments(fr.getProperty(k))).as(k).isEqualTo(arguments(en.getProperty(k)));
@@ -52,6 +53,19 @@ class MessagesTest {
         assertThat(CheckCommand.say(m, f)).isEqualTo("paquet ab12 : taille 1234567 différente de celle de l’index (1234568 attendus)");
         assertThat(CheckCommand.say(Messages.of("en"), f)).isEqualTo(f.toString())
                 .isEqualTo("pack ab12: size 1234567 does not match the index (expected 1234568)");
+    }
+
+    @Test
+    void everyCommonFileProblemHasAFrenchText() throws IOException {
+        Properties fr = bundle("messages");
+        for (FileError.Problem p : FileError.Problem.values()) {
+            assertThat(fr.getProperty("file.problem." + p.name())).as(p.name()).isNotBlank();
+        }
+        FileError denied = new FileError("/cabinet/agenda.db", FileError.Problem.PERMISSION_DENIED.english);
+        assertThat(Messages.of(null).fileError(denied)).isEqualTo("/cabinet/agenda.db: accès refusé (droits du fichier)");
+        assertThat(Messages.of("en").fileError(denied)).isEqualTo("/cabinet/agenda.db: permission denied");
+        FileError other = new FileError("/cabinet/x", "Input/output error");
+        assertThat(Messages.of(null).fileError(other)).isEqualTo("/cabinet/x: Input/output error");
     }
 
     /** How many arguments a pattern uses. */

@@ -47,8 +47,12 @@ class UnreadableSourceIT extends ItBase {
 
         CommandRun human = runner.run("backup", src.toString());
         assertThat(human.code()).as(human.toString()).isEqualTo(3);
-        assertThat(human.err()).contains(secret.toString());
+        assertThat(human.err()).contains(secret + ": permission denied");
         assertThat(human.out()).contains("Snapshot");
+        // in French, as a dry run (no third snapshot)
+        CommandRun french = runner.run("--lang", "fr", "backup", "--dry-run", "--force", src.toString());
+        assertThat(french.code()).as(french.toString()).isEqualTo(3);
+        assertThat(french.err()).contains(secret + ": accès refusé (droits du fichier)");
 
         CommandRun json = runner.run("backup", "--json", "--force", src.toString());
         assertThat(json.code()).as(json.toString()).isEqualTo(3);

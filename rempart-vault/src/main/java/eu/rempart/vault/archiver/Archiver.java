@@ -13,6 +13,7 @@ import eu.rempart.vault.fs.Xattr;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.snapshot.SnapshotSummary;
+import eu.rempart.vault.snapshot.SnapshotSummary.FileError;
 import eu.rempart.vault.snapshot.Snapshots;
 import eu.rempart.vault.tree.ExtendedAttribute;
 import eu.rempart.vault.tree.GoFileMode;
@@ -613,10 +614,10 @@ public final class Archiver {
             try {
                 FileStat after = FileSystemAccess.lstat(p);
                 if (after.size() != size || !after.mtime().equals(st.mtime())) {
-                    changed = "file changed while it was read; the version read is kept";
+                    changed = FileError.Problem.CHANGED_WHILE_READ.english;
                 }
             } catch (IOException e) {
-                changed = "file removed while it was read; the version read is kept";
+                changed = FileError.Problem.REMOVED_WHILE_READ.english;
             }
         }
         IOException readFailure = failure;
@@ -717,17 +718,17 @@ public final class Archiver {
 
     private void warn(Path p, String message) {
         String path = FileNames.display(FileNames.pathBytes(p));
-        errors.add(new SnapshotSummary.FileError(path, message));
+        errors.add(new FileError(path, message));
         progress.error(path, message);
     }
 
     /** A short reason for a file error, without stack or secrets. */
     public static String describe(Throwable e) {
         if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
+            return FileError.Problem.PERMISSION_DENIED.english;
         }
         if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such file (removed during backup)";
+            return FileError.Problem.VANISHED.english;
         }
         String m = e.getMessage();
         return m == null ? e.getClass().getSimpleName() : m;

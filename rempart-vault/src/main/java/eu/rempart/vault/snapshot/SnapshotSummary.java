@@ -2,6 +2,7 @@ package eu.rempart.vault.snapshot;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The backup report stored in a snapshot's {@code summary} field (restic >= 0.17 layout), with
@@ -18,7 +19,33 @@ public record SnapshotSummary(Instant backupStart, Instant backupEnd,
         errors = errors == null ? List.of() : List.copyOf(errors);
     }
 
-    /** A file or directory that could not be backed up, and why. */
+    /** A file or directory that could not be backed up (or restored), and why, in English. */
     public record FileError(String path, String message) {
+        /**
+         * The common reasons, whose English text is the message as stored, so that a front end
+         * can say them in its reader's language; any other message is the system's own.
+         */
+        public enum Problem {
+            PERMISSION_DENIED("permission denied"),
+            VANISHED("no such file (removed during backup)"),
+            CHANGED_WHILE_READ("file changed while it was read; the version read is kept"),
+            REMOVED_WHILE_READ("file removed while it was read; the version read is kept");
+
+            public final String english;
+
+            Problem(String english) {
+                this.english = english;
+            }
+        }
+
+        /** The common reason this message gives, if it is one. */
+        public Optional<Problem> problem() {
+            for (Problem p : Problem.values()) {
+                if (p.english.equals(message)) {
+                    return Optional.of(p);
+                }
+            }
+            return Optional.empty();
+        }
     }
 }
