@@ -255,7 +255,8 @@ final class BackupCommand implements Callable<Integer> {
         if (verdict != null && verdict.suspect()) {
             // an alert goes to stderr even with --quiet
             int found = verdict.counts().values().stream().mapToInt(Integer::intValue).sum();
-            cli.err.println(cli.msg().get("backup.suspect", found, verdict.inspected(), r.snapshot().shortId()));
+            cli.err.println(dryRun ? cli.msg().get("backup.suspectDryRun", found, verdict.inspected())
+                    : cli.msg().get("backup.suspect", found, verdict.inspected(), r.snapshot().shortId()));
             verdict.examples().forEach(f -> cli.err.println("  " + f.file()));
         }
         if (!s.errors().isEmpty()) {

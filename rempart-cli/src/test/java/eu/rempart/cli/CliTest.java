@@ -706,6 +706,36 @@ class CliTest {
         assertThat(ok("check", "--read-data").out()).contains("Aucune erreur");
     }
 
+    /** Documents encrypted in place: exit 4 and the alert, the snapshot tagged; a dry run alerts and writes none. */
+    @Test
+    void ransomwareLikeChangesAreAlertedAlsoInADryRun() throws IOException {
+        Path docs = Files.createDirectories(tmp.resolve("cabinet"));
+        java.util.Random rnd = new java.util.Random(7);
+        for (int i = 0; i < 30; i++) {
+            Files.writeString(docs.resolve("courrier" + i + ".txt"), ("Cher confrère, le patient " + i + " ").repeat(300));
+        }
+        ok("init");
+        ok("backup", docs.toString());
+        for (int i = 0; i < 30; i++) {
+            byte[] b = new byte[9000];
+            rnd.nextBytes(b);
+            Files.write(docs.resolve("courrier" + i + ".txt"), b);
+        }
+        Files.writeString(docs.resolve("HOW_TO_DECRYPT.txt"), "Your files are encrypted.\n");
+
+        CommandRun dry = rempart("backup", "--dry-run", docs.toString());
+        assertThat(dry.code()).as(dry.toString()).isEqualTo(ExitCodes.SUSPECT);
+        assertThat(dry.err()).contains("ALERTE RANÇONGICIEL").contains("essai à blanc : aucun instantané n’a été écrit");
+        assertThat(ok("--json", "snapshots").json()).hasSize(1);
+
+        CommandRun real = rempart("backup", docs.toString());
+        assertThat(real.code()).as(real.toString()).isEqualTo(ExitCodes.SUSPECT);
+        assertThat(real.err()).contains("ALERTE RANÇONGICIEL").contains("est marqué « suspect »");
+        JsonNode all = ok("--json", "snapshots").json();
+        assertThat(all).hasSize(2);
+        assertThat(all.get(1).path("tags").toString()).contains("suspect");
+    }
+
     /** Every file of the repository, by folder. */
     Map<String, List<String>> repositoryFiles() throws IOException {
         Map<String, List<String>> out = new java.util.TreeMap<>();
