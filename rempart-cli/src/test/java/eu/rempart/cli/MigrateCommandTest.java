@@ -133,6 +133,7 @@ class MigrateCommandTest {
     @Test
     void anAppendOnlyServerRefusesAndTheConfigStaysAsItWas() throws Exception {
         byte[] config = Files.readAllBytes(repo.resolve("config"));
+        long leftovers = upgradeFolders();
         try (RestServer server = RestServer.start(new RestServer.Options(tmp, new InetSocketAddress("127.0.0.1", 0),
                 true, null, false, null, 0, null))) {
             env.put("REMPART_REPOSITORY", "rest:http://127.0.0.1:" + server.address().getPort() + "/repo/");
@@ -141,6 +142,7 @@ class MigrateCommandTest {
             assertThat(refused.code()).as(refused.toString()).isEqualTo(ExitCodes.ERROR);
             assertThat(refused.err()).contains("403");
         }
+        assertThat(upgradeFolders()).as("no copy of the config left behind").isEqualTo(leftovers);
         assertThat(Files.readAllBytes(repo.resolve("config"))).isEqualTo(config);
         env.put("REMPART_REPOSITORY", repo.toString());
         ok("migrate", "upgrade_repo_v2");

@@ -170,7 +170,14 @@ public final class Repository implements AutoCloseable {
         eu.rempart.vault.fs.OwnerOnly.createFile(copy);
         java.nio.file.Files.write(copy, old);
         Config upgraded = new Config(2, config.id(), config.chunkerPolynomial());
-        backend.remove(FileType.CONFIG, "config");
+        try {
+            backend.remove(FileType.CONFIG, "config");
+        } catch (IOException | RuntimeException e) {
+            // refused (append-only, Object Lock): nothing changed, and the copy is not needed
+            java.nio.file.Files.delete(copy);
+            java.nio.file.Files.delete(dir);
+            throw e;
+        }
         try {
             backend.save(FileType.CONFIG, "config", key.seal(upgraded.toJson()));
         } catch (IOException | RuntimeException e) {
@@ -337,9 +344,10 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * restic's {@code backup --dry-run}: blobs are still encoded, so that what a backup reports it
-     * would add is true to the byte, and counted, but no pack is written, and no unpacked file but
-     * a lock is saved (no index, no snapshot).
+     * restic's {@code backup --dry-run}: blobs are still encoded and counted, so that what a backup
+     * reports it would add is what it would store, with the headers of packs filled one at a time
+     * (a real run, filling a few at once, may write a few more); but no pack is written, and no
+     * unpacked file but a lock is saved (no index, no snapshot).
      */
     public void setDryRun(boolean on) {
         this.dryRun = on;
