@@ -43,6 +43,12 @@ class ResticInteropTest {
      * {@code linktarget_raw} Rempart also writes). Everything else must match exactly.
      */
     static final List<String> RESTIC_014_LOSSY = List.of("link target differs: /odd/link-bad-target");
+    /**
+     * A chunker polynomial (restic's chunker tests use it), so that chunk sizes are the same in every
+     * run: with a random one, about 1 run in 100 cut the large files into no chunk above 2 MiB, and
+     * the assertions on such chunks failed.
+     */
+    static final Polynomial FIXED = Polynomial.parse("3DA3358B4DC173");
 
     @TempDir
     static Path tmp;
@@ -63,10 +69,8 @@ class ResticInteropTest {
     void rempartWritesResticChecksAndRestores() throws Exception {
         Path repoDir = tmp.resolve("repo-rempart");
         BackupResult r;
-        // A fixed polynomial (restic's chunker tests use it): with a random one, about 1 run in 100
-        // cut the large files into no chunk above 2 MiB, and the assertion below failed.
         try (Repository repo = Repository.init(new LocalBackend(repoDir), PASSWORD.toCharArray(), KdfParams.forTests(),
-                Polynomial.parse("3DA3358B4DC173"), "test", "host")) {
+                FIXED, "test", "host")) {
             r = new Archiver(repo, BackupOptions.defaults("host", "test"), null).backup(List.of(source), null);
         }
         assertThat(r.summary().errors()).isEmpty();
@@ -106,8 +110,12 @@ class ResticInteropTest {
     @Test
     void resticWritesRempartChecksAndRestores() throws Exception {
         Path repoDir = tmp.resolve("repo-restic");
-        Restic restic = new Restic(repoDir, PASSWORD);
-        restic.run("init").assertOk();
+        // restic takes the fixed polynomial from a repository that has it
+        Path polySource = tmp.resolve("polynomial-source");
+        Repository.init(new LocalBackend(polySource), PASSWORD.toCharArray(), KdfParams.forTests(), FIXED, "test", "host")
+                .close();
+        Restic restic = new Restic(repoDir, PASSWORD).withEnv(java.util.Map.of("RESTIC_FROM_PASSWORD", PASSWORD));
+        restic.run("init", "--from-repo", polySource.toString(), "--copy-chunker-params").assertOk();
         restic.run("backup", source.toString()).assertOk();
         try (Repository repo = Repository.open(new LocalBackend(repoDir), PASSWORD.toCharArray())) {
             repo.loadIndex();
