@@ -44,6 +44,18 @@ public final class Id implements Comparable<Id> {
         }
     }
 
+    /**
+     * A stored file's name as an id, or null for any other name (a temporary file of an
+     * interrupted upload), which restic skips when it lists a directory.
+     */
+    public static Id parseOrNull(String name) {
+        try {
+            return parse(name);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     public static Id hash(byte[] data) {
         return hash(data, 0, data.length);
     }

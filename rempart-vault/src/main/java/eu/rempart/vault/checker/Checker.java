@@ -108,12 +108,11 @@ public final class Checker {
     }
 
     private Id parseName(String name, FileType what) {
-        try {
-            return Id.parse(name);
-        } catch (IllegalArgumentException e) {
+        Id id = Id.parseOrNull(name);
+        if (id == null) {
             hints.add(Finding.of(Kind.INVALID_NAME, what.dir(), name));
-            return null;
         }
+        return id;
     }
 
     private List<Id> ids(List<Backend.FileInfo> files, FileType what) {

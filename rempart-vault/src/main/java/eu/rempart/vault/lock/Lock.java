@@ -154,10 +154,8 @@ public final class Lock implements AutoCloseable {
     private static void checkOthers(Repository repo, boolean exclusive, Id own, String hostname) throws IOException {
         Instant now = Instant.now();
         for (Backend.FileInfo f : repo.backend().list(FileType.LOCK)) {
-            Id id;
-            try {
-                id = Id.parse(f.name());
-            } catch (IllegalArgumentException e) {
+            Id id = Id.parseOrNull(f.name());
+            if (id == null) {
                 continue;
             }
             if (id.equals(own)) {

@@ -300,10 +300,8 @@ public final class Pruner {
         List<Backend.FileInfo> files = new ArrayList<>(stored);
         files.sort(Comparator.comparing(Backend.FileInfo::name));
         for (Backend.FileInfo f : files) {
-            Id id;
-            try {
-                id = Id.parse(f.name());
-            } catch (IllegalArgumentException e) {
+            Id id = Id.parseOrNull(f.name());
+            if (id == null) {
                 continue; // not a pack restic would list either
             }
             PackInfo p = missing.remove(id);

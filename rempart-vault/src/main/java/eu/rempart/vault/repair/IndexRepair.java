@@ -74,7 +74,7 @@ public final class IndexRepair {
         Map<Id, IndexFile.Content> contents = new ConcurrentHashMap<>();
         List<Backend.FileInfo> indexFiles = repo.backend().list(FileType.INDEX);
         for (Backend.FileInfo f : indexFiles) {
-            Id id = parse(f.name());
+            Id id = Id.parseOrNull(f.name());
             if (id != null) {
                 oldIndexFiles.add(id);
             }
@@ -94,7 +94,7 @@ public final class IndexRepair {
         Map<Id, List<PackedBlob>> packs = new ConcurrentHashMap<>();
         List<Backend.FileInfo> toRead = new ArrayList<>();
         for (Backend.FileInfo f : repo.backend().list(FileType.PACK)) {
-            Id id = parse(f.name());
+            Id id = Id.parseOrNull(f.name());
             if (id == null || exclude.contains(id)) {
                 continue;
             }
@@ -128,14 +128,5 @@ public final class IndexRepair {
         repo.forEachFile("rempart-repair", oldIndexFiles, id -> repo.backend().remove(FileType.INDEX, id.toHex()));
         return new Result(sorted.size(), blobs, toRead.size(), new TreeMap<>(unreadable), written, oldIndexFiles.size(),
                 damagedIndexFiles);
-    }
-
-    /** A stored file's name as an id, or null for anything else (a temporary file of an interrupted upload). */
-    static Id parse(String name) {
-        try {
-            return Id.parse(name);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }

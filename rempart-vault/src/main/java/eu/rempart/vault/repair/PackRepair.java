@@ -53,7 +53,7 @@ public final class PackRepair {
     public static Result run(Repository repo, List<Id> packIds) throws IOException {
         Map<Id, Long> stored = new HashMap<>();
         for (Backend.FileInfo f : repo.backend().list(FileType.PACK)) {
-            Id id = IndexRepair.parse(f.name());
+            Id id = Id.parseOrNull(f.name());
             if (id != null) {
                 stored.put(id, f.size());
             }
