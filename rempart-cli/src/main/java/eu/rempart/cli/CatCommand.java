@@ -3,7 +3,6 @@ package eu.rempart.cli;
 import eu.rempart.vault.BlobType;
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.Id;
-import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.lock.Lock;
 import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.repository.Repository;
@@ -118,9 +117,9 @@ final class CatCommand implements Callable<Integer> {
     private Id find(Repository repo, FileType fileType, String prefix) throws IOException {
         String p = prefix.toLowerCase(Locale.ROOT);
         List<Id> found = new ArrayList<>();
-        for (Backend.FileInfo f : repo.backend().list(fileType)) {
-            if (f.name().startsWith(p) && f.name().matches("[0-9a-f]{64}")) {
-                found.add(Id.parse(f.name()));
+        for (String name : ListCommand.idNames(repo, fileType)) {
+            if (name.startsWith(p)) {
+                found.add(Id.parse(name));
             }
         }
         return one(found, type.toLowerCase(Locale.ROOT), prefix);

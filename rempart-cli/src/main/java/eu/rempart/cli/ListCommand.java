@@ -41,7 +41,7 @@ final class ListCommand implements Callable<Integer> {
         List<String[]> lines = new ArrayList<>();
         try (Repository repo = cli.open()) {
             if (t.equals("locks")) {
-                names(repo, FileType.LOCK, lines); // as restic: listing locks takes none
+                idNames(repo, FileType.LOCK).forEach(n -> lines.add(new String[] {n})); // as restic: no lock for this
             } else if (t.equals("blobs")) {
                 try (Lock lock = cli.lockAndLoadIndex(repo)) {
                     for (PackedBlob b : repo.index().all()) {
@@ -50,7 +50,7 @@ final class ListCommand implements Callable<Integer> {
                 }
             } else {
                 try (Lock lock = cli.lock(repo, false)) {
-                    names(repo, TYPES.get(t), lines);
+                    idNames(repo, TYPES.get(t)).forEach(n -> lines.add(new String[] {n}));
                 }
             }
         }
@@ -74,11 +74,13 @@ final class ListCommand implements Callable<Integer> {
     }
 
     /** The stored files' names that are ids: restic ignores the others (temporary files). */
-    private static void names(Repository repo, FileType type, List<String[]> out) throws java.io.IOException {
+    static List<String> idNames(Repository repo, FileType type) throws java.io.IOException {
+        List<String> out = new ArrayList<>();
         for (Backend.FileInfo f : repo.backend().list(type)) {
             if (f.name().matches("[0-9a-f]{64}")) {
-                out.add(new String[] {f.name()});
+                out.add(f.name());
             }
         }
+        return out;
     }
 }
