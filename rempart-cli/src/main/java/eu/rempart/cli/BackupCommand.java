@@ -109,11 +109,8 @@ final class BackupCommand implements Callable<Integer> {
     private static List<Path> pathsFrom(Path file) {
         List<Path> out = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
-                String l = line.strip();
-                if (!l.isEmpty() && !l.startsWith("#")) {
-                    out.add(Path.of(l));
-                }
+            for (String l : Excludes.listFile(file)) {
+                out.add(Path.of(l));
             }
         } catch (IOException e) {
             throw new CliException(ExitCodes.ERROR, "error.filesFrom", file);

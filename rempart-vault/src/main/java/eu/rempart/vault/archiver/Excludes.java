@@ -81,14 +81,24 @@ public final class Excludes {
             }
         }
         for (Path f : files) {
-            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-                String l = line.strip();
-                if (!l.isEmpty() && !l.startsWith("#")) {
-                    all.add(l);
-                }
-            }
+            all.addAll(listFile(f));
         }
         return all;
+    }
+
+    /**
+     * The entries of a list file, as restic reads its exclude files and {@code --files-from}: one
+     * per line, stripped; blank lines and lines starting with {@code #} skipped.
+     */
+    public static List<String> listFile(Path file) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String l = line.strip();
+            if (!l.isEmpty() && !l.startsWith("#")) {
+                out.add(l);
+            }
+        }
+        return out;
     }
 
     /** The same patterns, and files larger than {@code bytes} left out too (0: no limit). */
@@ -133,8 +143,7 @@ public final class Excludes {
             if (part.isEmpty()) {
                 continue;
             }
-            cs.add(part.equals("**") ? new Component(true, null) : new Component(false, Pattern.compile(globToRegex(part),
-                    ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0)));
+            cs.add(part.equals("**") ? new Component(true, null) : new Component(false, glob(part, ignoreCase)));
         }
         return cs.toArray(new Component[0]);
     }
@@ -144,8 +153,12 @@ public final class Excludes {
      * {@code [a-z]}, a backslash to escape), as restic's {@code find} uses it.
      */
     public static java.util.function.Predicate<String> nameGlob(String glob, boolean ignoreCase) {
-        Pattern p = Pattern.compile(globToRegex(glob), ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
+        Pattern p = glob(glob, ignoreCase);
         return name -> p.matcher(name).matches();
+    }
+
+    private static Pattern glob(String glob, boolean ignoreCase) {
+        return Pattern.compile(globToRegex(glob), ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
     }
 
     static String globToRegex(String glob) {
