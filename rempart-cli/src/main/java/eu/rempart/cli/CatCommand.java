@@ -68,9 +68,13 @@ final class CatCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** What must not vanish while it is read (a prune deletes index files, packs and snapshots). */
+    /**
+     * What must not vanish while it is read (a prune deletes index files, packs and snapshots);
+     * only a blob or tree needs the index to be found.
+     */
     private byte[] underLock(Repository repo, String t) throws IOException {
-        try (Lock lock = cli.lockAndLoadIndex(repo)) {
+        boolean byIndex = t.equals("blob") || t.equals("tree");
+        try (Lock lock = byIndex ? cli.lockAndLoadIndex(repo) : cli.lock(repo, false)) {
             return switch (t) {
                 case "index" -> repo.loadUnpacked(FileType.INDEX, find(repo, FileType.INDEX, id));
                 case "snapshot" -> {
