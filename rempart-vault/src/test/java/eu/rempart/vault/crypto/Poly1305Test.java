@@ -21,12 +21,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Our Poly1305 against three independent references: Bouncy Castle (the implementation it replaces),
- * a BigInteger transcription of the definition, and published vectors.
+ * a BigInteger transcription of the definition, and published vectors; and every tag also computed
+ * by the JDK's Poly1305 (see {@link JdkPoly1305}), which must agree.
  */
 class Poly1305Test {
     private static final HexFormat HEX = HexFormat.of();
     private static final BigInteger P = BigInteger.ONE.shiftLeft(130).subtract(BigInteger.valueOf(5));
     private static final byte[] CLAMP = HEX.parseHex("ffffff0ffcffff0ffcffff0ffcffff0f");
+    /** The JDK's Poly1305: reachable in every test JVM (the build opens com.sun.crypto.provider). */
+    private static final JdkPoly1305 JDK = JdkPoly1305.find();
 
     // ---- helpers -------------------------------------------------------------------------------
 
@@ -44,9 +47,17 @@ class Poly1305Test {
         return c;
     }
 
-    /** Our raw Poly1305, fed in pieces cut at the given (sorted, clamped) offsets. */
+    /**
+     * Our raw Poly1305, fed in pieces cut at the given (sorted, clamped) offsets: Rempart's own loop,
+     * which must agree with the JDK's Poly1305 as {@link JdkPoly1305} drives it.
+     */
     private static byte[] raw(byte[] r, byte[] s, byte[] msg, int... cuts) {
-        Poly1305 p = new Poly1305();
+        byte[] own = raw(new Poly1305(null), r, s, msg, cuts);
+        assertThat(raw(new Poly1305(JDK), r, s, msg, cuts)).as("JDK's Poly1305").isEqualTo(own);
+        return own;
+    }
+
+    private static byte[] raw(Poly1305 p, byte[] r, byte[] s, byte[] msg, int... cuts) {
         p.init(r, 0, s, 0);
         feed(p, msg, cuts);
         byte[] tag = new byte[16];
@@ -54,9 +65,16 @@ class Poly1305Test {
         return tag;
     }
 
-    /** Our Poly1305-AES as MasterKey runs it: JDK AES for s, per-thread engines. */
+    /** Our Poly1305-AES as MasterKey runs it (JDK AES for s), with our loop and with the JDK's. */
     private static byte[] polyAes(byte[] k, byte[] r, byte[] nonce, byte[] msg, int... cuts) {
-        Poly1305 p = Engines.get().poly1305Aes(new SecretKeySpec(k, "AES"), clamp(r), nonce, 0);
+        SecretKeySpec key = new SecretKeySpec(k, "AES");
+        byte[] own = polyAes(Engines.get().poly1305Aes(key, clamp(r), nonce, 0, new Poly1305(null)), msg, cuts);
+        byte[] jdk = polyAes(Engines.get().poly1305Aes(key, clamp(r), nonce, 0, new Poly1305(JDK)), msg, cuts);
+        assertThat(jdk).as("JDK's Poly1305").isEqualTo(own);
+        return own;
+    }
+
+    private static byte[] polyAes(Poly1305 p, byte[] msg, int... cuts) {
         feed(p, msg, cuts);
         byte[] tag = new byte[16];
         p.doFinal(tag, 0);
@@ -359,6 +377,33 @@ class Poly1305Test {
         byte[] tag = new byte[16];
         p.doFinal(tag, 0);
         assertThat(tag).isEqualTo(bcRaw(r, s, Arrays.copyOf(msg, 5)));
+    }
+
+    /** The build's test JVMs open the JDK's class; the vault's make it the default, as bin/rempart may. */
+    @Test
+    void theJdksPoly1305IsReachableAndTheVaultsTestsUseIt() {
+        assertThat(JDK).isNotNull();
+        assertThat(System.getProperty(JdkPoly1305.PROPERTY)).isEqualTo("jdk");
+        assertThat(JdkPoly1305.DEFAULT).isNotNull();
+    }
+
+    /** A second message on a JDK-backed instance forgets the first, and offsets are honoured. */
+    @Test
+    void jdkBackedInstanceIsReusableAndHonoursOffsets() {
+        Random rnd = new Random(8);
+        byte[] r = random(rnd, 16);
+        byte[] s = random(rnd, 16);
+        byte[] msg = random(rnd, 1000);
+        Poly1305 p = new Poly1305(JDK);
+        for (int round = 0; round < 3; round++) {
+            p.init(r, 0, s, 0);
+            p.update(msg, 7, 3);
+            p.update(msg, 10, 990);
+            byte[] out = new byte[19];
+            p.doFinal(out, 3);
+            assertThat(Arrays.copyOfRange(out, 3, 19)).isEqualTo(bcRaw(r, s, Arrays.copyOfRange(msg, 7, 1000)));
+        }
+        assertThat(p.toString()).isEqualTo("Poly1305[***]");
     }
 
     @Test
