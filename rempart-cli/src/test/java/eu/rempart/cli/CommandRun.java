@@ -42,6 +42,12 @@ public record CommandRun(int code, String out, String err) {
         return JSON.readTree(out);
     }
 
+    /** The id of the snapshot a {@code backup --json} reported in its summary line. */
+    public String snapshotId() throws IOException {
+        return jsonLines().stream().filter(n -> n.path("message_type").asText().equals("summary"))
+                .findFirst().orElseThrow().path("snapshot_id").asText();
+    }
+
     /** One JSON document per non-blank line (progress and summary messages). */
     public List<JsonNode> jsonLines() throws IOException {
         List<JsonNode> l = new ArrayList<>();

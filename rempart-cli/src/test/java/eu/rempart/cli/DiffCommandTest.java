@@ -73,9 +73,7 @@ class DiffCommandTest {
     }
 
     private String backup() throws IOException {
-        return ok("backup", "--json", src.toString()).jsonLines().stream()
-                .filter(n -> n.path("message_type").asText().equals("summary"))
-                .findFirst().orElseThrow().path("snapshot_id").asText();
+        return ok("backup", "--json", src.toString()).snapshotId();
     }
 
     private static void deleteTree(Path p) throws IOException {

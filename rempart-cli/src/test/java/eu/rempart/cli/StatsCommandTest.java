@@ -55,7 +55,7 @@ class StatsCommandTest {
         Files.createFile(src.resolve("empty.txt"));
         Files.write(src.resolve("radios/scan.bin"), scan);
         Files.createSymbolicLink(src.resolve("latest-scan"), Path.of("radios/scan.bin"));
-        first = snapshotId(ok("backup", "--json", src.toString()));
+        first = ok("backup", "--json", src.toString()).snapshotId();
 
         image[0] ^= 1;
         Files.write(src.resolve("image.bin"), image);
@@ -63,11 +63,6 @@ class StatsCommandTest {
         ok("backup", "--json", src.toString());
         // restic's own uncompressed backup of the same folder, next to Rempart's
         restic.run("backup", "--compression", "off", src.toString()).assertOk();
-    }
-
-    private static String snapshotId(CommandRun backup) throws IOException {
-        return backup.jsonLines().stream().filter(n -> n.path("message_type").asText().equals("summary"))
-                .findFirst().orElseThrow().path("snapshot_id").asText();
     }
 
     CommandRun ok(String... args) {
