@@ -17,7 +17,7 @@ import java.util.Objects;
  * branch depends on key or message bytes. Not thread-safe: one instance per thread (see {@link Engines}).
  *
  * <p>Where the JDK's own Poly1305 runs as a vector stub, each instance hands its work to one of those
- * instead (see {@link JdkPoly1305}), ten times faster.
+ * instead (see {@link JdkPoly1305}), ten times faster; that one allocates a few small objects per tag.
  */
 final class Poly1305 {
     static final int BLOCK_SIZE = 16;
@@ -129,7 +129,10 @@ final class Poly1305 {
         }
     }
 
-    /** Writes the 16-byte tag to {@code out[off, off+16)} and forgets the key (a JDK Poly1305 keeps it until the next {@link #init}); {@link #init} must follow. */
+    /**
+     * Writes the 16-byte tag to {@code out[off, off+16)} and forgets the key (a JDK Poly1305 keeps it
+     * until the next {@link #init}); {@link #init} must follow.
+     */
     void doFinal(byte[] out, int off) {
         Objects.checkFromIndexSize(off, TAG_SIZE, out.length);
         if (jdkActive) {
