@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -92,7 +93,7 @@ final class FindCommand implements Callable<Integer> {
                 if (cli.json) {
                     ObjectNode o = json.addObject();
                     ArrayNode m = o.putArray("matches");
-                    hits.forEach(h -> m.add(LsCommand.nodeJson(h.node(), h.path())));
+                    hits.forEach(h -> m.add(matchJson(h.node(), h.path())));
                     o.put("hits", hits.size()).put("snapshot", s.id().toHex());
                 } else {
                     cli.say("find.snapshot", s.shortId(), SnapshotsCommand.TIME.format(s.time()));
@@ -152,5 +153,29 @@ final class FindCommand implements Callable<Integer> {
             }
         }
         throw new CliException(ExitCodes.ERROR, "find.badTime", text);
+    }
+
+    /**
+     * A match as {@code ls --json} shows a node, plus the fields restic's find prints that its ls
+     * does not (each only when set, as restic leaves out empty ones).
+     */
+    static ObjectNode matchJson(Node n, String path) {
+        ObjectNode o = LsCommand.nodeJson(n, path);
+        if (n.user() != null && !n.user().isEmpty()) {
+            o.put("user", n.user());
+        }
+        if (n.group() != null && !n.group().isEmpty()) {
+            o.put("group", n.group());
+        }
+        if (n.deviceId() != 0) {
+            o.put("device_id", n.deviceId());
+        }
+        if (n.links() != 0) {
+            o.put("links", n.links());
+        }
+        if (n.linkTarget() != null && n.linkTarget().length > 0) {
+            o.put("linktarget", new String(n.linkTarget(), StandardCharsets.UTF_8));
+        }
+        return o;
     }
 }

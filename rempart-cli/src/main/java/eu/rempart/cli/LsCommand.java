@@ -8,6 +8,7 @@ import eu.rempart.vault.lock.Lock;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.snapshot.Snapshots;
+import eu.rempart.vault.tree.GoFileMode;
 import eu.rempart.vault.tree.Node;
 import eu.rempart.vault.tree.NodeType;
 import picocli.CommandLine.Command;
@@ -110,22 +111,6 @@ final class LsCommand implements Callable<Integer> {
 
     /** Like Go's FileMode.String(), as restic's ls -l shows it. */
     static String modeString(Node n) {
-        char t = switch (n.type()) {
-            case DIR -> 'd';
-            case SYMLINK -> 'L';
-            case DEV -> 'D';
-            case CHARDEV -> 'c';
-            case FIFO -> 'p';
-            case SOCKET -> 'S';
-            case IRREGULAR -> '?';
-            default -> '-';
-        };
-        int perm = n.unixPerm();
-        StringBuilder sb = new StringBuilder().append(t);
-        String rwx = "rwxrwxrwx";
-        for (int i = 0; i < 9; i++) {
-            sb.append((perm & (1 << (8 - i))) != 0 ? rwx.charAt(i) : '-');
-        }
-        return sb.toString();
+        return GoFileMode.toString(n.mode());
     }
 }

@@ -58,4 +58,26 @@ public final class GoFileMode {
         }
         return p;
     }
+
+    /**
+     * Go's {@code FileMode.String()}, which restic prints as a node's permissions: a letter for each
+     * type and special bit set, in Go's order ("dalTLDpSugct?"), or "-" for none, then rwxrwxrwx.
+     */
+    public static String toString(long goMode) {
+        final String letters = "dalTLDpSugct?";
+        StringBuilder sb = new StringBuilder(12);
+        for (int i = 0; i < letters.length(); i++) {
+            if ((goMode & (1L << (31 - i))) != 0) {
+                sb.append(letters.charAt(i));
+            }
+        }
+        if (sb.length() == 0) {
+            sb.append('-');
+        }
+        final String rwx = "rwxrwxrwx";
+        for (int i = 0; i < 9; i++) {
+            sb.append((goMode & (1L << (8 - i))) != 0 ? rwx.charAt(i) : '-');
+        }
+        return sb.toString();
+    }
 }

@@ -1,0 +1,73 @@
+package eu.rempart.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import eu.rempart.vault.testing.Restic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** {@code find --json} and {@code ls --json} print every field restic 0.14's print, with the same values. */
+class FindLsJsonTest {
+    static final String PASSWORD = "find pässword";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyFieldResticPrintsIsTheSame() throws Exception {
+        assumeTrue(Restic.available(), "restic is not installed");
+        Path repo = tmp.resolve("repo");
+        Path src = tmp.resolve("src");
+        Map<String, String> env = new HashMap<>();
+        env.put("REMPART_KDF_TESTING", "1");
+        env.put("REMPART_PASSWORD", PASSWORD);
+        env.put("REMPART_REPOSITORY", repo.toString());
+        Restic restic = new Restic(repo, PASSWORD);
+
+        Files.createDirectories(src.resolve("shared"));
+        new ProcessBuilder("chmod", "1777", src.resolve("shared").toString()).start().waitFor();
+        Files.writeString(src.resolve("agenda.txt"), "lundi 9h\n");
+        Files.createFile(src.resolve("empty.txt"));
+        Files.write(src.resolve("tool"), new byte[] {1, 2, 3});
+        new ProcessBuilder("chmod", "4755", src.resolve("tool").toString()).start().waitFor();
+        Files.createSymbolicLink(src.resolve("shortcut"), Path.of("agenda.txt"));
+        Files.createLink(src.resolve("agenda-link.txt"), src.resolve("agenda.txt"));
+        assumeTrue(new ProcessBuilder("mkfifo", src.resolve("pipe").toString()).start().waitFor() == 0, "no mkfifo");
+
+        CommandRun.inProcess(env, "init").assertOk("init");
+        String id = CommandRun.inProcess(env, "backup", "--json", src.toString()).assertOk("backup").snapshotId();
+
+        JsonNode theirs = Cli.JSON.readTree(restic.run("find", "--json", "*", id).assertOk().out());
+        JsonNode mine = CommandRun.inProcess(env, "find", "--json", "*", id).assertOk("find").json();
+        assertSameFields(byPath(mine.get(0).get("matches")), byPath(theirs.get(0).get("matches")), 7);
+
+        List<JsonNode> lsMine = CommandRun.inProcess(env, "ls", "--json", id).assertOk("ls").jsonLines();
+        List<JsonNode> lsTheirs = new CommandRun(0, restic.run("ls", "--json", id).assertOk().out(), "").jsonLines();
+        assertSameFields(byPath(lsMine.subList(1, lsMine.size())), byPath(lsTheirs.subList(1, lsTheirs.size())), 7);
+        assertThat(byPath(lsMine.subList(1, lsMine.size())).get(src.resolve("shared").toString())
+                .path("permissions").asText()).isEqualTo("dtrwxrwxrwx");
+    }
+
+    private static Map<String, JsonNode> byPath(Iterable<JsonNode> nodes) {
+        Map<String, JsonNode> m = new TreeMap<>();
+        nodes.forEach(n -> m.put(n.path("path").asText(), n));
+        return m;
+    }
+
+    /** Same paths; every field of restic's node is in ours with the same value. */
+    private static void assertSameFields(Map<String, JsonNode> mine, Map<String, JsonNode> theirs, int atLeast) {
+        assertThat(theirs.size()).isGreaterThanOrEqualTo(atLeast);
+        assertThat(mine.keySet()).isEqualTo(theirs.keySet());
+        theirs.forEach((path, node) -> node.fieldNames().forEachRemaining(f ->
+                assertThat(mine.get(path).get(f)).as("%s %s", path, f).isEqualTo(node.get(f))));
+    }
+}
