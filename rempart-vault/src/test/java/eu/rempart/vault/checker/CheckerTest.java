@@ -54,6 +54,9 @@ class CheckerTest {
         Path src = tmp.resolve("src");
         TestTrees.build(src, 11, 200, 4, 3 << 20);
         try (Repository repo = Repository.init(backend(), PASSWORD, KdfParams.forTests(), null, "test", "host")) {
+            // Packs of 4 MiB: several data packs whichever saving threads the blobs go to (with
+            // 16 MiB the 13 MiB of data landed once in a single pack, failing the test's premise).
+            repo.setPackSize(4 << 20);
             BackupResult r = new Archiver(repo, BackupOptions.defaults("host", "test"), null).backup(List.of(src), null);
             assertThat(r.summary().errors()).isEmpty();
         }
