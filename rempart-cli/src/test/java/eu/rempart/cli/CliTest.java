@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -39,10 +38,7 @@ class CliTest {
         Files.createDirectories(src.resolve("sub"));
         Files.writeString(src.resolve("a.txt"), "hello\n");
         Files.writeString(src.resolve("sub/b.txt"), "b".repeat(5000));
-        env = new HashMap<>();
-        env.put("REMPART_KDF_TESTING", "1");
-        env.put("REMPART_PASSWORD", PASSWORD);
-        env.put("REMPART_REPOSITORY", repo.toString());
+        env = CommandRun.env(repo, PASSWORD);
     }
 
     CommandRun rempart(String... args) {

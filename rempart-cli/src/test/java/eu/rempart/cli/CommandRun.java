@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +19,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What one rempart command did, in-process (CliTest) or as a separate process (the ITs). */
 public record CommandRun(int code, String out, String err) {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The environment of a command-line test on one repository: its location and password, and
+     * cheap key derivation. Mutable, for tests that add to it.
+     */
+    public static Map<String, String> env(Path repo, String password) {
+        Map<String, String> env = new HashMap<>();
+        env.put("REMPART_KDF_TESTING", "1");
+        env.put("REMPART_PASSWORD", password);
+        env.put("REMPART_REPOSITORY", repo.toString());
+        return env;
+    }
 
     /** Runs a command in this process ({@link Main#run}) with this environment and no terminal. */
     public static CommandRun inProcess(Map<String, String> env, String... args) {

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -37,10 +36,7 @@ class DiffCommandTest {
         assumeTrue(Restic.available(), "restic is not installed");
         Path repo = tmp.resolve("repo");
         src = tmp.resolve("src");
-        env = new HashMap<>();
-        env.put("REMPART_KDF_TESTING", "1");
-        env.put("REMPART_PASSWORD", PASSWORD);
-        env.put("REMPART_REPOSITORY", repo.toString());
+        env = CommandRun.env(repo, PASSWORD);
         restic = new Restic(repo, PASSWORD);
         ok("init");
 

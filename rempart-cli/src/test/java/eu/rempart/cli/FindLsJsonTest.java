@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,10 +26,7 @@ class FindLsJsonTest {
         assumeTrue(Restic.available(), "restic is not installed");
         Path repo = tmp.resolve("repo");
         Path src = tmp.resolve("src");
-        Map<String, String> env = new HashMap<>();
-        env.put("REMPART_KDF_TESTING", "1");
-        env.put("REMPART_PASSWORD", PASSWORD);
-        env.put("REMPART_REPOSITORY", repo.toString());
+        Map<String, String> env = CommandRun.env(repo, PASSWORD);
         Restic restic = new Restic(repo, PASSWORD);
 
         Files.createDirectories(src.resolve("shared"));

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,10 +40,7 @@ class ListCatCommandTest {
         Files.createDirectories(src.resolve("radios"));
         Files.writeString(src.resolve("agenda.txt"), "lundi 9h\n");
         Files.write(src.resolve("radios/pano.dcm"), new byte[300_000]);
-        env = new HashMap<>();
-        env.put("REMPART_KDF_TESTING", "1");
-        env.put("REMPART_PASSWORD", PASSWORD);
-        env.put("REMPART_REPOSITORY", repo.toString());
+        env = CommandRun.env(repo, PASSWORD);
         restic = new Restic(repo, PASSWORD);
         ok("init");
         ok("backup", src.toString());

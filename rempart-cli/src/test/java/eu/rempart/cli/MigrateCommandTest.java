@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -42,10 +41,7 @@ class MigrateCommandTest {
         src = tmp.resolve("src");
         Files.createDirectories(src);
         Files.writeString(src.resolve("agenda.txt"), "lundi 9h : M. Martin, détartrage\n".repeat(20_000));
-        env = new HashMap<>();
-        env.put("REMPART_KDF_TESTING", "1");
-        env.put("REMPART_PASSWORD", PASSWORD);
-        env.put("REMPART_REPOSITORY", repo.toString());
+        env = CommandRun.env(repo, PASSWORD);
         restic = new Restic(repo, PASSWORD);
         restic.run("init", "--repository-version", "1").assertOk();
         restic.run("backup", src.toString()).assertOk();

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -35,10 +34,7 @@ class StatsCommandTest {
         assumeTrue(Restic.available(), "restic is not installed");
         Path repo = tmp.resolve("repo");
         Path src = tmp.resolve("src");
-        env = new HashMap<>();
-        env.put("REMPART_KDF_TESTING", "1");
-        env.put("REMPART_PASSWORD", PASSWORD);
-        env.put("REMPART_REPOSITORY", repo.toString());
+        env = CommandRun.env(repo, PASSWORD);
         restic = new Restic(repo, PASSWORD);
         ok("init");
 
