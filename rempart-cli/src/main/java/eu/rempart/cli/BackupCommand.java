@@ -192,7 +192,7 @@ final class BackupCommand implements Callable<Integer> {
             BackupResult result;
             BackupInspector inspector = BackupInspector.forParent(parent);
             try (ProgressPrinter progress = ProgressPrinter.start(cli, abs, excludes)) {
-                result = new Archiver(repo, opts, progress).inspectWith(inspector).backup(abs, parent);
+                result = new Archiver(repo, opts, progress).inspectWith(inspector).backup(targets, parent);
             } catch (IOException | RuntimeException e) {
                 lock.awaitConfirmed(); // a refused lock is the failure to report, whatever it broke
                 throw e;

@@ -118,7 +118,7 @@ public final class Recovery {
         List<Path> scope = opts.paths().isEmpty() ? sn.paths().stream().map(Path::of).toList() : opts.paths();
         try {
             for (Path p : scope) {
-                Node n = locate(sn.tree(), p);
+                Node n = locate(sn, p);
                 List<Pending> dirs = new ArrayList<>();
                 visit(n, p, dirs);
                 restorer.flush(); // files from a remote vault are written now, before their folders' metadata
@@ -137,7 +137,31 @@ public final class Recovery {
                 unchanged, errors);
     }
 
-    /** The snapshot's node at absolute path {@code p}, or null if the snapshot does not hold it. */
+    /**
+     * The snapshot's node for the absolute path {@code p}, or null if the snapshot does not hold it.
+     * A snapshot of an absolute target holds it at its whole path; one of a relative target
+     * ({@code backup docs}, by restic or Rempart) under a tail of its path ({@code /docs}), so
+     * the tails of the snapshot path covering {@code p} are tried next, longest first.
+     */
+    private Node locate(Snapshot sn, Path p) throws IOException {
+        Node n = locate(sn.tree(), p);
+        for (String s : sn.paths()) {
+            Path sp = Path.of(s);
+            if (n != null || !p.startsWith(sp)) {
+                continue;
+            }
+            Path below = sp.relativize(p);
+            int count = sp.getNameCount();
+            for (int k = count - 1; k >= 0 && n == null; k--) {
+                Path tail = k == 0 ? below : sp.subpath(count - k, count).resolve(below);
+                // k = 0 is "." backed up: its entries are at the top, and it has no node of its own
+                n = tail.toString().isEmpty() ? null : locate(sn.tree(), tail);
+            }
+        }
+        return n;
+    }
+
+    /** The node at {@code p}'s names from {@code rootTree} down, or null. */
     private Node locate(Id rootTree, Path p) throws IOException {
         Id tree = rootTree;
         Node found = null;

@@ -1,15 +1,21 @@
 package eu.rempart.sentinel.recover;
 
+import eu.rempart.vault.BlobType;
+import eu.rempart.vault.archiver.Archiver;
+import eu.rempart.vault.archiver.BackupOptions;
+import eu.rempart.vault.archiver.BackupResult;
 import eu.rempart.vault.backend.rest.RestBackend;
 import eu.rempart.vault.fs.FileNames;
 import eu.rempart.vault.fs.FileSystemAccess;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.server.RestServer;
 import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.tree.Tree;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -121,6 +127,36 @@ class RecoverTest {
         assertThat(again.complete()).isTrue();
         assertThat(quarantine2).doesNotExist();
         assertThat(RecoverFixture.state(root(), true)).isEqualTo(after);
+    }
+
+    /**
+     * A snapshot of a relative target ({@code backup cabinet} run in {@code data}) holds the folder
+     * as {@code /cabinet}, as restic would: recovery finds it there and brings every file back.
+     */
+    @Test
+    void aSnapshotOfARelativeTargetIsFoundWhereItsTreeHoldsIt() throws Exception {
+        RecoverFixture.buildTree(root());
+        try (Repository repo = RecoverFixture.initRepo(tmp.resolve("repo"))) {
+            BackupResult b = new Archiver(repo, BackupOptions.defaults(RecoverFixture.HOST, "test"), null)
+                    .backup(List.of(Path.of("cabinet")), tmp.resolve("data"), null);
+            assertThat(b.snapshot().paths()).containsExactly(root().toString());
+            assertThat(Tree.decode(repo.loadBlob(BlobType.TREE, b.snapshot().tree())))
+                    .extracting(n -> new String(n.name(), StandardCharsets.UTF_8)).containsExactly("cabinet");
+        }
+        RecoverFixture.tick();
+        Instant since = Instant.now();
+        RecoverFixture.tick();
+        Map<String, RecoverFixture.Entry> before = RecoverFixture.state(root(), false);
+        RecoverFixture.attack(root());
+
+        RecoverReport r = recover(since, tmp.resolve("quarantine"), false);
+
+        assertThat(r.restored()).contains(abs("docs/report.docx"), abs("images/xray.png"), abs("docs/letter.txt"));
+        assertThat(r.notRestorable()).extracting(RecoverReport.NotRestorable::path)
+                .containsExactlyInAnyOrder(abs("docs/letter.txt.lkd"), absLatin(".lkd"), abs("rename.odt.lkd"),
+                        abs(NOTE), abs("docs/" + NOTE), abs("docs/sub/" + NOTE), abs("new-after-snapshot.txt"));
+        assertThat(r.errors()).isEmpty();
+        assertThat(RecoverFixture.state(root(), false)).isEqualTo(before);
     }
 
     /**

@@ -139,16 +139,22 @@ public final class Archiver {
     }
 
     /**
-     * Backs up {@code targets} and saves a snapshot.
+     * Backs up {@code targets} and saves a snapshot. The snapshot lists their absolute paths; its
+     * tree keeps relative targets relative, as restic does (see {@link TargetTree}).
      *
      * @param parent the snapshot to compare with, or null to read every file
      */
     public BackupResult backup(List<Path> targets, Snapshot parent) throws IOException {
+        return backup(targets, Path.of("").toAbsolutePath(), parent);
+    }
+
+    /** {@link #backup(List, Snapshot)} with relative targets taken from {@code cwd} (absolute). */
+    public BackupResult backup(List<Path> targets, Path cwd, Snapshot parent) throws IOException {
         Instant start = Instant.now();
         Added before = Added.of(repo);
         List<Path> abs = new ArrayList<>();
         for (Path t : targets) {
-            Path a = t.toAbsolutePath().normalize();
+            Path a = cwd.resolve(t).normalize();
             if (!Files.exists(a, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new VaultException("backup target does not exist: " + a);
             }
@@ -157,7 +163,7 @@ public final class Archiver {
         if (abs.isEmpty()) {
             throw new VaultException("nothing to back up: no target given");
         }
-        TargetTree root = TargetTree.of(abs);
+        TargetTree root = TargetTree.of(targets, cwd);
         workers = Executors.newFixedThreadPool(opts.workers(), named("rempart-file"));
         permits = new Semaphore(opts.workers() * 4);
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -172,7 +178,7 @@ public final class Archiver {
         Id treeId;
         try {
             Id parentTree = parent == null ? null : parent.tree();
-            CompletableFuture<Id> rootFuture = runOnBigStack(() -> walkTargets(root, Path.of("/"), parentTree));
+            CompletableFuture<Id> rootFuture = runOnBigStack(() -> walkTargets(root, parentTree));
             treeId = join(rootFuture);
         } finally {
             workers.shutdownNow();
@@ -275,25 +281,88 @@ public final class Archiver {
 
     // ------------------------------------------------------------------ walking
 
-    /** The directories leading to the targets: only named children are included. */
+    /**
+     * The directories leading to the targets, laid out as restic 0.14 lays them out: an absolute
+     * target keeps its whole path ({@code /home/u/docs}); a relative one keeps the path as given,
+     * cleaned and without its leading {@code ..} ({@code docs}, {@code ../x/docs} as {@code x/docs});
+     * {@code .} or {@code ..} stand for their entries, each at the top. Where two top-level names
+     * come from different places ({@code a/f} and {@code ../a/g}), the later one becomes {@code a-1},
+     * {@code a-2}… as in restic. Only named children of a folder leading to a target are included.
+     */
     static final class TargetTree {
         final Map<String, TargetTree> children = new LinkedHashMap<>();
+        /** Where the entry is read (absolute); for a folder leading to a target, only its metadata. */
+        Path source;
+        /** For a top-level entry: the {@code ..} prefix its relative target started with, "/" if absolute. */
+        String root;
         boolean target;
 
-        static TargetTree of(List<Path> targets) {
-            TargetTree root = new TargetTree();
+        /** @param cwd what relative targets are relative to */
+        static TargetTree of(List<Path> targets, Path cwd) throws IOException {
+            TargetTree top = new TargetTree();
+            java.util.Set<Path> seen = new java.util.HashSet<>();
             for (Path t : targets) {
-                TargetTree cur = root;
-                for (Path part : t) {
-                    if (cur.target) {
-                        break; // an ancestor is already backed up whole
-                    }
-                    cur = cur.children.computeIfAbsent(latin1(FileNames.nameBytes(part)), k -> new TargetTree());
-                }
-                cur.target = true;
-                cur.children.clear();
+                top.add(t, cwd, seen);
             }
-            return root;
+            return top;
+        }
+
+        private void add(Path given, Path cwd, java.util.Set<Path> seen) throws IOException {
+            Path t = given.normalize(); // lexical, as restic's filepath.Clean
+            if (!seen.add(t)) {
+                return;
+            }
+            Path abs = cwd.resolve(t).normalize();
+            List<byte[]> names = new ArrayList<>();
+            String up = "";
+            for (Path part : t) {
+                byte[] n = FileNames.nameBytes(part);
+                if (n.length == 0) {
+                    continue; // "." normalises to the empty path
+                }
+                if (!t.isAbsolute() && names.isEmpty() && part.toString().equals("..")) {
+                    up = up.isEmpty() ? ".." : up + "/..";
+                    continue;
+                }
+                names.add(n);
+            }
+            if (names.isEmpty()) {
+                // ".", "..", "/": the folder's entries, in byte order, each a target of its own
+                List<byte[]> entries = FileSystemAccess.listNames(abs);
+                entries.sort(Arrays::compareUnsigned);
+                for (byte[] e : entries) {
+                    add(FileNames.resolve(t, e), cwd, seen);
+                }
+                return;
+            }
+            String root = t.isAbsolute() ? "/" : up;
+            String first = latin1(names.get(0));
+            String name = first;
+            for (int i = 1; children.containsKey(name) && !root.equals(children.get(name).root); i++) {
+                name = first + "-" + i; // ASCII: the same bytes in this one-char-per-byte form
+            }
+            TargetTree cur = children.computeIfAbsent(name, k -> new TargetTree());
+            cur.root = root;
+            for (int i = 0; ; i++) {
+                // the i-th name's folder on disk: names are the last names.size() parts of abs
+                cur.source = ancestor(abs, names.size() - 1 - i);
+                if (cur.target) {
+                    return; // an ancestor is already backed up whole
+                }
+                if (i == names.size() - 1) {
+                    break;
+                }
+                cur = cur.children.computeIfAbsent(latin1(names.get(i + 1)), k -> new TargetTree());
+            }
+            cur.target = true;
+            cur.children.clear();
+        }
+
+        private static Path ancestor(Path p, int up) {
+            for (int i = 0; i < up; i++) {
+                p = p.getParent();
+            }
+            return p;
         }
     }
 
@@ -302,34 +371,34 @@ public final class Archiver {
         return new String(b, StandardCharsets.ISO_8859_1);
     }
 
-    private CompletableFuture<Id> walkTargets(TargetTree t, Path dir, Id parentTree) {
-        Map<String, Node> parentNodes = loadParent(parentTree, dir);
+    private CompletableFuture<Id> walkTargets(TargetTree t, Id parentTree) {
+        Map<String, Node> parentNodes = loadParent(parentTree, t.source == null ? "/" : t.source.toString());
         List<Map.Entry<String, TargetTree>> entries = new ArrayList<>(t.children.entrySet());
         entries.sort((a, b) -> a.getKey().compareTo(b.getKey()));
         List<CompletableFuture<Node>> children = new ArrayList<>();
         for (Map.Entry<String, TargetTree> e : entries) {
             byte[] name = e.getKey().getBytes(StandardCharsets.ISO_8859_1);
-            Path p = FileNames.resolve(dir, name);
+            TargetTree child = e.getValue();
             Node old = parentNodes.get(e.getKey());
-            if (e.getValue().target) {
-                children.add(entry(p, name, old, true, 0));
+            if (child.target) {
+                children.add(entry(child.source, name, old, true, 0));
             } else {
-                children.add(intermediate(p, name, e.getValue(), old));
+                children.add(intermediate(name, child, old));
             }
         }
         return saveTree(children, parentTree);
     }
 
-    private CompletableFuture<Node> intermediate(Path p, byte[] name, TargetTree t, Node old) {
+    private CompletableFuture<Node> intermediate(byte[] name, TargetTree t, Node old) {
         FileStat st;
         try {
-            st = FileSystemAccess.lstat(p);
+            st = FileSystemAccess.lstat(t.source);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Node meta = nodeFromStat(p, name, st, NodeType.DIR);
+        Node meta = nodeFromStat(t.source, name, st, NodeType.DIR);
         Id oldSub = old != null && old.type() == NodeType.DIR ? old.subtree() : null;
-        return walkTargets(t, p, oldSub).thenApply(id -> countDir(old, meta.withSubtree(id)));
+        return walkTargets(t, oldSub).thenApply(id -> countDir(old, meta.withSubtree(id)));
     }
 
     /**
@@ -393,7 +462,7 @@ public final class Archiver {
         }
         names.sort(Arrays::compareUnsigned);
         Id oldSub = old != null && old.type() == NodeType.DIR ? old.subtree() : null;
-        Map<String, Node> parentNodes = loadParent(oldSub, dir);
+        Map<String, Node> parentNodes = loadParent(oldSub, dir.toString());
         List<CompletableFuture<Node>> children = new ArrayList<>(names.size());
         for (byte[] name : names) {
             children.add(entry(FileNames.resolve(dir, name), name, parentNodes.get(latin1(name)), false, fs));
@@ -432,7 +501,7 @@ public final class Archiver {
         });
     }
 
-    private Map<String, Node> loadParent(Id tree, Path where) {
+    private Map<String, Node> loadParent(Id tree, String where) {
         if (tree == null) {
             return Map.of();
         }
@@ -449,7 +518,7 @@ public final class Archiver {
             return m;
         } catch (IOException | VaultException e) {
             // A damaged parent only costs re-reading: carry on without it.
-            progress.error(where.toString(), "parent snapshot tree unreadable, files are read again: " + e.getMessage());
+            progress.error(where, "parent snapshot tree unreadable, files are read again: " + e.getMessage());
             return Map.of();
         }
     }

@@ -15,6 +15,7 @@ public final class Restic {
     private final String repo;
     private final String password;
     private java.util.Map<String, String> env = java.util.Map.of();
+    private Path dir;
 
     public Restic(Path repo, String password) {
         this(repo.toString(), password);
@@ -30,6 +31,14 @@ public final class Restic {
     public Restic withEnv(java.util.Map<String, String> vars) {
         Restic r = new Restic(repo, password);
         r.env = java.util.Map.copyOf(vars);
+        r.dir = dir;
+        return r;
+    }
+
+    /** The same, run in this working directory (for relative backup targets). */
+    public Restic in(Path workingDirectory) {
+        Restic r = withEnv(env);
+        r.dir = workingDirectory;
         return r;
     }
 
@@ -57,6 +66,9 @@ public final class Restic {
         pb.environment().put("RESTIC_PASSWORD", password);
         pb.environment().remove("RESTIC_REPOSITORY");
         pb.environment().putAll(env);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
         Path out = Files.createTempFile("restic-out", ".txt");
         Path err = Files.createTempFile("restic-err", ".txt");
         try {
