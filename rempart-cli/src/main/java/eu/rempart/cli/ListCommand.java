@@ -2,6 +2,7 @@ package eu.rempart.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import eu.rempart.vault.FileType;
+import eu.rempart.vault.Id;
 import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.lock.Lock;
 import eu.rempart.vault.pack.PackedBlob;
@@ -77,7 +78,7 @@ final class ListCommand implements Callable<Integer> {
     static List<String> idNames(Repository repo, FileType type) throws java.io.IOException {
         List<String> out = new ArrayList<>();
         for (Backend.FileInfo f : repo.backend().list(type)) {
-            if (f.name().matches("[0-9a-f]{64}")) {
+            if (Id.isFileName(f.name())) {
                 out.add(f.name());
             }
         }

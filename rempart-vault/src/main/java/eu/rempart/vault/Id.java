@@ -49,11 +49,25 @@ public final class Id implements Comparable<Id> {
      * interrupted upload), which restic skips when it lists a directory.
      */
     public static Id parseOrNull(String name) {
-        try {
-            return parse(name);
-        } catch (IllegalArgumentException e) {
-            return null;
+        return isFileName(name) ? parse(name) : null;
+    }
+
+    /**
+     * Whether {@code name} is how restic and Rempart name a file they store: the id in 64
+     * lower-case hex digits. ({@link #parse} also takes upper case, as typed by a person; a stored
+     * file named so could not be found again under its id.)
+     */
+    public static boolean isFileName(String name) {
+        if (name == null || name.length() != 2 * SIZE) {
+            return false;
         }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static Id hash(byte[] data) {

@@ -257,7 +257,7 @@ public final class CachedBackend implements Backend {
 
     /** A SHA-256 in lowercase hex: the names of repositories and of their files. */
     private static boolean storageId(String s) {
-        return s.matches("[0-9a-f]{64}");
+        return Id.isFileName(s);
     }
 
     private Path copy(FileType type, String name) throws IOException {

@@ -23,7 +23,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,7 +131,7 @@ public final class Repository implements AutoCloseable {
      * {@code cacheBase} (null: none), so that its first open derives the key as later ones do.
      */
     public static Repository init(Backend backend, char[] password, KdfParams kdf, Polynomial polynomial,
-            String username, String hostname, java.nio.file.Path cacheBase) throws IOException {
+            String username, String hostname, Path cacheBase) throws IOException {
         if (backend.exists(FileType.CONFIG, "config")) {
             throw new FileAlreadyExistsException(backend.location(), null, "a repository already exists there");
         }
@@ -165,17 +167,17 @@ public final class Repository implements AutoCloseable {
             throw new VaultException("the repository is already at version " + config.version());
         }
         byte[] old = backend.load(FileType.CONFIG, "config");
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("rempart-upgrade-repo-v2-");
-        java.nio.file.Path copy = dir.resolve("config");
+        Path dir = Files.createTempDirectory("rempart-upgrade-repo-v2-");
+        Path copy = dir.resolve("config");
         eu.rempart.vault.fs.OwnerOnly.createFile(copy);
-        java.nio.file.Files.write(copy, old);
+        Files.write(copy, old);
         Config upgraded = new Config(2, config.id(), config.chunkerPolynomial());
         try {
             backend.remove(FileType.CONFIG, "config");
         } catch (IOException | RuntimeException e) {
             // refused (append-only, Object Lock): nothing changed, and the copy is not needed
-            java.nio.file.Files.delete(copy);
-            java.nio.file.Files.delete(dir);
+            Files.delete(copy);
+            Files.delete(dir);
             throw e;
         }
         try {
@@ -192,8 +194,8 @@ public final class Repository implements AutoCloseable {
                     + "; a copy of the old one is in " + copy, e);
         }
         config = upgraded;
-        java.nio.file.Files.delete(copy);
-        java.nio.file.Files.delete(dir);
+        Files.delete(copy);
+        Files.delete(dir);
     }
 
     /** Saves a key file for {@code password}; returns its bytes, whose SHA-256 names it. */
@@ -206,7 +208,7 @@ public final class Repository implements AutoCloseable {
     }
 
     /** Keeps the key file that opened a remote repository for the next open (see {@link KeyGuess}). */
-    private static void keepKeyFile(Backend backend, java.nio.file.Path cacheBase, byte[] keyFile) {
+    private static void keepKeyFile(Backend backend, Path cacheBase, byte[] keyFile) {
         if (cacheBase != null && !backend.readsAreCheap()) {
             eu.rempart.vault.cache.CachedBackend.keepKeyFile(cacheBase, backend.location(), keyFile);
         }
@@ -229,21 +231,21 @@ public final class Repository implements AutoCloseable {
      *
      * @throws NoRepositoryException if there is no config file
      */
-    public static Repository open(Backend backend, char[] password, java.nio.file.Path cacheBase) throws IOException {
+    public static Repository open(Backend backend, char[] password, Path cacheBase) throws IOException {
         return open(backend, password, cacheBase, true);
     }
 
     /**
      * Opens a repository whose files are all read from the store, not from a cache (for
      * {@code check}, which judges what the store holds); only the copy of the key file under
-     * {@code cacheBase} (null: none) is used, as {@link #open(Backend, char[], java.nio.file.Path)} does.
+     * {@code cacheBase} (null: none) is used, as {@link #open(Backend, char[], Path)} does.
      */
-    public static Repository openFromStore(Backend backend, char[] password, java.nio.file.Path cacheBase)
+    public static Repository openFromStore(Backend backend, char[] password, Path cacheBase)
             throws IOException {
         return open(backend, password, cacheBase, false);
     }
 
-    private static Repository open(Backend backend, char[] password, java.nio.file.Path cacheBase, boolean cacheFiles)
+    private static Repository open(Backend backend, char[] password, Path cacheBase, boolean cacheFiles)
             throws IOException {
         Optional<KeyGuess> guess = cacheBase != null && !backend.readsAreCheap()
                 ? eu.rempart.vault.cache.CachedBackend.lastKeyFile(cacheBase, backend.location())
@@ -295,7 +297,7 @@ public final class Repository implements AutoCloseable {
         throw new WrongPasswordException("wrong password or no key found for repository " + backend.location());
     }
 
-    private static Repository opened(Backend backend, java.nio.file.Path cacheBase, byte[] sealedConfig, MasterKey mk,
+    private static Repository opened(Backend backend, Path cacheBase, byte[] sealedConfig, MasterKey mk,
             Id keyId) {
         byte[] plain;
         try {
@@ -307,7 +309,7 @@ public final class Repository implements AutoCloseable {
         return new Repository(cached(backend, cacheBase, config), mk, keyId, config);
     }
 
-    private static Backend cached(Backend backend, java.nio.file.Path cacheBase, Config config) {
+    private static Backend cached(Backend backend, Path cacheBase, Config config) {
         if (cacheBase == null || backend.readsAreCheap()) {
             return backend;
         }

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import eu.rempart.vault.FileType;
+import eu.rempart.vault.Id;
 import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.local.LocalBackend;
 
@@ -52,7 +53,6 @@ import javax.net.ssl.SSLContext;
  */
 public final class RestServer implements AutoCloseable {
     static final String V2 = "application/vnd.x.restic.rest.v2";
-    private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -247,7 +247,7 @@ public final class RestServer implements AutoCloseable {
             t = new Target(String.join("/", seg.subList(0, n - 1)), type(seg.get(n - 1)), null);
         } else if (n >= 2 && !dir && type(seg.get(n - 2)) != null) {
             String name = seg.get(n - 1);
-            if (!ID.matcher(name).matches()) {
+            if (!Id.isFileName(name)) {
                 throw new HttpError(400, "bad file name");
             }
             t = new Target(String.join("/", seg.subList(0, n - 2)), type(seg.get(n - 2)), name);

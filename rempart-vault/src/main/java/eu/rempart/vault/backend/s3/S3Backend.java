@@ -1,6 +1,7 @@
 package eu.rempart.vault.backend.s3;
 
 import eu.rempart.vault.FileType;
+import eu.rempart.vault.Id;
 import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.BufferedPendingFile;
 import eu.rempart.vault.backend.BufferedPendingFile.Content;
@@ -479,7 +480,7 @@ public final class S3Backend implements Backend, ObjectLock {
             for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(dir)).contents()) {
                 String k = o.key();
                 String name = k.substring(k.lastIndexOf('/') + 1);
-                if (name.matches("[0-9a-f]{64}")) {
+                if (Id.isFileName(name)) {
                     out.add(new FileInfo(name, o.size()));
                 }
             }
