@@ -69,8 +69,11 @@ final class DiffCommand implements Callable<Integer> {
             }
         }
 
-        /** Counts the blobs and their plaintext size, as the index records it. */
-        void countBlobs(Repository repo, Set<BlobHandle> blobs) {
+        /**
+         * Counts the blobs and their plaintext size, as the index records it; a blob the index
+         * lacks is counted without a size and passed to {@code missing}, as restic warns of it.
+         */
+        void countBlobs(Repository repo, Set<BlobHandle> blobs, java.util.function.Consumer<BlobHandle> missing) {
             for (BlobHandle b : blobs) {
                 if (b.type() == BlobType.DATA) {
                     dataBlobs++;
@@ -80,6 +83,8 @@ final class DiffCommand implements Callable<Integer> {
                 PackedBlob p = repo.index().lookup(b.type(), b.id());
                 if (p != null) {
                     bytes += p.plaintextLength(MasterKey.OVERHEAD);
+                } else {
+                    missing.accept(b);
                 }
             }
         }
@@ -112,8 +117,11 @@ final class DiffCommand implements Callable<Integer> {
             before.removeAll(common);
             after.removeAll(both);
             after.removeAll(common);
-            removed.countBlobs(repo, before);
-            added.countBlobs(repo, after);
+            java.util.function.Consumer<BlobHandle> missing = h -> cli.err.println("rempart: "
+                    + cli.msg().get("diff.blobSizeUnknown", h.type().name().toLowerCase(java.util.Locale.ROOT),
+                            h.id().toHex()));
+            removed.countBlobs(repo, before, missing);
+            added.countBlobs(repo, after, missing);
             if (cli.json) {
                 ObjectNode n = Cli.JSON.createObjectNode();
                 n.put("message_type", "statistics");

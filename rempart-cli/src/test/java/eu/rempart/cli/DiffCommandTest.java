@@ -1,6 +1,11 @@
 package eu.rempart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import eu.rempart.vault.BlobType;
+import eu.rempart.vault.Id;
+import eu.rempart.vault.backend.local.LocalBackend;
+import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.testing.PackFiles;
 import eu.rempart.vault.testing.Restic;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,6 +132,30 @@ class DiffCommandTest {
             assertThat(c.path("path").asText()).isEqualTo(src.resolve("becomes-dir") + "/");
             assertThat(c.path("modifier").asText()).isEqualTo("T");
         });
+    }
+
+    /**
+     * A data blob the index lacks (its pack lost, the index rebuilt): restic counts the blob without
+     * its size and warns; so does Rempart, in the user's language, and the statistics stay restic's.
+     */
+    @Test
+    void aBlobMissingFromTheIndexIsCountedWithoutItsSizeAndWarnedOf() throws Exception {
+        Path repoDir = Path.of(env.get("REMPART_REPOSITORY"));
+        Id blob = Id.hash("brand new\n".getBytes(StandardCharsets.UTF_8));
+        try (Repository repo = Repository.open(new LocalBackend(repoDir), PASSWORD.toCharArray())) {
+            repo.loadIndex();
+            Path pack = PackFiles.path(repoDir, repo.index().lookup(BlobType.DATA, blob).packId());
+            Files.delete(pack);
+        }
+        ok("repair", "index");
+
+        assertSameAsRestic(first, second);
+        Restic.Result theirs = restic.run("diff", first, second).assertOk();
+        assertThat(theirs.err()).contains("unable to find blob size for").contains(blob.toHex().substring(0, 8));
+        CommandRun fr = ok("diff", first, second);
+        assertThat(fr.err()).contains("attention : le blob " + blob.toHex() + " (data) manque à l’index");
+        CommandRun en = ok("--lang", "en", "diff", "--json", first, second);
+        assertThat(en.err()).contains("warning: data blob " + blob.toHex() + " is missing from the index");
     }
 
     @Test
