@@ -631,24 +631,26 @@ class CliTest {
     }
 
     @Test
-    void dumpWritesAFileOrAFolderAsZip() throws IOException {
+    void dumpWritesAFileOrAFolderAsAZipArchive() throws IOException {
         ok("init");
         ok("backup", src.toString());
         assertThat(ok("dump", "latest", src.resolve("a.txt").toString()).out()).isEqualTo("hello\n");
         Path zip = tmp.resolve("src.zip");
-        ok("dump", "latest", src.toString(), "--target", zip.toString());
+        ok("dump", "--archive", "zip", "latest", src.toString(), "--target", zip.toString());
+        // named by their path in the snapshot, as restic names them; the folder itself has no entry
+        String prefix = src.toString().substring(1) + "/";
         java.util.Map<String, String> entries = new java.util.TreeMap<>();
         try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
             for (java.util.zip.ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 entries.put(e.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                if (e.getName().equals("src/a.txt")) {
+                if (e.getName().equals(prefix + "a.txt")) {
                     assertThat(e.getLastModifiedTime().toInstant().getEpochSecond()) // zip keeps seconds
                             .isEqualTo(Files.getLastModifiedTime(src.resolve("a.txt")).toInstant().getEpochSecond());
                 }
             }
         }
-        assertThat(entries).containsOnlyKeys("src/", "src/a.txt", "src/sub/", "src/sub/b.txt")
-                .containsEntry("src/a.txt", "hello\n").containsEntry("src/sub/b.txt", "b".repeat(5000));
+        assertThat(entries).containsOnlyKeys(prefix + "a.txt", prefix + "sub/", prefix + "sub/b.txt")
+                .containsEntry(prefix + "a.txt", "hello\n").containsEntry(prefix + "sub/b.txt", "b".repeat(5000));
         CommandRun again = rempart("dump", "latest", src.toString(), "--target", zip.toString());
         assertThat(again.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(again.err()).contains("existe déjà");

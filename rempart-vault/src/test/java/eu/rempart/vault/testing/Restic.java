@@ -56,6 +56,21 @@ public final class Restic {
     }
 
     public Result run(String... args) throws IOException, InterruptedException {
+        Raw r = runRaw(args);
+        return new Result(r.exit, new String(r.out, StandardCharsets.UTF_8), r.err);
+    }
+
+    /** Standard output byte for byte (an archive {@code dump} writes); fails unless restic exits with 0. */
+    public byte[] output(String... args) throws IOException, InterruptedException {
+        Raw r = runRaw(args);
+        new Result(r.exit, "", r.err).assertOk();
+        return r.out;
+    }
+
+    private record Raw(int exit, byte[] out, String err) {
+    }
+
+    private Raw runRaw(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(BINARY.toString());
         cmd.add("-r");
@@ -79,8 +94,7 @@ public final class Restic {
                 p.destroyForcibly();
                 throw new AssertionError("restic timed out: " + cmd);
             }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
+            return new Raw(p.exitValue(), Files.readAllBytes(out), Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
