@@ -18,11 +18,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code diff} prints and counts what restic 0.14's prints and counts for the same two snapshots. */
 class DiffCommandTest {
@@ -31,19 +29,14 @@ class DiffCommandTest {
     @TempDir
     Path tmp;
     Path src;
-    Map<String, String> env;
-    Restic restic;
+    SharedRepository repo;
     String first;
     String second;
 
     @BeforeEach
     void setUp() throws IOException {
-        assumeTrue(Restic.available(), "restic is not installed");
-        Path repo = tmp.resolve("repo");
+        repo = SharedRepository.init(tmp.resolve("repo"), PASSWORD);
         src = tmp.resolve("src");
-        env = CommandRun.env(repo, PASSWORD);
-        restic = new Restic(repo, PASSWORD);
-        ok("init");
 
         byte[] shared = new byte[700_000];
         new Random(5).nextBytes(shared);
@@ -74,7 +67,7 @@ class DiffCommandTest {
     }
 
     private String backup() throws IOException {
-        return ok("backup", "--json", src.toString()).snapshotId();
+        return repo.ok("backup", "--json", src.toString()).snapshotId();
     }
 
     private static void deleteTree(Path p) throws IOException {
@@ -85,13 +78,9 @@ class DiffCommandTest {
         }
     }
 
-    CommandRun ok(String... args) {
-        return CommandRun.inProcess(StandardCharsets.UTF_8, env, args).assertOk(args);
-    }
-
     private List<JsonNode> resticJson(String... args) throws Exception {
         List<JsonNode> out = new ArrayList<>();
-        for (String line : restic.run(args).assertOk().out().split("\n")) {
+        for (String line : repo.restic().run(args).assertOk().out().split("\n")) {
             if (!line.isBlank()) {
                 out.add(Cli.JSON.readTree(line));
             }
@@ -103,7 +92,7 @@ class DiffCommandTest {
     private void assertSameAsRestic(String... args) throws Exception {
         List<String> full = new ArrayList<>(List.of("diff", "--json"));
         full.addAll(List.of(args));
-        List<JsonNode> mine = ok(full.toArray(String[]::new)).jsonLines();
+        List<JsonNode> mine = repo.ok(full.toArray(String[]::new)).jsonLines();
         List<JsonNode> theirs = resticJson(full.toArray(String[]::new));
         assertThat(mine).as("diff %s", List.of(args)).containsExactlyInAnyOrderElementsOf(theirs);
     }
@@ -115,7 +104,7 @@ class DiffCommandTest {
         assertSameAsRestic("--metadata", first, second);
         assertSameAsRestic(first, first);
 
-        List<JsonNode> lines = ok("diff", "--json", first, second).jsonLines();
+        List<JsonNode> lines = repo.ok("diff", "--json", first, second).jsonLines();
         JsonNode stats = lines.get(lines.size() - 1);
         assertThat(stats.path("message_type").asText()).isEqualTo("statistics");
         assertThat(stats.path("changed_files").asLong()).isEqualTo(1);
@@ -140,27 +129,26 @@ class DiffCommandTest {
      */
     @Test
     void aBlobMissingFromTheIndexIsCountedWithoutItsSizeAndWarnedOf() throws Exception {
-        Path repoDir = Path.of(env.get("REMPART_REPOSITORY"));
         Id blob = Id.hash("brand new\n".getBytes(StandardCharsets.UTF_8));
-        try (Repository repo = Repository.open(new LocalBackend(repoDir), PASSWORD.toCharArray())) {
-            repo.loadIndex();
-            Path pack = PackFiles.path(repoDir, repo.index().lookup(BlobType.DATA, blob).packId());
+        try (Repository opened = Repository.open(new LocalBackend(repo.dir()), PASSWORD.toCharArray())) {
+            opened.loadIndex();
+            Path pack = PackFiles.path(repo.dir(), opened.index().lookup(BlobType.DATA, blob).packId());
             Files.delete(pack);
         }
-        ok("repair", "index");
+        repo.ok("repair", "index");
 
         assertSameAsRestic(first, second);
-        Restic.Result theirs = restic.run("diff", first, second).assertOk();
+        Restic.Result theirs = repo.restic().run("diff", first, second).assertOk();
         assertThat(theirs.err()).contains("unable to find blob size for").contains(blob.toHex().substring(0, 8));
-        CommandRun fr = ok("diff", first, second);
+        CommandRun fr = repo.ok("diff", first, second);
         assertThat(fr.err()).contains("attention : le blob " + blob.toHex() + " (data) manque à l’index");
-        CommandRun en = ok("--lang", "en", "diff", "--json", first, second);
+        CommandRun en = repo.ok("--lang", "en", "diff", "--json", first, second);
         assertThat(en.err()).contains("warning: data blob " + blob.toHex() + " is missing from the index");
     }
 
     @Test
     void textReportInBothLanguages() throws IOException {
-        String fr = ok("diff", first, second).out();
+        String fr = repo.ok("diff", first, second).out();
         assertThat(fr).contains("M    " + src.resolve("a.txt"))
                 .contains("-    " + src.resolve("gone/deeper/g2.txt"))
                 .contains("+    " + src.resolve("new/inner") + "/")
@@ -168,10 +156,10 @@ class DiffCommandTest {
                 .contains("Fichiers :        2 nouveaux, 2 supprimés, 1 modifié")
                 .contains("Dossiers :        2 nouveaux, 2 supprimés")
                 .contains("Autres :          1 nouveau, 1 supprimé");
-        String en = ok("--lang", "en", "diff", first, second).out();
+        String en = repo.ok("--lang", "en", "diff", first, second).out();
         assertThat(en).contains("Files:       2 new, 2 removed, 1 changed")
                 .contains("Others:      1 new, 1 removed")
                 .contains("  Added:   ").contains("  Removed: ");
-        assertThat(ok("--quiet", "diff", first, second).out()).isEmpty();
+        assertThat(repo.ok("--quiet", "diff", first, second).out()).isEmpty();
     }
 }

@@ -2,7 +2,6 @@ package eu.rempart.cli;
 
 import eu.rempart.vault.fs.FileSystemAccess;
 import eu.rempart.vault.fs.Xattr;
-import eu.rempart.vault.testing.Restic;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
@@ -32,7 +31,6 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code dump} of a folder gives the archive restic 0.14's gives: the same entries, metadata and bytes. */
 class DumpCommandTest {
@@ -41,18 +39,13 @@ class DumpCommandTest {
     @TempDir
     Path tmp;
     Path src;
-    Map<String, String> env;
-    Restic restic;
+    SharedRepository repo;
     boolean acl;
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Restic.available(), "restic is not installed");
-        Path repo = tmp.resolve("repo");
+        repo = SharedRepository.init(tmp.resolve("repo"), PASSWORD);
         src = tmp.resolve("src");
-        env = CommandRun.env(repo, PASSWORD);
-        restic = new Restic(repo, PASSWORD);
-        ok("init");
 
         Path sub = Files.createDirectories(src.resolve("docs/sub"));
         Files.writeString(src.resolve("docs/lettre é.txt"), "Madame, Monsieur,\n");
@@ -84,16 +77,12 @@ class DumpCommandTest {
         Files.setAttribute(shared, "unix:mode", 01777);
         Process p = new ProcessBuilder("mkfifo", src.resolve("docs/pipe").toString()).start();
         assertThat(p.waitFor()).isZero();
-        ok("backup", src.toString());
-    }
-
-    CommandRun ok(String... args) {
-        return CommandRun.inProcess(StandardCharsets.UTF_8, env, args).assertOk(args);
+        repo.ok("backup", src.toString());
     }
 
     private byte[] ours(String format, String path) throws IOException {
         Path out = tmp.resolve("dump-" + format + "-" + Integer.toHexString(path.hashCode()));
-        ok("dump", "--archive", format, "latest", path, "--target", out.toString());
+        repo.ok("dump", "--archive", format, "latest", path, "--target", out.toString());
         return Files.readAllBytes(out);
     }
 
@@ -102,7 +91,7 @@ class DumpCommandTest {
         // Not docs/ itself: restic 0.14 writes a fifo at the top of the dumped folder as an empty
         // regular file (its walk filters special files only below the top); Rempart leaves it out.
         for (String path : List.of("/", src.toString(), src.resolve("docs/sub") + "/")) {
-            List<String> theirs = tarEntries(restic.output("dump", "latest", path));
+            List<String> theirs = tarEntries(repo.restic().output("dump", "latest", path));
             assertThat(tarEntries(ours("tar", path))).as(path).containsExactlyElementsOf(theirs);
             assertThat(theirs).anySatisfy(e -> assertThat(e).contains("docs/sub/link link").contains("-> ../lettre é.txt"));
             assertThat(theirs).noneSatisfy(e -> assertThat(e).contains("pipe"));
@@ -124,7 +113,7 @@ class DumpCommandTest {
     @Test
     void zipArchivesAreRestics() throws Exception {
         for (String path : List.of("/", src.toString())) {
-            List<String> theirs = zipEntries(restic.output("dump", "--archive", "zip", "latest", path));
+            List<String> theirs = zipEntries(repo.restic().output("dump", "--archive", "zip", "latest", path));
             assertThat(zipEntries(ours("zip", path))).as(path).containsExactlyElementsOf(theirs);
             assertThat(theirs).anySatisfy(e -> assertThat(e).contains("shared/ mode 41777"));
         }
@@ -134,7 +123,7 @@ class DumpCommandTest {
     void aFileIsWrittenAsItIsAndAnUnknownFormatIsRefused() throws Exception {
         byte[] file = ours("tar", src.resolve("docs/big.bin").toString());
         assertThat(file).isEqualTo(Files.readAllBytes(src.resolve("docs/big.bin")));
-        CommandRun bad = CommandRun.inProcess(env, "dump", "--archive", "rar", "latest", "/");
+        CommandRun bad = CommandRun.inProcess(repo.env(), "dump", "--archive", "rar", "latest", "/");
         assertThat(bad.code()).isNotZero();
         assertThat(bad.err()).contains("format d’archive inconnu « rar » : tar ou zip");
     }

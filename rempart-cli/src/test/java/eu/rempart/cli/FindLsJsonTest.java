@@ -1,7 +1,6 @@
 package eu.rempart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import eu.rempart.vault.testing.Restic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,11 +22,8 @@ class FindLsJsonTest {
 
     @Test
     void everyFieldResticPrintsIsTheSame() throws Exception {
-        assumeTrue(Restic.available(), "restic is not installed");
-        Path repo = tmp.resolve("repo");
+        SharedRepository repo = SharedRepository.init(tmp.resolve("repo"), PASSWORD);
         Path src = tmp.resolve("src");
-        Map<String, String> env = CommandRun.env(repo, PASSWORD);
-        Restic restic = new Restic(repo, PASSWORD);
 
         Files.createDirectories(src.resolve("shared"));
         new ProcessBuilder("chmod", "1777", src.resolve("shared").toString()).start().waitFor();
@@ -39,15 +35,14 @@ class FindLsJsonTest {
         Files.createLink(src.resolve("agenda-link.txt"), src.resolve("agenda.txt"));
         assumeTrue(new ProcessBuilder("mkfifo", src.resolve("pipe").toString()).start().waitFor() == 0, "no mkfifo");
 
-        CommandRun.inProcess(env, "init").assertOk("init");
-        String id = CommandRun.inProcess(env, "backup", "--json", src.toString()).assertOk("backup").snapshotId();
+        String id = repo.ok("backup", "--json", src.toString()).snapshotId();
 
-        JsonNode theirs = Cli.JSON.readTree(restic.run("find", "--json", "*", id).assertOk().out());
-        JsonNode mine = CommandRun.inProcess(env, "find", "--json", "*", id).assertOk("find").json();
+        JsonNode theirs = Cli.JSON.readTree(repo.restic().run("find", "--json", "*", id).assertOk().out());
+        JsonNode mine = repo.ok("find", "--json", "*", id).json();
         assertSameFields(byPath(mine.get(0).get("matches")), byPath(theirs.get(0).get("matches")), 7);
 
-        List<JsonNode> lsMine = CommandRun.inProcess(env, "ls", "--json", id).assertOk("ls").jsonLines();
-        List<JsonNode> lsTheirs = new CommandRun(0, restic.run("ls", "--json", id).assertOk().out(), "").jsonLines();
+        List<JsonNode> lsMine = repo.ok("ls", "--json", id).jsonLines();
+        List<JsonNode> lsTheirs = new CommandRun(0, repo.restic().run("ls", "--json", id).assertOk().out(), "").jsonLines();
         assertSameFields(byPath(lsMine.subList(1, lsMine.size())), byPath(lsTheirs.subList(1, lsTheirs.size())), 7);
         assertThat(byPath(lsMine.subList(1, lsMine.size())).get(src.resolve("shared").toString())
                 .path("permissions").asText()).isEqualTo("dtrwxrwxrwx");
