@@ -36,8 +36,6 @@ import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.snapshot.Snapshots;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,16 +123,9 @@ final class Jobs {
     // ------------------------------------------------------------------ the jobs
 
     Outcome backup(JobConfig job) throws IOException {
-        List<Path> paths = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (Path p : job.paths()) {
-            Path a = p.toAbsolutePath().normalize();
-            if (!Files.exists(a, LinkOption.NOFOLLOW_LINKS)) {
-                throw new VaultException("the folder to back up " + a + " does not exist");
-            }
-            paths.add(a);
-            names.add(a.toString());
-        }
+        // a folder that is gone is skipped and reported (a warning); the others are backed up
+        List<Path> paths = job.paths().stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        List<String> names = Archiver.snapshotPaths(paths, Path.of("/"));
         try (Repository repo = open(job.repositories().get(0)); Lock lock = lock(repo, false)) {
             repo.loadIndex();
             repo.backend().removeAbandoned(Duration.ofHours(1));

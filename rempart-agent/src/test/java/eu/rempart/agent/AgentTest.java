@@ -187,6 +187,28 @@ class AgentTest {
                 .doesNotContain("brouillon.Tmp", "notes.bak", "disque.vhdx");
     }
 
+    /** A folder of the job that is gone (renamed, a drive not mounted) costs the others nothing, and alerts. */
+    @Test
+    void aMissingFolderIsSkippedAndAlertedWhileTheOthersAreBackedUp() throws Exception {
+        assumeTrue(Restic.available(), "restic binary not installed");
+        AgentConfig cfg = config("""
+                  - {name: cabinet, type: backup, schedule: "@hourly", repository: local, paths: [radios, cabinet]}
+                """, "");
+        try (RunStore store = RunStore.open(cfg.stateDir())) {
+            Agent agent = new Agent(cfg, store, NotifyingAlerts.of(cfg, log::add), Clock.systemDefaultZone(), log::add);
+            agent.execute(job(cfg, "cabinet"));
+            RunStore.Run run = store.history(1, "local", "backup").get(0);
+            assertThat(run.status()).isEqualTo(RunStore.Status.WARNING);
+            assertThat(run.summary()).contains("1 unreadable: " + tmp.resolve("radios")
+                    + " (backup target does not exist, skipped)");
+        }
+        JsonNode snap = new ObjectMapper().readTree(new Restic(repo, PASSWORD).run("snapshots", "--json").assertOk().out());
+        assertThat(snap).hasSize(1);
+        assertThat(snap.get(0).path("paths")).extracting(JsonNode::asText).containsExactly(src.toString());
+        assertThat(received).singleElement().satisfies(a -> assertThat(a.path("error").asText())
+                .contains(tmp.resolve("radios").toString()));
+    }
+
     @Test
     void aBackupGoneMissingIsReportedOnceByMailAndWebhook() throws Exception {
         // the folder to back up is gone (unplugged disk): every run fails, and the backup goes missing

@@ -19,8 +19,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,16 +160,9 @@ final class BackupCommand implements Callable<Integer> {
     /** Runs a backup on an open repository and prints its report; returns 0, or 3 if files were unreadable. */
     static int run(Cli cli, Repository repo, List<Path> targets, Excludes excludes, List<String> tags, String host,
             Compression compression, String parentRef, boolean force) throws IOException {
-        List<Path> abs = new ArrayList<>();
-        List<String> absNames = new ArrayList<>();
-        for (Path t : targets) {
-            Path a = t.toAbsolutePath().normalize();
-            if (!Files.exists(a, LinkOption.NOFOLLOW_LINKS)) {
-                throw new CliException(ExitCodes.ERROR, "error.targetMissing", a);
-            }
-            abs.add(a);
-            absNames.add(a.toString());
-        }
+        // missing targets are skipped and reported by the archiver; the parent is looked up by the others
+        List<String> absNames = Archiver.snapshotPaths(targets, Path.of("").toAbsolutePath());
+        List<Path> abs = absNames.stream().map(Path::of).toList();
         String hostname = host != null ? host : cli.hostname();
         repo.setCompression(compression);
         try (Lock lock = cli.beginLockAndLoadIndex(repo)) {

@@ -252,6 +252,34 @@ class CliTest {
     }
 
     @Test
+    void missingTargetIsSkippedAndReportedWhileTheOthersAreBackedUp() throws IOException {
+        ok("init");
+        Path gone = tmp.resolve("gone");
+        CommandRun r = rempart("backup", "--json", gone.toString(), src.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.PARTIAL);
+        JsonNode errs = r.json().path("errors");
+        assertThat(errs).hasSize(1);
+        assertThat(errs.get(0).path("path").asText()).isEqualTo(gone.toString());
+        assertThat(errs.get(0).path("message").asText()).isEqualTo("backup target does not exist, skipped");
+        // the snapshot lists what it holds, as restic's would; the error stays in its summary
+        JsonNode snap = ok("snapshots", "--json").json().get(0);
+        assertThat(snap.path("paths")).extracting(JsonNode::asText).containsExactly(src.toString());
+        assertThat(snap.path("summary").path("rempart_errors").get(0).path("path").asText()).isEqualTo(gone.toString());
+        assertThat(ok("ls", "latest", src.resolve("a.txt").toString()).out()).contains("a.txt");
+
+        CommandRun text = rempart("backup", src.toString(), gone.toString());
+        assertThat(text.code()).isEqualTo(ExitCodes.PARTIAL);
+        assertThat(text.err()).contains(gone + ": le chemin à sauvegarder n’existe pas ; la sauvegarde s’est faite sans lui");
+        assertThat(text.out()).contains("Instantané " + ok("snapshots", "--json").json().get(1).path("short_id").asText());
+
+        CommandRun none = rempart("backup", gone.toString(), tmp.resolve("gone too").toString());
+        assertThat(none.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(none.err()).isEqualTo("rempart: aucun des chemins à sauvegarder n’existe : " + gone + ", "
+                + tmp.resolve("gone too") + "\n");
+        assertThat(ok("snapshots", "--json").json()).hasSize(2);
+    }
+
+    @Test
     void restoreAndCheck() throws IOException {
         ok("init");
         ok("backup", "--exclude", "*.tmp", src.toString());

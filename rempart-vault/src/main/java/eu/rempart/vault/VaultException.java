@@ -20,7 +20,9 @@ public class VaultException extends RuntimeException {
         /** The key file named is the one that opened the repository. */
         KEY_IN_USE,
         /** Compression asked of a repository in format version 1 (the subject), which has none. */
-        NEEDS_VERSION_2
+        NEEDS_VERSION_2,
+        /** None of the paths given to back up exists (the subject lists them). */
+        NO_TARGET
     }
 
     private final Problem problem;

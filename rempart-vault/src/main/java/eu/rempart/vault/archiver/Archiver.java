@@ -148,22 +148,51 @@ public final class Archiver {
         return backup(targets, Path.of("").toAbsolutePath(), parent);
     }
 
+    /**
+     * The paths a backup of {@code targets} records in its snapshot, by which its parent is looked
+     * up: the absolute paths of the targets that exist, in the order given.
+     */
+    public static List<String> snapshotPaths(List<Path> targets, Path cwd) {
+        List<String> out = new ArrayList<>();
+        for (Path t : targets) {
+            Path a = cwd.resolve(t).normalize();
+            if (Files.exists(a, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                out.add(a.toString());
+            }
+        }
+        return out;
+    }
+
     /** {@link #backup(List, Snapshot)} with relative targets taken from {@code cwd} (absolute). */
     public BackupResult backup(List<Path> targets, Path cwd, Snapshot parent) throws IOException {
         Instant start = Instant.now();
         Added before = Added.of(repo);
-        List<Path> abs = new ArrayList<>();
-        for (Path t : targets) {
-            Path a = cwd.resolve(t).normalize();
-            if (!Files.exists(a, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                throw new VaultException("backup target does not exist: " + a);
-            }
-            abs.add(a);
-        }
-        if (abs.isEmpty()) {
+        if (targets.isEmpty()) {
             throw new VaultException("nothing to back up: no target given");
         }
-        TargetTree root = TargetTree.of(targets, cwd);
+        // A missing target (a folder renamed, a drive not mounted) must not cost the others their
+        // backup: it is skipped, as restic skips it, and reported as an error of this backup.
+        List<Path> present = new ArrayList<>();
+        List<Path> abs = new ArrayList<>();
+        List<Path> missing = new ArrayList<>();
+        for (Path t : targets) {
+            Path a = cwd.resolve(t).normalize();
+            if (Files.exists(a, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                present.add(t);
+                abs.add(a);
+            } else {
+                missing.add(a);
+            }
+        }
+        if (present.isEmpty()) {
+            String names = String.join(", ", missing.stream().map(m -> FileNames.display(FileNames.pathBytes(m))).toList());
+            throw new VaultException(VaultException.Problem.NO_TARGET, names, "none of the backup targets exists: " + names);
+        }
+        for (Path m : missing) {
+            unreadable.incrementAndGet();
+            warn(m, FileError.Problem.TARGET_MISSING.english);
+        }
+        TargetTree root = TargetTree.of(present, cwd);
         workers = Executors.newFixedThreadPool(opts.workers(), named("rempart-file"));
         permits = new Semaphore(opts.workers() * 4);
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -29,7 +29,9 @@ public record SnapshotSummary(Instant backupStart, Instant backupEnd,
             PERMISSION_DENIED("permission denied"),
             VANISHED("no such file (removed during backup)"),
             CHANGED_WHILE_READ("file changed while it was read; the version read is kept"),
-            REMOVED_WHILE_READ("file removed while it was read; the version read is kept");
+            REMOVED_WHILE_READ("file removed while it was read; the version read is kept"),
+            /** A path given to back up that does not exist: the backup went on without it. */
+            TARGET_MISSING("backup target does not exist, skipped");
 
             public final String english;
 
