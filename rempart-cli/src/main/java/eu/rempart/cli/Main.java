@@ -1,6 +1,7 @@
 package eu.rempart.cli;
 
 import eu.rempart.vault.VaultException;
+import eu.rempart.vault.backend.StoreException;
 import eu.rempart.vault.crypto.WrongPasswordException;
 import eu.rempart.vault.lock.Lock;
 import picocli.CommandLine;
@@ -181,6 +182,16 @@ public final class Main {
         return false;
     }
 
+    /** A remote store's failure a user can act on, anywhere in the cause chain (threads wrap it). */
+    static StoreException storeFailure(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof StoreException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     /** One clear line on stderr per failure; a stack trace only with --debug. */
     static int report(Cli cli, Throwable ex) {
         Messages m = cli.msg();
@@ -189,9 +200,12 @@ public final class Main {
         }
         int code = ExitCodes.ERROR;
         String line;
+        StoreException store = storeFailure(ex);
         if (noSpaceLeft(ex)) {
             // the OS text is English and says nothing of what to do: say it in the user's language
             line = m.get("error.noSpace");
+        } else if (store != null) {
+            line = m.get("error.store." + store.problem(), store.where(), store.detail());
         } else if (ex instanceof CliException ce) {
             line = ce.render(m);
             code = ce.exitCode();

@@ -252,6 +252,19 @@ class CliTest {
     }
 
     @Test
+    void aStoreThatIsGoneIsOneClearLineInTheUsersLanguage() throws IOException {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String loc = "rest:http://127.0.0.1:" + port + "/cabinet/";
+        CommandRun r = rempart("-r", loc, "-o", "rest.retries=0", "snapshots");
+        assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(r.err()).startsWith("rempart: " + loc).endsWith(" : le serveur ne répond pas (dernière erreur : "
+                + "ConnectException: Connection refused). Vérifiez qu’il est allumé et joignable depuis ce poste, puis relancez.\n");
+    }
+
+    @Test
     void missingTargetIsSkippedAndReportedWhileTheOthersAreBackedUp() throws IOException {
         ok("init");
         Path gone = tmp.resolve("gone");

@@ -8,6 +8,7 @@ import eu.rempart.vault.backend.BufferedPendingFile;
 import eu.rempart.vault.backend.ReadAhead;
 import eu.rempart.vault.backend.BufferedPendingFile.Content;
 import eu.rempart.vault.backend.SpooledPendingFile;
+import eu.rempart.vault.backend.StoreException;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -109,6 +110,12 @@ public final class RestBackend implements Backend {
         return base.resolve(type == FileType.CONFIG ? "config" : type.dir() + "/" + name);
     }
 
+    /** A request's URL for messages: the location it was made under, and the path below it. */
+    private String target(URI uri) {
+        String below = base.relativize(uri).toString();
+        return location + (below.startsWith("?") ? "" : below);
+    }
+
     private String describe(FileType type, String name) {
         return location + (type == FileType.CONFIG ? "config" : type.dir() + "/" + name);
     }
@@ -149,6 +156,7 @@ public final class RestBackend implements Backend {
     private Response send(String what, String method, URI uri, Map<String, String> headers, Content body, Into into)
             throws IOException {
         String last = null;
+        boolean timedOut = false;
         for (int attempt = 0; ; attempt++) {
             if (attempt > 0) {
                 sleepBackoff(attempt);
@@ -165,20 +173,27 @@ public final class RestBackend implements Backend {
                     return r;
                 }
                 last = "server answered " + r.status;
+                timedOut = false;
             } catch (SocketTimeoutException e) {
                 last = "no answer within " + opts.timeout().toSeconds() + " s";
+                timedOut = true;
             } catch (javax.net.ssl.SSLException e) {
                 // Certificates do not fix themselves between attempts.
-                throw new IOException(what + ": TLS failed: " + e.getMessage()
-                        + " (for a private certificate, give it with --cacert)", e);
+                throw new StoreException(StoreException.Problem.TLS, target(uri), String.valueOf(e.getMessage()),
+                        what + ": TLS failed: " + e.getMessage() + " (for a private certificate, give it with --cacert)", e);
             } catch (IOException e) {
                 last = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
                         : e.getClass().getSimpleName() + ": " + e.getMessage();
+                timedOut = false;
             } finally {
                 slots.release();
             }
             if (attempt >= opts.retries()) {
-                throw new IOException(what + " failed after " + (attempt + 1) + " attempts: " + last);
+                String message = what + " failed after " + (attempt + 1) + " attempts: " + last;
+                throw timedOut
+                        ? new StoreException(StoreException.Problem.TIMEOUT, target(uri),
+                                String.valueOf(opts.timeout().toSeconds()), message, null)
+                        : new StoreException(StoreException.Problem.UNREACHABLE, target(uri), last, message, null);
             }
         }
     }
@@ -277,9 +292,12 @@ public final class RestBackend implements Backend {
     private IOException failure(String what, Response resp, FileType type, String name) {
         return switch (resp.status) {
             case 404 -> new NoSuchFileException(describe(type, name));
-            case 401 -> new IOException(location + ": the server refused the user name or password");
-            case 403 -> new IOException(what + ": refused by the server (403 Forbidden)");
-            case 413 -> new IOException(what + ": refused by the server: repository quota exceeded");
+            case 401 -> new StoreException(StoreException.Problem.CREDENTIALS, location, "401 Unauthorized",
+                    location + ": the server refused the user name or password", null);
+            case 403 -> new StoreException(StoreException.Problem.FORBIDDEN, describe(type, name), "403 Forbidden",
+                    what + ": refused by the server (403 Forbidden)", null);
+            case 413 -> new StoreException(StoreException.Problem.QUOTA, describe(type, name), "",
+                    what + ": refused by the server: repository quota exceeded", null);
             default -> new IOException(what + ": server answered " + resp.status);
         };
     }

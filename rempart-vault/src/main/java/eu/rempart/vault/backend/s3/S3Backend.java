@@ -6,10 +6,12 @@ import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.BufferedPendingFile;
 import eu.rempart.vault.backend.BufferedPendingFile.Content;
 import eu.rempart.vault.backend.SpooledPendingFile;
+import eu.rempart.vault.backend.StoreException;
 import eu.rempart.vault.backend.ObjectLock;
 import eu.rempart.vault.backend.ReadAhead;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -99,6 +101,7 @@ public final class S3Backend implements Backend, ObjectLock {
     private final long partSize;
     private final BufferedPendingFile.Blocks blocks = new BufferedPendingFile.Blocks();
     private final int retries;
+    private final Duration timeout;
     /** The bucket's Object Lock defaults, read once (see {@link #lockDefaults}); null until asked. */
     private final AtomicReference<FutureTask<Optional<Retention>>> lockDefaults = new AtomicReference<>();
     private final ReadAhead readAhead = new ReadAhead(this::openStream);
@@ -129,6 +132,7 @@ public final class S3Backend implements Backend, ObjectLock {
         location = "s3:" + endpoint + "/" + bucket + (p.isEmpty() ? "" : "/" + p);
         partSize = Math.max(5L << 20, o.partSize());
         retries = o.retries();
+        timeout = o.timeout();
         boolean aws = u.getHost().endsWith("amazonaws.com");
         String region = o.region() != null ? o.region()
                 : System.getenv("AWS_DEFAULT_REGION") != null ? System.getenv("AWS_DEFAULT_REGION")
@@ -216,7 +220,47 @@ public final class S3Backend implements Backend, ObjectLock {
             return new NoSuchFileException(where(type, name));
         }
         String detail = e instanceof S3Exception || e instanceof SdkClientException ? describe(e) : e.toString();
-        return new IOException(what + " " + where(type, name) + ": " + detail, e);
+        return failure(where(type, name), what + " " + where(type, name) + ": " + detail, e);
+    }
+
+    /**
+     * {@code e} as the failure to report: a {@link StoreException} where its user can act on it
+     * (store gone or stalled, refused credentials or operation, TLS), else an IOException.
+     */
+    private IOException failure(String where, String message, SdkException e) {
+        if (e instanceof S3Exception s) {
+            String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
+            if (s.statusCode() == 403 && ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code))) {
+                return new StoreException(StoreException.Problem.CREDENTIALS, location, "403 " + code, message, e);
+            }
+            if (s.statusCode() == 403) {
+                return new StoreException(StoreException.Problem.FORBIDDEN, where, describe(e), message, e);
+            }
+            return new IOException(message, e);
+        }
+        if (e.getMessage() != null && e.getMessage().startsWith("Unable to load credentials")) {
+            return new StoreException(StoreException.Problem.NO_CREDENTIALS, location, "", message, e);
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return new StoreException(StoreException.Problem.TLS, where, String.valueOf(t.getMessage()),
+                        message + " (for a private certificate, give it with --cacert)", e);
+            }
+            if (t instanceof ApiCallAttemptTimeoutException || t instanceof java.net.SocketTimeoutException) {
+                return new StoreException(StoreException.Problem.TIMEOUT, where, String.valueOf(timeout.toSeconds()),
+                        message, e);
+            }
+        }
+        if (e instanceof SdkClientException) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            String last = root.getMessage() == null ? root.getClass().getSimpleName()
+                    : root.getClass().getSimpleName() + ": " + root.getMessage();
+            return new StoreException(StoreException.Problem.UNREACHABLE, where, last, message, e);
+        }
+        return new IOException(message, e);
     }
 
     @Override
@@ -521,9 +565,9 @@ public final class S3Backend implements Backend, ObjectLock {
             if (e.statusCode() == 404) {
                 return false;
             }
-            throw new IOException("bucket " + bucket + " at " + location + ": " + e.getMessage(), e);
+            throw failure(location, "bucket " + bucket + " at " + location + ": " + e.getMessage(), e);
         } catch (SdkException e) {
-            throw new IOException("bucket " + bucket + " at " + location + ": " + e.getMessage(), e);
+            throw failure(location, "bucket " + bucket + " at " + location + ": " + e.getMessage(), e);
         }
     }
 
@@ -535,9 +579,9 @@ public final class S3Backend implements Backend, ObjectLock {
                 throw new IOException("the S3 server of " + location + " does not support Object Lock ("
                         + describe(e) + ")", e);
             }
-            throw new IOException("creating bucket " + bucket + " at " + location + ": " + describe(e), e);
+            throw failure(location, "creating bucket " + bucket + " at " + location + ": " + describe(e), e);
         } catch (SdkException e) {
-            throw new IOException("creating bucket " + bucket + " at " + location + ": " + e.getMessage(), e);
+            throw failure(location, "creating bucket " + bucket + " at " + location + ": " + e.getMessage(), e);
         }
     }
 
@@ -578,9 +622,9 @@ public final class S3Backend implements Backend, ObjectLock {
             if (e.statusCode() == 404 && !(e instanceof NoSuchBucketException) || e.statusCode() == 501) {
                 return new Status(false, null);
             }
-            throw new IOException("reading the Object Lock configuration of " + location + ": " + describe(e), e);
+            throw failure(location, "reading the Object Lock configuration of " + location + ": " + describe(e), e);
         } catch (SdkException e) {
-            throw new IOException("reading the Object Lock configuration of " + location + ": " + describe(e), e);
+            throw failure(location, "reading the Object Lock configuration of " + location + ": " + describe(e), e);
         }
         if (c == null || c.objectLockEnabled() != ObjectLockEnabled.ENABLED) {
             return new Status(false, null);

@@ -2,6 +2,7 @@ package eu.rempart.vault.backend.rest;
 
 import eu.rempart.vault.FileType;
 import eu.rempart.vault.backend.Backend;
+import eu.rempart.vault.backend.StoreException;
 import eu.rempart.vault.server.RestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,8 +180,12 @@ class RestBackendTest {
         }
         RestBackend b = new RestBackend("http://127.0.0.1:" + port + "/r/",
                 new RestBackend.Options(2, Duration.ofSeconds(5), 2, null));
-        assertThatThrownBy(() -> b.exists(FileType.CONFIG, "config")).isInstanceOf(IOException.class)
-                .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("failed after 3 attempts");
+        assertThatThrownBy(() -> b.exists(FileType.CONFIG, "config")).isInstanceOfSatisfying(StoreException.class, e -> {
+            assertThat(e.problem()).isEqualTo(StoreException.Problem.UNREACHABLE);
+            assertThat(e.where()).isEqualTo("rest:http://127.0.0.1:" + port + "/r/config");
+            assertThat(e.detail()).isEqualTo("ConnectException: Connection refused");
+        }).hasMessage("looking up rest:http://127.0.0.1:" + port + "/r/config failed after 3 attempts: "
+                + "ConnectException: Connection refused");
     }
 
     /**

@@ -4,6 +4,7 @@ import eu.rempart.vault.FileType;
 import eu.rempart.vault.Id;
 import eu.rempart.vault.backend.Backend;
 import eu.rempart.vault.backend.Backends;
+import eu.rempart.vault.backend.StoreException;
 import eu.rempart.vault.testing.S3Server;
 import eu.rempart.vault.testing.SelfSigned;
 import eu.rempart.vault.tls.Pem;
@@ -17,7 +18,6 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -63,8 +63,11 @@ class S3TlsTest {
             assertThat(b.load(FileType.PACK, name)).isEqualTo(pack);
         }
         try (Backend b = Backends.open(location, Map.of("s3.retries", "0"), List.of())) {
-            assertThatThrownBy(() -> b.load(FileType.PACK, name))
-                    .isInstanceOf(IOException.class).hasMessageContaining("certification path");
+            assertThatThrownBy(() -> b.load(FileType.PACK, name)).isInstanceOfSatisfying(StoreException.class, e -> {
+                assertThat(e.problem()).isEqualTo(StoreException.Problem.TLS);
+                assertThat(e.where()).isEqualTo(location + "/data/" + name.substring(0, 2) + "/" + name);
+                assertThat(e.detail()).contains("certification path");
+            });
         }
     }
 
