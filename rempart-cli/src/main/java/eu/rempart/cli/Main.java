@@ -216,7 +216,7 @@ public final class Main {
                     le.holder().time().toString());
             code = ExitCodes.LOCKED;
         } else if (ex instanceof VaultException ve && ve.problem() != null) {
-            line = m.get("error.vault." + ve.problem(), ve.subject());
+            line = m.get("error.vault." + ve.problem(), ve.args().toArray());
         } else if (ex instanceof VaultException) {
             line = m.get("error.generic", ex.getMessage());
         } else if (ex instanceof NoSuchFileException e) {

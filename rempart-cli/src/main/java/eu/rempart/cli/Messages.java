@@ -43,6 +43,9 @@ final class Messages {
 
     /** "path: reason" for a file a backup or restore could not handle, the reason translated if common. */
     String fileError(eu.rempart.vault.snapshot.SnapshotSummary.FileError e) {
+        if (e.vaultProblem() != null && bundle.containsKey("error.vault." + e.vaultProblem())) {
+            return e.path() + ": " + get("error.vault." + e.vaultProblem(), e.args().toArray());
+        }
         return e.path() + ": " + e.problem().map(p -> orEnglish("file.problem." + p.name(), e.message()))
                 .orElse(e.message());
     }

@@ -1,6 +1,7 @@
 package eu.rempart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import eu.rempart.vault.testing.PackFiles;
 import eu.rempart.vault.testing.Tmpfs;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -337,6 +338,41 @@ class CliTest {
         JsonNode badJson = rempart("check", "--read-data", "--json").json();
         assertThat(badJson.path("ok").asBoolean()).isFalse();
         assertThat(badJson.path("errors").toString()).contains("pack " + id + ": content does not match its name");
+    }
+
+    /** Damaged data is named, file by file and blob by blob, in the user's language. */
+    @Test
+    void aDamagedBlobIsNamedInTheUsersLanguage() throws IOException {
+        ok("init");
+        ok("backup", src.toString());
+        eu.rempart.vault.pack.PackedBlob victim;
+        try (eu.rempart.vault.repository.Repository r = eu.rempart.vault.repository.Repository.open(
+                new eu.rempart.vault.backend.local.LocalBackend(repo), PASSWORD.toCharArray())) {
+            r.loadIndex();
+            // sub/b.txt: 5000 bytes, compressed
+            victim = r.index().all().stream().filter(b -> b.type() == eu.rempart.vault.BlobType.DATA
+                    && b.uncompressedLength() == 5000).findFirst().orElseThrow();
+        }
+        PackFiles.flip(PackFiles.writable(repo, victim.packId()), victim.offset() + 20, 1);
+        String pack = victim.packId().shortHex();
+        String blob = victim.id().shortHex();
+
+        CommandRun restore = rempart("restore", "latest", "--target", tmp.resolve("out").toString());
+        assertThat(restore.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(restore.err()).contains("rempart: " + tmp.resolve("out").resolve(src.toString().substring(1))
+                .resolve("sub/b.txt") + ": données endommagées dans le dépôt : le bloc data " + blob + " du paquet " + pack
+                + " ne s’authentifie pas (lancez rempart check, puis rempart repair packs)\n");
+        assertThat(rempart("--lang", "en", "restore", "latest", "--target", tmp.resolve("out-en").toString()).err())
+                .contains("sub/b.txt: damaged data in the repository: data blob " + blob + " of pack " + pack
+                        + " fails authentication (run rempart check, then rempart repair packs)\n");
+        assertThat(rempart("dump", "latest", src.resolve("sub/b.txt").toString()).err()).isEqualTo("rempart: données"
+                + " endommagées dans le dépôt : le bloc data " + blob + " du paquet " + pack
+                + " ne s’authentifie pas (lancez rempart check, puis rempart repair packs)\n");
+        assertThat(rempart("check", "--read-data").err()).contains("rempart: paquet " + victim.packId().toHex()
+                + " : le bloc data " + victim.id().toHex() + " ne s’authentifie pas (paquet endommagé)\n");
+        assertThat(rempart("--lang", "en", "check", "--read-data", "--json").json().path("errors").toString())
+                .contains("pack " + victim.packId().toHex() + ": data blob " + victim.id().toHex()
+                        + " failed authentication (damaged pack)");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package eu.rempart.vault;
 
+import java.util.List;
+
 /**
  * Base of the vault's checked-out failures. Messages name files and ids, never secrets.
  */
@@ -22,11 +24,15 @@ public class VaultException extends RuntimeException {
         /** Compression asked of a repository in format version 1 (the subject), which has none. */
         NEEDS_VERSION_2,
         /** None of the paths given to back up exists (the subject lists them). */
-        NO_TARGET
+        NO_TARGET,
+        /** A blob fails authentication: damaged or forged. Arguments: pack, blob type, blob (short ids). */
+        BLOB_UNAUTHENTIC,
+        /** A blob decrypts, but its content does not match its id. Arguments as {@link #BLOB_UNAUTHENTIC}. */
+        BLOB_WRONG_HASH
     }
 
     private final Problem problem;
-    private final String subject;
+    private final List<String> args;
 
     public VaultException(String message) {
         this(message, (Throwable) null);
@@ -35,13 +41,18 @@ public class VaultException extends RuntimeException {
     public VaultException(String message, Throwable cause) {
         super(message, cause);
         this.problem = null;
-        this.subject = null;
+        this.args = List.of();
     }
 
     public VaultException(Problem problem, String subject, String message) {
+        this(problem, List.of(subject), message);
+    }
+
+    /** @param args what the problem's description names, in the order its documentation gives */
+    public VaultException(Problem problem, List<String> args, String message) {
         super(message);
         this.problem = problem;
-        this.subject = subject;
+        this.args = List.copyOf(args);
     }
 
     /** What went wrong, or null when only the (English) message says. */
@@ -49,8 +60,13 @@ public class VaultException extends RuntimeException {
         return problem;
     }
 
-    /** What the user named, for {@link #problem()}. */
+    /** What the user named, for {@link #problem()}: its first argument. */
     public String subject() {
-        return subject;
+        return args.isEmpty() ? null : args.get(0);
+    }
+
+    /** Everything {@link #problem()} names. */
+    public List<String> args() {
+        return args;
     }
 }

@@ -378,7 +378,7 @@ public final class Checker {
         }
         boolean headerLast = header == null;
         java.security.MessageDigest md = Id.sha256();
-        Map<String, String> failed = new HashMap<>();
+        Map<String, VaultException> failed = new HashMap<>();
         byte[] tail = null;
         try {
             long pos = 0;
@@ -388,7 +388,7 @@ public final class Checker {
                 try {
                     repo.verifyBlob(b, md);
                 } catch (VaultException e) {
-                    failed.put(key(b), e.getMessage());
+                    failed.put(key(b), e);
                 }
             }
             if (headerLast) {
@@ -417,7 +417,7 @@ public final class Checker {
         Set<String> inHeader = keys(header);
         for (PackedBlob b : plan) {
             if (inHeader.contains(key(b)) && failed.containsKey(key(b))) {
-                errors.add(Finding.of(Kind.BLOB_DAMAGED, name, b.type().json(), b.id().toHex(), failed.get(key(b))));
+                errors.add(damaged(name, b, failed.get(key(b))));
             }
         }
         if (fromIndex != null) {
@@ -436,7 +436,7 @@ public final class Checker {
                     try {
                         repo.loadBlobShared(b);
                     } catch (VaultException e) {
-                        errors.add(Finding.of(Kind.BLOB_DAMAGED, name, b.type().json(), b.id().toHex(), e.getMessage()));
+                        errors.add(damaged(name, b, e));
                     } catch (IOException e) {
                         errors.add(Finding.of(Kind.PACK_UNREADABLE, name, e.getMessage()));
                     }
@@ -500,5 +500,16 @@ public final class Checker {
 
     private static String key(PackedBlob b) {
         return b.type() + ":" + b.id().toHex() + ":" + b.offset() + ":" + b.length();
+    }
+
+    /** What a blob's failed verification says: damaged as a whole (MAC, hash), or another failure. */
+    private static Finding damaged(String pack, PackedBlob b, VaultException e) {
+        if (e.problem() == VaultException.Problem.BLOB_UNAUTHENTIC) {
+            return Finding.of(Kind.BLOB_UNAUTHENTIC, pack, b.type().json(), b.id().toHex());
+        }
+        if (e.problem() == VaultException.Problem.BLOB_WRONG_HASH) {
+            return Finding.of(Kind.BLOB_WRONG_HASH, pack, b.type().json(), b.id().toHex());
+        }
+        return Finding.of(Kind.BLOB_DAMAGED, pack, b.type().json(), b.id().toHex(), e.getMessage());
     }
 }

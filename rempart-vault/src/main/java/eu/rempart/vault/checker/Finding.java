@@ -45,6 +45,10 @@ public record Finding(Kind kind, List<String> args) {
         PACK_HASH("pack {0}: content does not match its name (damaged pack)"),
         /** pack id, blob type, blob id, detail */
         BLOB_DAMAGED("pack {0}: {1} blob {2}: {3}"),
+        /** pack id, blob type, blob id */
+        BLOB_UNAUTHENTIC("pack {0}: {1} blob {2} failed authentication (damaged pack)"),
+        /** pack id, blob type, blob id */
+        BLOB_WRONG_HASH("pack {0}: {1} blob {2} does not match its hash (damaged pack)"),
         /** pack id, blob type, blob id, offset */
         BLOB_NOT_IN_HEADER("pack {0}: index lists {1} blob {2} at offset {3} which the pack header does not contain"),
         /** pack id, blob type, blob id */

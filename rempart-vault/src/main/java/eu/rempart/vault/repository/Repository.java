@@ -783,16 +783,22 @@ public final class Repository implements AutoCloseable {
 
     /** The failures a blob's two checks report, whichever way it was read. */
     private static VaultException unauthentic(PackedBlob pb) {
-        return damaged(pb, "failed authentication (damaged pack)");
+        return damaged(pb, VaultException.Problem.BLOB_UNAUTHENTIC, "failed authentication (damaged pack)");
     }
 
     private static VaultException wrongHash(PackedBlob pb) {
-        return damaged(pb, "does not match its hash (damaged pack)");
+        return damaged(pb, VaultException.Problem.BLOB_WRONG_HASH, "does not match its hash (damaged pack)");
     }
 
+    /** A blob that authenticates yet cannot be decoded: a writer's bug more than damage, said in English. */
     private static VaultException damaged(PackedBlob pb, String what) {
         return new VaultException("pack " + pb.packId().shortHex() + ": " + pb.type().json() + " blob "
                 + pb.id().shortHex() + " " + what);
+    }
+
+    private static VaultException damaged(PackedBlob pb, VaultException.Problem problem, String what) {
+        return new VaultException(problem, List.of(pb.packId().shortHex(), pb.type().json(), pb.id().shortHex()),
+                "pack " + pb.packId().shortHex() + ": " + pb.type().json() + " blob " + pb.id().shortHex() + " " + what);
     }
 
     /**

@@ -343,7 +343,7 @@ public final class Restorer {
             step.run();
             return true;
         } catch (VaultException e) {
-            error(p, e.getMessage());
+            record(SnapshotSummary.FileError.of(FileNames.display(FileNames.pathBytes(p)), e));
         } catch (IOException e) {
             if (isFatal(e)) {
                 throw e;
@@ -495,8 +495,11 @@ public final class Restorer {
     }
 
     void error(Path p, String message) {
-        String path = FileNames.display(FileNames.pathBytes(p));
-        errors.add(new SnapshotSummary.FileError(path, message));
-        progress.error(path, message);
+        record(new SnapshotSummary.FileError(FileNames.display(FileNames.pathBytes(p)), message));
+    }
+
+    private void record(SnapshotSummary.FileError e) {
+        errors.add(e);
+        progress.error(e.path(), e.message());
     }
 }

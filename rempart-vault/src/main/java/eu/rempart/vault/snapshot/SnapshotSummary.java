@@ -1,5 +1,6 @@
 package eu.rempart.vault.snapshot;
 
+import eu.rempart.vault.VaultException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -19,8 +20,25 @@ public record SnapshotSummary(Instant backupStart, Instant backupEnd,
         errors = errors == null ? List.of() : List.copyOf(errors);
     }
 
-    /** A file or directory that could not be backed up (or restored), and why, in English. */
-    public record FileError(String path, String message) {
+    /**
+     * A file or directory that could not be backed up (or restored), and why, in English. When the
+     * vault's own failure is the reason, {@code vaultProblem} and {@code args} keep what it was,
+     * for a front end to say in its reader's language; a stored snapshot keeps only the message.
+     */
+    public record FileError(String path, String message, VaultException.Problem vaultProblem, List<String> args) {
+        public FileError {
+            args = args == null ? List.of() : List.copyOf(args);
+        }
+
+        public FileError(String path, String message) {
+            this(path, message, null, List.of());
+        }
+
+        /** The file at {@code path} failed because of {@code e}. */
+        public static FileError of(String path, VaultException e) {
+            return new FileError(path, e.getMessage(), e.problem(), e.args());
+        }
+
         /**
          * The common reasons, whose English text is the message as stored, so that a front end
          * can say them in its reader's language; any other message is the system's own.

@@ -84,6 +84,9 @@ class LocalRestoreDamageTest {
             assertThat(r.errors()).singleElement().satisfies(e -> {
                 assertThat(e.path()).endsWith("xray.dcm");
                 assertThat(e.message()).contains("pack " + victim.packId().shortHex()).contains("damaged pack");
+                // what a front end needs to say it in its reader's language
+                assertThat(e.vaultProblem()).isEqualTo(eu.rempart.vault.VaultException.Problem.BLOB_UNAUTHENTIC);
+                assertThat(e.args()).containsExactly(victim.packId().shortHex(), "data", victim.id().shortHex());
             });
             Path restored = target.resolve(src.toString().substring(1));
             byte[] got = Files.readAllBytes(restored.resolve("xray.dcm"));
