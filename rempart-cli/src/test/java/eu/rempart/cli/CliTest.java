@@ -373,6 +373,19 @@ class CliTest {
         assertThat(rempart("--lang", "en", "check", "--read-data", "--json").json().path("errors").toString())
                 .contains("pack " + victim.packId().toHex() + ": data blob " + victim.id().toHex()
                         + " failed authentication (damaged pack)");
+
+        // a damaged folder (tree blob): named too, whichever folder it is
+        eu.rempart.vault.pack.PackedBlob tree;
+        try (eu.rempart.vault.repository.Repository r = eu.rempart.vault.repository.Repository.open(
+                new eu.rempart.vault.backend.local.LocalBackend(repo), PASSWORD.toCharArray())) {
+            r.loadIndex();
+            tree = r.index().all().stream().filter(b -> b.type() == eu.rempart.vault.BlobType.TREE).findFirst().orElseThrow();
+        }
+        PackFiles.flip(PackFiles.writable(repo, tree.packId()), tree.offset() + 20, 1);
+        CommandRun folder = rempart("restore", "latest", "--target", tmp.resolve("out-tree").toString());
+        assertThat(folder.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(folder.err()).contains("données endommagées dans le dépôt : le bloc tree " + tree.id().shortHex()
+                + " du paquet " + tree.packId().shortHex() + " ne s’authentifie pas (lancez rempart check, puis rempart repair packs)\n");
     }
 
     @Test

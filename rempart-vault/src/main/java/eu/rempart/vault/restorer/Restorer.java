@@ -229,7 +229,9 @@ public final class Restorer {
         try {
             nodes = Tree.decode(repo.loadBlob(BlobType.TREE, treeId));
         } catch (VaultException e) {
-            error(dir, "tree " + treeId.shortHex() + " unreadable: " + e.getMessage());
+            // the English says which tree; a damaged blob's problem stays, to be said in the reader's language
+            record(new SnapshotSummary.FileError(FileNames.display(FileNames.pathBytes(dir)),
+                    "tree " + treeId.shortHex() + " unreadable: " + e.getMessage(), e.problem(), e.args()));
             return;
         }
         for (Node n : nodes) {
