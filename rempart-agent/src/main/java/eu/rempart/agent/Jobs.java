@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.rempart.agent.config.AgentConfig;
 import eu.rempart.agent.config.AgentConfig.JobConfig;
 import eu.rempart.agent.config.AgentConfig.RepositoryConfig;
+import eu.rempart.agent.notify.Texts;
 import eu.rempart.agent.store.RunStore.Status;
 import eu.rempart.sentinel.backup.BackupInspector;
 import eu.rempart.vault.FileType;
@@ -52,10 +53,13 @@ final class Jobs {
     }
 
     private final AgentConfig cfg;
+    /** Run summaries are read by the practice and its IT provider: in the agent's language. */
+    private final Texts texts;
     private final String username = System.getProperty("user.name", "");
 
     Jobs(AgentConfig cfg) {
         this.cfg = cfg;
+        this.texts = Texts.of(cfg.language(), java.time.ZoneId.systemDefault());
     }
 
     // ------------------------------------------------------------------ opening and locking
@@ -142,19 +146,18 @@ final class Jobs {
             report.set("snapshot", r.snapshot().toJsonNode(true));
             report.put("unreadable", r.unreadable());
             var s = r.summary();
-            String summary = String.format("snapshot %s: %d new, %d changed, %d unmodified files, %d bytes added",
-                    r.snapshot().shortId(), s.filesNew(), s.filesChanged(), s.filesUnmodified(), s.dataAddedPacked());
+            String summary = texts.get("run.backup", r.snapshot().shortId(), s.filesNew(), s.filesChanged(),
+                    s.filesUnmodified(), texts.size(s.dataAddedPacked()));
             report.put("suspect", verdict != null && verdict.suspect());
             if (verdict != null && verdict.suspect()) {
                 // saved, but what changed looks like ransomware: a failure, so it is alerted at once
                 int found = verdict.counts().values().stream().mapToInt(Integer::intValue).sum();
-                return new Outcome(Status.FAILURE, "RANSOMWARE SUSPECTED: " + found + " of " + verdict.inspected()
-                        + " new or changed files look encrypted or are ransom notes (e.g. "
-                        + verdict.examples().get(0).file() + "); " + summary + ", tagged suspect", report);
+                return new Outcome(Status.FAILURE, texts.get("run.suspect", found, verdict.inspected(),
+                        verdict.examples().get(0).file().toString(), summary), report);
             }
             if (r.unreadable() > 0) {
-                return new Outcome(Status.WARNING, summary + "; " + r.unreadable() + " unreadable: "
-                        + s.errors().get(0).path() + " (" + s.errors().get(0).message() + ")", report);
+                return new Outcome(Status.WARNING, texts.get("run.unreadable", summary, r.unreadable(),
+                        s.errors().get(0).path(), s.errors().get(0).message()), report);
             }
             return new Outcome(Status.SUCCESS, summary, report);
         }
@@ -172,8 +175,8 @@ final class Jobs {
             report.put("already_there", r.skipped().size());
             report.put("blobs", r.blobs());
             report.put("bytes", r.bytes());
-            return new Outcome(Status.SUCCESS, String.format("%d snapshots copied from %s (%d already there), %d bytes",
-                    r.copied().size(), from, r.skipped().size(), r.bytes()), report);
+            return new Outcome(Status.SUCCESS, texts.get("run.copy", r.copied().size(), from, r.skipped().size(),
+                    texts.size(r.bytes())), report);
         }
     }
 
@@ -195,15 +198,15 @@ final class Jobs {
                     n++;
                 }
             }
-            out.add(new Outcome(Status.SUCCESS, String.format("%d snapshots removed, %d kept", n, kept.size()), report));
+            out.add(new Outcome(Status.SUCCESS, texts.get("run.forget", n, kept.size()), report));
             if (job.prune()) {
                 PrunePlan plan = Pruner.plan(repo, PruneOptions.DEFAULTS, PruneProgress.NONE);
                 Pruner.Result r = Pruner.execute(repo, plan, PruneProgress.NONE);
                 ObjectNode pr = JSON.valueToTree(r.stats());
                 pr.put("packs_deleted", r.packsDeleted());
                 pr.put("packs_written", r.packsWritten());
-                out.add(new Outcome(Status.SUCCESS, String.format("%d packs deleted, %d written, %d bytes freed",
-                        r.packsDeleted(), r.packsWritten(), r.stats().pruneSize()), pr));
+                out.add(new Outcome(Status.SUCCESS, texts.get("run.prune", r.packsDeleted(), r.packsWritten(),
+                        texts.size(r.stats().pruneSize())), pr));
             }
         }
         return out;
@@ -224,10 +227,10 @@ final class Jobs {
             ArrayNode hints = report.putArray("hints");
             r.hints().forEach(f -> hints.add(f.toString()));
             if (!r.ok()) {
-                return new Outcome(Status.FAILURE, r.errors().size() + " errors, e.g. " + r.errors().get(0), report);
+                return new Outcome(Status.FAILURE, texts.get("run.check.failed", r.errors().size(),
+                        r.errors().get(0).toString()), report);
             }
-            return new Outcome(Status.SUCCESS, String.format("no errors: %d snapshots, %d packs, %d read",
-                    r.snapshots(), r.packs(), r.packsRead()), report);
+            return new Outcome(Status.SUCCESS, texts.get("run.check.ok", r.snapshots(), r.packs(), r.packsRead()), report);
         }
     }
 
@@ -253,18 +256,16 @@ final class Jobs {
             ArrayNode fs = report.putArray("failures");
             r.failures().forEach(f -> fs.addObject().put("path", f.path()).put("problem", f.problem()));
             report.put("took_seconds", r.took().toMillis() / 1000.0);
-            String what = String.format("%d of %d files of snapshot %s restored and compared", r.filesTested(),
-                    r.filesInSnapshot(), newest.shortId());
+            String what = texts.get("run.restoreTest", r.filesTested(), r.filesInSnapshot(), newest.shortId());
             if (!r.ok() && r.failures().isEmpty()) {
-                return new Outcome(Status.FAILURE, what + "; no file could be tested", report);
+                return new Outcome(Status.FAILURE, texts.get("run.restoreTest.none", what), report);
             }
             if (!r.ok()) {
                 RestoreTestReport.Failure f = r.failures().get(0);
-                return new Outcome(Status.FAILURE, what + "; " + r.failures().size() + " failed, e.g. " + f.path() + ": "
-                        + f.problem(), report);
+                return new Outcome(Status.FAILURE, texts.get("run.restoreTest.failed", what, r.failures().size(),
+                        f.path(), f.problem()), report);
             }
-            return new Outcome(Status.SUCCESS, what + ", all identical (" + r.filesMatchingSource()
-                    + " also to the source files)", report);
+            return new Outcome(Status.SUCCESS, texts.get("run.restoreTest.ok", what, r.filesMatchingSource()), report);
         }
     }
 }

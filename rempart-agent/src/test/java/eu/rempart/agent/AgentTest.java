@@ -116,7 +116,13 @@ class AgentTest {
             assertThat(runs).extracting(RunStore.Run::kind)
                     .containsExactly("restore-test", "check", "prune", "forget", "backup", "backup");
             assertThat(runs).allSatisfy(r -> assertThat(r.status()).as(r.toString()).isEqualTo(RunStore.Status.SUCCESS));
-            assertThat(runs.get(3).summary()).isEqualTo("1 snapshots removed, 1 kept");
+            // summaries in the agent's language (French by default)
+            assertThat(runs.get(3).summary()).isEqualTo("1 instantané(s) supprimé(s), 1 gardé(s)");
+            assertThat(runs.get(5).summary()).matches("instantané [0-9a-f]{8} : fichiers \\d+ nouveaux, 0 modifiés,"
+                    + " 0 inchangés ; \\d+,\\d Mio ajoutés au dépôt");
+            assertThat(runs.get(1).summary()).isEqualTo("aucune erreur : 1 instantané(s), "
+                    + new ObjectMapper().readTree(runs.get(1).report()).path("packs").asLong() + " paquet(s), "
+                    + new ObjectMapper().readTree(runs.get(1).report()).path("packs_read").asLong() + " relu(s)");
             assertThat(runs.get(0).report()).contains("\"files_matching_source\"");
             assertThat(received).isEmpty();
             new Restic(repo, PASSWORD).run("check", "--read-data").assertOk();
@@ -199,7 +205,7 @@ class AgentTest {
             agent.execute(job(cfg, "cabinet"));
             RunStore.Run run = store.history(1, "local", "backup").get(0);
             assertThat(run.status()).isEqualTo(RunStore.Status.WARNING);
-            assertThat(run.summary()).contains("1 unreadable: " + tmp.resolve("radios")
+            assertThat(run.summary()).endsWith(" ; 1 élément(s) illisible(s), par ex. " + tmp.resolve("radios")
                     + " (backup target does not exist, skipped)");
         }
         JsonNode snap = new ObjectMapper().readTree(new Restic(repo, PASSWORD).run("snapshots", "--json").assertOk().out());

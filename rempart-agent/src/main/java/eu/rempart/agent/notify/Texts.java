@@ -9,8 +9,11 @@ import java.util.Locale;
 import java.util.MissingResourceException;
 import java.util.ResourceBundle;
 
-/** The translated texts of notifications: French unless English is asked for, times in one zone. */
-final class Texts {
+/**
+ * The translated texts of notifications and run summaries: French unless English is asked for,
+ * times in one zone.
+ */
+public final class Texts {
     private static final String BUNDLE = "eu.rempart.agent.notify.messages";
 
     private final ResourceBundle bundle;
@@ -24,7 +27,7 @@ final class Texts {
     }
 
     /** English for an English locale, French for anything else (null included). */
-    static Texts of(Locale requested, ZoneId zone) {
+    public static Texts of(Locale requested, ZoneId zone) {
         Locale l = requested != null && "en".equals(requested.getLanguage()) ? Locale.ENGLISH : Locale.FRENCH;
         // No fallback to the JVM's default locale: an English JVM must still write French by default.
         ResourceBundle b = ResourceBundle.getBundle(BUNDLE, l,
@@ -37,7 +40,7 @@ final class Texts {
     }
 
     /** The MessageFormat pattern {@code key} applied to {@code args}. */
-    String get(String key, Object... args) {
+    public String get(String key, Object... args) {
         String pattern;
         try {
             pattern = bundle.getString(key);
@@ -49,6 +52,21 @@ final class Texts {
 
     boolean has(String key) {
         return bundle.containsKey(key);
+    }
+
+    /** A size in binary units, one decimal from KiB on: "512 o", "3,4 Mio" (French), "3.4 MiB". */
+    public String size(long bytes) {
+        String[] units = get("size.units").split(",");
+        if (bytes < 1024) {
+            return bytes + " " + units[0];
+        }
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(locale, "%.1f %s", v, units[u]);
     }
 
     /** E.g. "22/11/2026 à 14:05" in the zone given. */

@@ -182,6 +182,20 @@ class RenderedTest {
     }
 
     @Test
+    void sizesAndRunSummariesInEitherLanguage() {
+        Texts fr = Texts.of(Locale.FRENCH, Samples.PARIS);
+        Texts en = Texts.of(Locale.ENGLISH, Samples.PARIS);
+        assertThat(fr.size(512)).isEqualTo("512 o");
+        assertThat(fr.size(3_565_158)).isEqualTo("3,4 Mio");
+        assertThat(en.size(3_565_158)).isEqualTo("3.4 MiB");
+        assertThat(en.size(5L << 40)).isEqualTo("5.0 TiB");
+        assertThat(fr.get("run.forget", 2, 1500)).isEqualTo("2 instantané(s) supprimé(s), 1\u202f500 gardé(s)");
+        assertThat(en.get("run.backup", "ab12cd34", 3, 1, 40, en.size(2048)))
+                .isEqualTo("snapshot ab12cd34: files 3 new, 1 changed, 40 unmodified; 2.0 KiB added to the repository");
+        assertThat(en.get("run.copy", 1, "off-site", 0, en.size(10))).isEqualTo("1 snapshot(s) copied from “off-site” (0 already there), 10 B");
+    }
+
+    @Test
     void subjectsStayOnOneLine() {
         Instant t = Instant.parse("2026-11-22T13:05:00Z");
         Rendered r = Rendered.of(new RunFailed("PC\r\nBcc: x@evil.test", "cabinet", "backup", t, t, "e"),
