@@ -129,7 +129,7 @@ final class Jobs {
     Outcome backup(JobConfig job) throws IOException {
         // a folder that is gone is skipped and reported (a warning); the others are backed up
         List<Path> paths = job.paths().stream().map(p -> p.toAbsolutePath().normalize()).toList();
-        List<String> names = Archiver.snapshotPaths(paths, Path.of("/"));
+        List<String> names = Archiver.existingTargets(paths, Path.of("/")).stream().map(Path::toString).toList();
         try (Repository repo = open(job.repositories().get(0)); Lock lock = lock(repo, false)) {
             repo.loadIndex();
             repo.backend().removeAbandoned(Duration.ofHours(1));

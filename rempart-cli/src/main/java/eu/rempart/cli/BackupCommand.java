@@ -161,8 +161,8 @@ final class BackupCommand implements Callable<Integer> {
     static int run(Cli cli, Repository repo, List<Path> targets, Excludes excludes, List<String> tags, String host,
             Compression compression, String parentRef, boolean force) throws IOException {
         // missing targets are skipped and reported by the archiver; the parent is looked up by the others
-        List<String> absNames = Archiver.snapshotPaths(targets, Path.of("").toAbsolutePath());
-        List<Path> abs = absNames.stream().map(Path::of).toList();
+        List<Path> abs = Archiver.existingTargets(targets, Path.of("").toAbsolutePath());
+        List<String> absNames = abs.stream().map(Path::toString).toList();
         String hostname = host != null ? host : cli.hostname();
         repo.setCompression(compression);
         try (Lock lock = cli.beginLockAndLoadIndex(repo)) {

@@ -149,18 +149,16 @@ public final class Archiver {
     }
 
     /**
-     * The paths a backup of {@code targets} records in its snapshot, by which its parent is looked
-     * up: the absolute paths of the targets that exist, in the order given.
+     * What a backup of {@code targets} holds: the targets that exist, absolute, in the order given.
+     * Its snapshot lists them, and its parent is looked up by them. Paths, not strings: a name
+     * that is not UTF-8 would not survive the round trip.
      */
-    public static List<String> snapshotPaths(List<Path> targets, Path cwd) {
-        List<String> out = new ArrayList<>();
-        for (Path t : targets) {
-            Path a = cwd.resolve(t).normalize();
-            if (Files.exists(a, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                out.add(a.toString());
-            }
-        }
-        return out;
+    public static List<Path> existingTargets(List<Path> targets, Path cwd) {
+        return targets.stream().map(t -> cwd.resolve(t).normalize()).filter(Archiver::exists).toList();
+    }
+
+    private static boolean exists(Path absolute) {
+        return Files.exists(absolute, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     /** {@link #backup(List, Snapshot)} with relative targets taken from {@code cwd} (absolute). */
@@ -177,7 +175,7 @@ public final class Archiver {
         List<Path> missing = new ArrayList<>();
         for (Path t : targets) {
             Path a = cwd.resolve(t).normalize();
-            if (Files.exists(a, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (exists(a)) {
                 present.add(t);
                 abs.add(a);
             } else {
