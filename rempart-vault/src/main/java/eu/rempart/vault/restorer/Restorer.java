@@ -229,9 +229,7 @@ public final class Restorer {
         try {
             nodes = Tree.decode(repo.loadBlob(BlobType.TREE, treeId));
         } catch (VaultException e) {
-            // the English says which tree; a damaged blob's problem stays, to be said in the reader's language
-            record(new SnapshotSummary.FileError(FileNames.display(FileNames.pathBytes(dir)),
-                    "tree " + treeId.shortHex() + " unreadable: " + e.getMessage(), e.problem(), e.args()));
+            error(dir, "tree " + treeId.shortHex() + " unreadable: " + e.getMessage(), e);
             return;
         }
         for (Node n : nodes) {
@@ -345,7 +343,7 @@ public final class Restorer {
             step.run();
             return true;
         } catch (VaultException e) {
-            record(SnapshotSummary.FileError.of(FileNames.display(FileNames.pathBytes(p)), e));
+            error(p, e.getMessage(), e);
         } catch (IOException e) {
             if (isFatal(e)) {
                 throw e;
@@ -497,11 +495,17 @@ public final class Restorer {
     }
 
     void error(Path p, String message) {
-        record(new SnapshotSummary.FileError(FileNames.display(FileNames.pathBytes(p)), message));
+        error(p, message, null);
     }
 
-    private void record(SnapshotSummary.FileError e) {
-        errors.add(e);
-        progress.error(e.path(), e.message());
+    /**
+     * @param cause the vault's failure behind {@code message}, or null: its problem and arguments
+     *              stay with the error, for a front end to say in its reader's language
+     */
+    private void error(Path p, String message, VaultException cause) {
+        String path = FileNames.display(FileNames.pathBytes(p));
+        errors.add(cause == null ? new SnapshotSummary.FileError(path, message)
+                : new SnapshotSummary.FileError(path, message, cause.problem(), cause.args()));
+        progress.error(path, message);
     }
 }

@@ -34,11 +34,6 @@ public record SnapshotSummary(Instant backupStart, Instant backupEnd,
             this(path, message, null, List.of());
         }
 
-        /** The file at {@code path} failed because of {@code e}. */
-        public static FileError of(String path, VaultException e) {
-            return new FileError(path, e.getMessage(), e.problem(), e.args());
-        }
-
         /**
          * The common reasons, whose English text is the message as stored, so that a front end
          * can say them in its reader's language; any other message is the system's own.
