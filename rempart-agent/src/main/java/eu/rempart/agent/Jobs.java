@@ -133,7 +133,8 @@ final class Jobs {
         try (Repository repo = open(job.repositories().get(0)); Lock lock = lock(repo, false)) {
             repo.loadIndex();
             repo.backend().removeAbandoned(Duration.ofHours(1));
-            Snapshot parent = Snapshots.parentFor(repo, cfg.host(), names);
+            Snapshots.Listing listing = Snapshots.list(repo);
+            Snapshot parent = listing.parentFor(cfg.host(), names);
             BackupOptions o = BackupOptions.defaults(cfg.host(), username).withTags(job.tags())
                     .withExcludes(Excludes.of(job.excludes().exclude(), List.of(), job.excludes().iexclude(), List.of())
                             .withMaxFileSize(job.excludes().excludeLargerThan())
@@ -155,11 +156,10 @@ final class Jobs {
                 return new Outcome(Status.FAILURE, texts.get("run.suspect", found, verdict.inspected(),
                         verdict.examples().get(0).file().toString(), summary), report);
             }
-            if (r.unreadable() > 0) {
-                return new Outcome(Status.WARNING, texts.get("run.unreadable", summary, r.unreadable(),
-                        s.errors().get(0).path(), s.errors().get(0).message()), report);
-            }
-            return new Outcome(Status.SUCCESS, summary, report);
+            Outcome done = r.unreadable() == 0 ? new Outcome(Status.SUCCESS, summary, report)
+                    : new Outcome(Status.WARNING, texts.get("run.unreadable", summary, r.unreadable(),
+                            s.errors().get(0).path(), s.errors().get(0).message()), report);
+            return withDamage(done, repo, listing);
         }
     }
 
@@ -168,15 +168,16 @@ final class Jobs {
                 Lock ls = lock(src, false); Lock ld = lock(dst, false)) {
             src.loadIndex();
             dst.loadIndex();
-            Copier.Result r = Copier.copy(src, dst, Snapshots.loadAll(src));
+            Snapshots.Listing listing = Snapshots.list(src);
+            Copier.Result r = Copier.copy(src, dst, listing.snapshots());
             ObjectNode report = JSON.createObjectNode();
             ArrayNode copied = report.putArray("copied");
             r.copied().forEach(c -> copied.addObject().put("source", c.source().toHex()).put("copy", c.copy().toHex()));
             report.put("already_there", r.skipped().size());
             report.put("blobs", r.blobs());
             report.put("bytes", r.bytes());
-            return new Outcome(Status.SUCCESS, texts.get("run.copy", r.copied().size(), from, r.skipped().size(),
-                    texts.size(r.bytes())), report);
+            return withDamage(withDamage(new Outcome(Status.SUCCESS, texts.get("run.copy", r.copied().size(), from,
+                    r.skipped().size(), texts.size(r.bytes())), report), src, listing), dst, null);
         }
     }
 
@@ -184,8 +185,9 @@ final class Jobs {
     List<Outcome> forget(JobConfig job, String name) throws IOException {
         List<Outcome> out = new ArrayList<>();
         try (Repository repo = open(name); Lock lock = lock(repo, true)) {
-            List<Snapshot> all = Snapshots.loadAll(repo);
-            List<Group> groups = Forget.apply(all, job.keep(), GroupBy.DEFAULT);
+            // a damaged snapshot file counts for no policy and stays (prune then refuses to run)
+            Snapshots.Listing listing = Snapshots.list(repo);
+            List<Group> groups = Forget.apply(listing.snapshots(), job.keep(), GroupBy.DEFAULT);
             ObjectNode report = JSON.createObjectNode();
             ArrayNode removed = report.putArray("removed");
             ArrayNode kept = report.putArray("kept");
@@ -198,7 +200,7 @@ final class Jobs {
                     n++;
                 }
             }
-            out.add(new Outcome(Status.SUCCESS, texts.get("run.forget", n, kept.size()), report));
+            out.add(withDamage(new Outcome(Status.SUCCESS, texts.get("run.forget", n, kept.size()), report), repo, listing));
             if (job.prune()) {
                 PrunePlan plan = Pruner.plan(repo, PruneOptions.DEFAULTS, PruneProgress.NONE);
                 Pruner.Result r = Pruner.execute(repo, plan, PruneProgress.NONE);
@@ -234,11 +236,31 @@ final class Jobs {
         }
     }
 
+    /**
+     * A successful run on a repository with damaged index or snapshot files, which the run worked
+     * around, becomes a warning that names them, so that someone runs check and repairs them.
+     *
+     * @param listing the snapshots the run listed, or null if it listed none
+     */
+    private Outcome withDamage(Outcome o, Repository repo, Snapshots.Listing listing) {
+        List<String> damaged = new ArrayList<>();
+        repo.indexRecovery().ifPresent(rec -> rec.damagedFiles().forEach(id -> damaged.add("index/" + id.shortHex())));
+        if (listing != null) {
+            listing.unreadable().forEach(u -> damaged.add("snapshots/" + u.id().shortHex()));
+        }
+        if (damaged.isEmpty()) {
+            return o;
+        }
+        o.report().put("damaged_files", JSON.valueToTree(damaged));
+        Status status = o.status() == Status.SUCCESS ? Status.WARNING : o.status();
+        return new Outcome(status, texts.get("run.damaged", o.summary(), String.join(", ", damaged)), o.report());
+    }
+
     /** Restores a random sample of the newest snapshot's files into a scratch folder and compares hashes. */
     Outcome restoreTest(JobConfig job, String name) throws IOException {
         try (Repository repo = open(name); Lock lock = lock(repo, false)) {
             repo.loadIndex();
-            List<Snapshot> all = Snapshots.loadAll(repo);
+            List<Snapshot> all = Snapshots.list(repo).snapshots(); // the weekly check names damaged files
             if (all.isEmpty()) {
                 throw new VaultException("no snapshot to test in repository " + name);
             }

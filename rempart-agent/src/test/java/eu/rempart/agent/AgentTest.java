@@ -216,6 +216,38 @@ class AgentTest {
     }
 
     @Test
+    void aDamagedSnapshotFileDoesNotStopTheBackupsAndIsAlerted() throws Exception {
+        assumeTrue(Restic.available(), "restic binary not installed");
+        AgentConfig cfg = config("""
+                  - {name: cabinet, type: backup, schedule: "@hourly", repository: local, paths: [cabinet]}
+                """, "");
+        try (RunStore store = RunStore.open(cfg.stateDir())) {
+            Agent agent = new Agent(cfg, store, NotifyingAlerts.of(cfg, log::add), Clock.systemDefaultZone(), log::add);
+            agent.execute(job(cfg, "cabinet"));
+            assertThat(store.history(1, "local", "backup").get(0).status()).isEqualTo(RunStore.Status.SUCCESS);
+            Path snapshot;
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(repo.resolve("snapshots"))) {
+                snapshot = files.findFirst().orElseThrow();
+            }
+            snapshot.toFile().setWritable(true);
+            eu.rempart.vault.testing.PackFiles.flip(snapshot, 30, 1);
+            String damaged = "snapshots/" + snapshot.getFileName().toString().substring(0, 8);
+
+            agent.execute(job(cfg, "cabinet"));
+            RunStore.Run run = store.history(1, "local", "backup").get(0);
+            assertThat(run.status()).isEqualTo(RunStore.Status.WARNING);
+            assertThat(run.summary()).startsWith("instantané ").endsWith(" ; fichiers endommagés dans le dépôt, contournés : "
+                    + damaged + ". Lancez « rempart check » : « rempart repair index » répare un fichier d’index,"
+                    + " « rempart forget ID » retire un instantané illisible");
+        }
+        // the new snapshot is whole: restic lists it (and warns about the damaged one)
+        Restic.Result listed = new Restic(repo, PASSWORD).run("snapshots", "--json");
+        assertThat(new ObjectMapper().readTree(listed.out())).hasSize(1);
+        assertThat(received).singleElement().satisfies(a -> assertThat(a.path("error").asText()).contains(
+                "snapshots/"));
+    }
+
+    @Test
     void aBackupGoneMissingIsReportedOnceByMailAndWebhook() throws Exception {
         // the folder to back up is gone (unplugged disk): every run fails, and the backup goes missing
         AgentConfig cfg = config("""

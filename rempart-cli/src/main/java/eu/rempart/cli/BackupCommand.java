@@ -172,9 +172,9 @@ final class BackupCommand implements Callable<Integer> {
             }
             Snapshot parent = null;
             if (parentRef != null) {
-                parent = Snapshots.find(repo, parentRef, s -> true);
+                parent = cli.snapshots(repo).find(parentRef, s -> true);
             } else if (!force) {
-                parent = Snapshots.parentFor(repo, hostname, absNames);
+                parent = cli.snapshots(repo).parentFor(hostname, absNames);
             }
             if (parent != null && !cli.json) {
                 cli.say("backup.parent", parent.shortId());

@@ -78,7 +78,7 @@ final class CatCommand implements Callable<Integer> {
             return switch (t) {
                 case "index" -> repo.loadUnpacked(FileType.INDEX, find(repo, FileType.INDEX, id));
                 case "snapshot" -> {
-                    Snapshot sn = Snapshots.find(repo, id, s -> true);
+                    Snapshot sn = cli.snapshots(repo).find(id, s -> true);
                     yield repo.loadUnpacked(FileType.SNAPSHOT, sn.id());
                 }
                 case "pack" -> repo.backend().load(FileType.PACK, find(repo, FileType.PACK, id).toHex());
@@ -92,7 +92,7 @@ final class CatCommand implements Callable<Integer> {
         int colon = id.indexOf(':');
         String ref = colon < 0 ? id : id.substring(0, colon);
         String path = colon < 0 ? "/" : id.substring(colon + 1);
-        Snapshot sn = Snapshots.find(repo, ref, s -> true);
+        Snapshot sn = cli.snapshots(repo).find(ref, s -> true);
         Id tree = sn.tree();
         if (!path.replace("/", "").isEmpty()) {
             Node n = DumpCommand.find(repo, sn.tree(), path);

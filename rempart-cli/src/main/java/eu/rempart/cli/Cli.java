@@ -12,6 +12,7 @@ import eu.rempart.vault.backend.local.LocalBackend;
 import eu.rempart.vault.crypto.KdfParams;
 import eu.rempart.vault.lock.Lock;
 import eu.rempart.vault.repository.Repository;
+import eu.rempart.vault.snapshot.Snapshots;
 import eu.rempart.vault.tree.Node;
 import eu.rempart.vault.tree.Tree;
 import picocli.CommandLine.Command;
@@ -381,7 +382,39 @@ final class Cli {
             lock.close();
             throw e;
         }
+        warnIndexRecovery(r);
         return lock;
+    }
+
+    /** Loads the index (without a lock: for commands that take theirs otherwise), warning of damage. */
+    void loadIndex(Repository r) throws IOException {
+        r.loadIndex();
+        warnIndexRecovery(r);
+    }
+
+    /** Names, on stderr, the damaged index files {@link Repository#loadIndex} worked around. */
+    private void warnIndexRecovery(Repository r) {
+        r.indexRecovery().ifPresent(rec -> {
+            for (Id id : rec.damagedFiles()) {
+                err.println("rempart: " + msg().get("warning.indexDamaged", id.shortHex(), rec.packsRead()));
+            }
+            if (!rec.packsUnreadable().isEmpty()) {
+                err.println("rempart: " + msg().get("warning.packHeadersUnreadable", rec.packsUnreadable().size(),
+                        String.join(" ", rec.packsUnreadable().stream().map(Id::shortHex).toList())));
+            }
+        });
+    }
+
+    /**
+     * The repository's snapshots that can be read; each damaged snapshot file is named on stderr
+     * and left out, so that one damaged file does not stop every backup and restore.
+     */
+    Snapshots.Listing snapshots(Repository r) throws IOException {
+        Snapshots.Listing l = Snapshots.list(r);
+        for (Snapshots.Unreadable u : l.unreadable()) {
+            err.println("rempart: " + msg().get("warning.snapshotDamaged", u.id().shortHex()));
+        }
+        return l;
     }
 
     KdfParams kdf() {

@@ -43,11 +43,12 @@ final class CopyCommand implements Callable<Integer> {
                 Repository dst = cli.open(); Lock dstLock = cli.lockAndLoadIndex(dst)) {
             Predicate<Snapshot> f = filter.predicate();
             List<Snapshot> selected = new ArrayList<>();
+            Snapshots.Listing listing = cli.snapshots(src);
             if (ids.isEmpty()) {
-                Snapshots.loadAll(src).stream().filter(f).forEach(selected::add);
+                listing.snapshots().stream().filter(f).forEach(selected::add);
             } else {
                 for (String id : ids) {
-                    selected.add(Snapshots.find(src, id, f));
+                    selected.add(listing.find(id, f));
                 }
             }
             Copier.Result r = Copier.copy(src, dst, selected);

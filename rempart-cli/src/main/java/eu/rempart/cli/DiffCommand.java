@@ -104,8 +104,9 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Repository repo = cli.open(); Lock lock = cli.lockAndLoadIndex(repo)) {
-            Snapshot a = Snapshots.find(repo, first, s -> true);
-            Snapshot b = Snapshots.find(repo, second, s -> true);
+            Snapshots.Listing listing = cli.snapshots(repo);
+            Snapshot a = listing.find(first, s -> true);
+            Snapshot b = listing.find(second, s -> true);
             cli.say("diff.header", a.shortId(), b.shortId());
             before.add(new BlobHandle(a.tree(), BlobType.TREE));
             after.add(new BlobHandle(b.tree(), BlobType.TREE));

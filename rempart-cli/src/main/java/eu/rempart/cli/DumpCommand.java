@@ -70,7 +70,7 @@ final class DumpCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.ERROR, "dump.terminal");
         }
         try (Repository repo = cli.open(); Lock lock = cli.lockAndLoadIndex(repo)) {
-            Snapshot sn = Snapshots.find(repo, snapshot, Snapshots.filter(host, null, null));
+            Snapshot sn = cli.snapshots(repo).find(snapshot, Snapshots.filter(host, null, null));
             String root = "/" + String.join("/", Arrays.stream(path.split("/")).filter(p -> !p.isEmpty()).toList());
             Node node = root.equals("/") ? null : find(repo, sn.tree(), root);
             Id tree = root.equals("/") ? sn.tree() : node == null ? null : node.subtree();

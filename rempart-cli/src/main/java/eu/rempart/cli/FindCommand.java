@@ -84,7 +84,7 @@ final class FindCommand implements Callable<Integer> {
         ArrayNode json = Cli.JSON.createArrayNode();
         int found = 0;
         try (Repository repo = cli.open(); Lock lock = cli.lockAndLoadIndex(repo)) {
-            for (Snapshot s : filter.select(repo, snapshotIds)) {
+            for (Snapshot s : filter.select(cli, repo, snapshotIds)) {
                 List<Hit> hits = search(repo, s.tree());
                 if (hits.isEmpty()) {
                     continue;

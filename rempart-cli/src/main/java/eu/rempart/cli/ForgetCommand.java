@@ -3,6 +3,7 @@ package eu.rempart.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.rempart.vault.FileType;
+import eu.rempart.vault.Id;
 import eu.rempart.vault.VaultException;
 import eu.rempart.vault.forget.Forget;
 import eu.rempart.vault.forget.Group;
@@ -131,11 +132,13 @@ final class ForgetCommand implements Callable<Integer> {
             if (prune) {
                 eu.rempart.vault.prune.Pruner.checkOptions(repo, pruneOptions);
             }
+            Snapshots.Listing listing = cli.snapshots(repo);
             if (!ids.isEmpty()) {
-                pruneAfter(repo, removeNamed(repo), pruneOptions);
+                pruneAfter(repo, removeNamed(repo, listing), pruneOptions);
                 return ExitCodes.OK;
             }
-            List<Snapshot> snapshots = Snapshots.loadAll(repo).stream().filter(filter.predicate()).toList();
+            // a damaged snapshot file counts for no policy and stays: only its id can remove it
+            List<Snapshot> snapshots = listing.snapshots().stream().filter(filter.predicate()).toList();
             if (policy.isEmpty()) {
                 // restic: this message, no JSON at all
                 cli.say("forget.noPolicy");
@@ -261,21 +264,29 @@ final class ForgetCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ removal
 
-    /** {@code forget ID...}: the named snapshots go, whatever the policy (restic's behaviour). */
-    private int removeNamed(Repository repo) throws java.io.IOException {
+    /**
+     * {@code forget ID...}: the named snapshots go, whatever the policy (restic's behaviour); so does
+     * a damaged snapshot file named by its id, which nothing else can remove.
+     */
+    private int removeNamed(Repository repo, Snapshots.Listing listing) throws java.io.IOException {
         Map<String, Snapshot> found = new TreeMap<>();
+        List<Id> damaged = new ArrayList<>();
         boolean usedFilter = false;
         for (String ref : ids) {
             try {
                 Snapshot s;
                 if ("latest".equals(ref)) {
                     usedFilter = true;
-                    s = Snapshots.find(repo, ref, filter.predicate());
+                    s = listing.find(ref, filter.predicate());
                 } else {
-                    s = Snapshots.find(repo, ref, x -> true);
+                    s = listing.find(ref, x -> true);
                 }
                 found.put(s.id().toHex(), s);
             } catch (VaultException e) {
+                if (e.problem() == VaultException.Problem.SNAPSHOT_DAMAGED) {
+                    listing.unreadableMatching(ref).stream().filter(id -> !damaged.contains(id)).forEach(damaged::add);
+                    continue;
+                }
                 // restic warns and goes on with the others
                 cli.err.println("rempart: " + cli.msg().get("forget.ignoring", ref, e.getMessage()));
             }
@@ -283,22 +294,27 @@ final class ForgetCommand implements Callable<Integer> {
         if (!usedFilter && (filter.host != null || !filter.tags.isEmpty() || !filter.paths.isEmpty())) {
             cli.err.println("rempart: " + cli.msg().get("forget.filtersIgnored"));
         }
-        remove(repo, new ArrayList<>(found.values()));
-        return found.size();
+        remove(repo, new ArrayList<>(found.values()), damaged);
+        return found.size() + damaged.size();
     }
 
     private void remove(Repository repo, List<Snapshot> snapshots) throws java.io.IOException {
-        if (snapshots.isEmpty()) {
+        remove(repo, snapshots, List.of());
+    }
+
+    private void remove(Repository repo, List<Snapshot> snapshots, List<Id> damaged) throws java.io.IOException {
+        if (snapshots.isEmpty() && damaged.isEmpty()) {
             return;
         }
-        List<Snapshot> sorted = new ArrayList<>(snapshots);
-        sorted.sort(Comparator.comparing(s -> s.id().toHex()));
+        List<Id> sorted = new ArrayList<>(damaged);
+        snapshots.forEach(s -> sorted.add(s.id()));
+        sorted.sort(Comparator.comparing(Id::toHex));
         if (dryRun) {
-            cli.say("forget.wouldRemove", String.join(" ", sorted.stream().map(Snapshot::shortId).toList()));
+            cli.say("forget.wouldRemove", String.join(" ", sorted.stream().map(Id::shortHex).toList()));
             return;
         }
-        for (Snapshot s : sorted) {
-            repo.backend().remove(FileType.SNAPSHOT, s.id().toHex());
+        for (Id id : sorted) {
+            repo.backend().remove(FileType.SNAPSHOT, id.toHex());
         }
         cli.say("forget.removed", sorted.size());
     }

@@ -43,7 +43,7 @@ final class LsCommand implements Callable<Integer> {
             filter = "/";
         }
         try (Repository repo = cli.open(); Lock lock = cli.lockAndLoadIndex(repo)) {
-            Snapshot sn = Snapshots.find(repo, snapshot, Snapshots.filter(host, null, null));
+            Snapshot sn = cli.snapshots(repo).find(snapshot, Snapshots.filter(host, null, null));
             if (cli.json) {
                 ObjectNode s = sn.toJsonNode(true);
                 s.put("struct_type", "snapshot");

@@ -65,7 +65,7 @@ final class RecoverCommand implements Callable<Integer> {
                 .resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now(zone)));
         RecoverReport r;
         try (Repository repo = cli.open(); Lock lock = cli.lockAndLoadIndex(repo)) {
-            r = Recovery.run(repo, new RecoverOptions(t, paths, h, q, dryRun));
+            r = Recovery.run(repo, cli.snapshots(repo).snapshots(), new RecoverOptions(t, paths, h, q, dryRun));
         } catch (NoSnapshotBeforeException e) {
             throw new CliException(ExitCodes.ERROR, "recover.noSnapshot", local(t, zone), h);
         }

@@ -85,7 +85,7 @@ final class RepairCommand {
             List<String> ids) throws Exception {
         SnapshotRewriter.Result r;
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, forget && !dryRun)) {
-            r = SnapshotRepair.run(repo, filter.select(repo, ids), forget, dryRun);
+            r = SnapshotRepair.run(repo, filter.select(cli, repo, ids), forget, dryRun);
         }
         SnapshotRewrites.report(cli, r, dryRun, "repair.snapshots");
         return ExitCodes.OK;

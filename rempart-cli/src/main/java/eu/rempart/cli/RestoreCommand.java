@@ -57,7 +57,7 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Repository repo = cli.open(); Lock lock = cli.lockAndLoadIndex(repo)) {
-            Snapshot sn = Snapshots.find(repo, snapshot, Snapshots.filter(host, null, SnapshotsCommand.absolute(paths)));
+            Snapshot sn = cli.snapshots(repo).find(snapshot, Snapshots.filter(host, null, SnapshotsCommand.absolute(paths)));
             cli.say("restore.start", sn.shortId(), target.toAbsolutePath().normalize());
             long start = System.nanoTime();
             RestoreOptions o = new RestoreOptions(Excludes.matching(includes, iincludes),

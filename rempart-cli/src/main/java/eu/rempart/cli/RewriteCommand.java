@@ -50,7 +50,7 @@ final class RewriteCommand implements Callable<Integer> {
         }
         SnapshotRewriter.Result r;
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, forget && !dryRun)) {
-            r = SnapshotRewriter.run(repo, filter.select(repo, ids), SnapshotRewriter.excluding(patterns),
+            r = SnapshotRewriter.run(repo, filter.select(cli, repo, ids), SnapshotRewriter.excluding(patterns),
                     null, forget, dryRun);
         }
         SnapshotRewrites.report(cli, r, dryRun, "rewrite");

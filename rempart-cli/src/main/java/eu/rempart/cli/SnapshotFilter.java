@@ -26,13 +26,14 @@ final class SnapshotFilter {
     }
 
     /** The snapshots named (ids, prefixes, latest; each once), or else all those the filter matches. */
-    List<Snapshot> select(Repository repo, List<String> ids) throws IOException {
+    List<Snapshot> select(Cli cli, Repository repo, List<String> ids) throws IOException {
+        Snapshots.Listing listing = cli.snapshots(repo);
         if (ids == null || ids.isEmpty()) {
-            return Snapshots.loadAll(repo).stream().filter(predicate()).toList();
+            return listing.snapshots().stream().filter(predicate()).toList();
         }
         java.util.Map<eu.rempart.vault.Id, Snapshot> out = new java.util.LinkedHashMap<>();
         for (String ref : ids) {
-            Snapshot s = Snapshots.find(repo, ref, predicate());
+            Snapshot s = listing.find(ref, predicate());
             out.putIfAbsent(s.id(), s);
         }
         return new ArrayList<>(out.values());

@@ -52,7 +52,7 @@ final class SnapshotsCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.ERROR, "error.groupBy", e.getMessage());
         }
         try (Repository repo = cli.open(); Lock lock = cli.beginLock(repo, false)) {
-            List<Snapshot> list = new ArrayList<>(filter.select(repo, ids));
+            List<Snapshot> list = new ArrayList<>(filter.select(cli, repo, ids));
             list.sort(java.util.Comparator.comparing(Snapshot::time).thenComparing(s -> s.id().toHex()));
             Map<GroupBy.Key, List<Snapshot>> groups = grouping.group(list);
             if (latest > 0) {

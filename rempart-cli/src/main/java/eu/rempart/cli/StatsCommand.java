@@ -80,14 +80,15 @@ final class StatsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         counting = Mode.parse(mode);
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, false)) {
-            repo.loadIndex();
+            cli.loadIndex(repo);
             Predicate<Snapshot> f = filter.predicate();
             List<Snapshot> selected = new ArrayList<>();
+            Snapshots.Listing listing = cli.snapshots(repo);
             if (snapshots.isEmpty()) {
-                Snapshots.loadAll(repo).stream().filter(f).forEach(selected::add);
+                listing.snapshots().stream().filter(f).forEach(selected::add);
             } else {
                 for (String s : snapshots) {
-                    selected.add(Snapshots.find(repo, s, f));
+                    selected.add(listing.find(s, f));
                 }
             }
             for (Snapshot s : selected) {

@@ -56,7 +56,7 @@ final class TagCommand implements Callable<Integer> {
         ArrayNode changed = Cli.JSON.createArrayNode();
         int unchanged = 0;
         try (Repository repo = cli.open(); Lock lock = cli.lock(repo, true)) {
-            for (Snapshot s : filter.select(repo, ids)) {
+            for (Snapshot s : filter.select(cli, repo, ids)) {
                 Set<String> tags = new LinkedHashSet<>(set == null ? s.tags() : List.of());
                 if (set != null) {
                     set.stream().filter(t -> !t.isBlank()).forEach(tags::add);

@@ -562,6 +562,73 @@ class CliTest {
         assertThat(text.out()).contains("rempart backup --force");
     }
 
+    /** One damaged index or snapshot file: backups and restores go on, each command names it and what mends it. */
+    @Test
+    void aDamagedIndexOrSnapshotFileIsWorkedAroundAndNamed() throws IOException {
+        ok("init");
+        ok("backup", src.toString());
+        Files.writeString(src.resolve("c.txt"), "c".repeat(3000));
+        ok("backup", src.toString());
+        List<String> ids = new java.util.ArrayList<>();
+        ok("snapshots", "--json").json().forEach(n -> ids.add(n.path("id").asText()));
+        String older = ids.get(0);
+        String newer = ids.get(1);
+        String shortNewer = newer.substring(0, 8);
+        Path snapshotFile = repo.resolve("snapshots").resolve(newer);
+        snapshotFile.toFile().setWritable(true);
+        PackFiles.flip(snapshotFile, 30, 1);
+
+        String warning = "rempart: attention : le fichier de l’instantané " + shortNewer + " est endommagé ; il est ignoré"
+                + " (« rempart forget " + shortNewer + " » le retire du dépôt)\n";
+        CommandRun listed = ok("snapshots", "--json");
+        assertThat(listed.err()).isEqualTo(warning);
+        assertThat(listed.json()).hasSize(1);
+        assertThat(listed.json().get(0).path("id").asText()).isEqualTo(older);
+        CommandRun backup = ok("backup", src.toString());
+        assertThat(backup.err()).isEqualTo(warning);
+        assertThat(backup.out()).contains(older.substring(0, 8)); // the readable one is the parent
+        assertThat(ok("restore", "latest", "--target", tmp.resolve("out").toString()).err()).isEqualTo(warning);
+        assertThat(tmp.resolve("out").resolve(src.toString().substring(1)).resolve("c.txt")).hasContent("c".repeat(3000));
+        CommandRun named = rempart("restore", shortNewer, "--target", tmp.resolve("out2").toString());
+        assertThat(named.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(named.err()).endsWith("rempart: le fichier de l’instantané " + shortNewer + " est endommagé et ne peut être"
+                + " lu ; les autres instantanés n’en dépendent pas. « rempart forget " + shortNewer + " » le retire du dépôt\n");
+        assertThat(rempart("check").err()).contains("rempart: instantané " + newer + " : fichier endommagé, illisible ;"
+                + " les autres instantanés n’en dépendent pas (« rempart forget " + newer + " » le retire)\n");
+        CommandRun prune = rempart("prune");
+        assertThat(prune.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(prune.err()).contains("rempart: le fichier de l’instantané " + shortNewer + " est endommagé");
+        assertThat(rempart("--lang", "en", "forget", "--keep-last", "1", "--dry-run").err())
+                .isEqualTo("rempart: warning: the file of snapshot " + shortNewer + " is damaged; it is ignored"
+                        + " (\"rempart forget " + shortNewer + "\" removes it from the repository)\n");
+        ok("forget", shortNewer);
+        assertThat(snapshotFile).doesNotExist();
+        assertThat(ok("check").err()).isEmpty();
+
+        // a damaged index file: the packs it listed are read from their headers
+        Path indexFile;
+        try (Stream<Path> s = Files.list(repo.resolve("index"))) {
+            indexFile = s.sorted().findFirst().orElseThrow();
+        }
+        indexFile.toFile().setWritable(true);
+        PackFiles.flip(indexFile, 30, 1);
+        String shortIndex = indexFile.getFileName().toString().substring(0, 8);
+        CommandRun restored = ok("restore", "latest", "--target", tmp.resolve("out3").toString());
+        assertThat(restored.err()).startsWith("rempart: attention : le fichier d’index " + shortIndex + " est endommagé ;"
+                + " les en-têtes des ").endsWith(" qu’aucun autre index ne décrit ont été lus à sa place."
+                + " Lancez « rempart repair index » pour le remplacer\n");
+        assertThat(listing(tmp.resolve("out3"))).isEqualTo(listing(tmp.resolve("out")));
+        CommandRun checked = rempart("check");
+        assertThat(checked.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(checked.err()).isEqualTo("rempart: index " + indexFile.getFileName() + " : fichier endommagé ; les paquets"
+                + " qu’aucun autre index ne décrit ont été lus par leurs en-têtes (« rempart repair index » le remplace)\n"
+                + "rempart: le dépôt contient 1 erreur(s)\n");
+        assertThat(rempart("prune").err()).isEqualTo("rempart: le fichier index/" + shortIndex
+                + " du dépôt est endommagé (lancez rempart check, qui dit comment le réparer)\n");
+        ok("repair", "index");
+        assertThat(ok("check", "--read-data").err()).isEmpty();
+    }
+
     @Test
     void repairPacksSalvagesADamagedPackAndABackupWithForceHealsTheRest() throws IOException {
         ok("init");

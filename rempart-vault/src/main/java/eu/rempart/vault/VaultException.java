@@ -28,7 +28,14 @@ public class VaultException extends RuntimeException {
         /** A blob fails authentication: damaged or forged. Arguments: pack, blob type, blob (short ids). */
         BLOB_UNAUTHENTIC,
         /** A blob decrypts, but its content does not match its id. Arguments as {@link #BLOB_UNAUTHENTIC}. */
-        BLOB_WRONG_HASH
+        BLOB_WRONG_HASH,
+        /**
+         * A file of the repository (index, snapshot, lock) is damaged: it does not match its name,
+         * fails authentication or does not decode. Argument: the file, as "index/1a2b3c4d".
+         */
+        FILE_DAMAGED,
+        /** A snapshot file is damaged (see {@link #FILE_DAMAGED}). Argument: the snapshot's short id. */
+        SNAPSHOT_DAMAGED
     }
 
     private final Problem problem;
@@ -50,7 +57,11 @@ public class VaultException extends RuntimeException {
 
     /** @param args what the problem's description names, in the order its documentation gives */
     public VaultException(Problem problem, List<String> args, String message) {
-        super(message);
+        this(problem, args, message, null);
+    }
+
+    public VaultException(Problem problem, List<String> args, String message, Throwable cause) {
+        super(message, cause);
         this.problem = problem;
         this.args = List.copyOf(args);
     }

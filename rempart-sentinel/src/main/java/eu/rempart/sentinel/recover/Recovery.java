@@ -79,14 +79,20 @@ public final class Recovery {
      * @throws IOException               if the repository cannot be read, or the disk is full
      */
     public static RecoverReport run(Repository repo, RecoverOptions opts) throws IOException {
-        Snapshot sn = referenceSnapshot(repo, opts);
+        // a damaged snapshot file must not stand in the way of a rollback: the others are there
+        return run(repo, Snapshots.list(repo).snapshots(), opts);
+    }
+
+    /** {@link #run(Repository, RecoverOptions)} choosing among these snapshots, oldest first. */
+    public static RecoverReport run(Repository repo, List<Snapshot> snapshots, RecoverOptions opts) throws IOException {
+        Snapshot sn = referenceSnapshot(snapshots, opts);
         return new Recovery(repo, opts).recover(sn);
     }
 
     /** The newest snapshot of the host taken strictly before {@code since} whose paths cover the requested ones. */
-    static Snapshot referenceSnapshot(Repository repo, RecoverOptions opts) throws IOException {
+    static Snapshot referenceSnapshot(List<Snapshot> oldestFirst, RecoverOptions opts) throws NoSnapshotBeforeException {
         Snapshot best = null;
-        for (Snapshot s : Snapshots.loadAll(repo)) { // oldest first
+        for (Snapshot s : oldestFirst) {
             boolean hostOk = opts.host() == null || opts.host().isEmpty() || opts.host().equals(s.hostname());
             if (hostOk && s.time().isBefore(opts.since()) && covers(s, opts.paths())) {
                 best = s;

@@ -112,7 +112,7 @@ class BackupInspectorTest {
     private Snapshot backup(Repository repo, Path data, Instant time, BackupInspector inspector) throws Exception {
         BackupOptions d = BackupOptions.defaults("host", "user");
         BackupOptions o = new BackupOptions(d.hostname(), d.username(), List.of(), d.excludes(), d.workers(), time, "test");
-        Snapshot parent = Snapshots.parentFor(repo, "host", List.of(data.toString()));
+        Snapshot parent = Snapshots.list(repo).parentFor("host", List.of(data.toString()));
         BackupResult r = new Archiver(repo, o, null).inspectWith(inspector).backup(List.of(data), parent);
         return r.snapshot();
     }

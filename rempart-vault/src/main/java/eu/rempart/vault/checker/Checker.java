@@ -55,8 +55,14 @@ public final class Checker {
 
         Map<Id, List<PackedBlob>> indexed = new HashMap<>();
         Map<BlobType, Set<Id>> known = Map.of(BlobType.DATA, new HashSet<>(), BlobType.TREE, new HashSet<>());
+        boolean[] indexDamaged = {false};
         loadInOrder(ids(be.list(FileType.INDEX), FileType.INDEX),
                 id -> IndexFile.decode(repo.loadUnpacked(FileType.INDEX, id), "index " + id.shortHex()), (id, c) -> {
+                    if (damaged(c.failure())) {
+                        errors.add(Finding.of(Kind.INDEX_DAMAGED, id.toHex()));
+                        indexDamaged[0] = true;
+                        return;
+                    }
                     if (c.failure() != null) {
                         errors.add(Finding.of(Kind.INDEX_UNREADABLE, id.toHex(), c.failure().getMessage()));
                         return;
@@ -96,6 +102,9 @@ public final class Checker {
                 hints.add(Finding.of(Kind.PACK_UNREFERENCED, p.toHex()));
             }
         }
+        if (indexDamaged[0]) {
+            knowUnindexedPacks(stored, indexed, known);
+        }
 
         long blobs = checkSnapshots(snapshotFiles, known);
 
@@ -105,6 +114,34 @@ public final class Checker {
             read = readPacks(toRead, stored, indexed);
         }
         return new CheckResult(errors, hints, snapshotFiles.size(), stored.size(), read, blobs);
+    }
+
+    /** A file that was read but is damaged (it does not match its name, authenticate or decode). */
+    private static boolean damaged(Exception failure) {
+        return failure instanceof VaultException v && v.problem() == VaultException.Problem.FILE_DAMAGED;
+    }
+
+    /**
+     * With an index file damaged, the blobs of the packs no readable index lists are taken from the
+     * packs' headers, as every other command then does: the snapshots' findings are then only what
+     * is really missing, not everything that damaged file listed. A header that cannot be read is a
+     * finding of its own.
+     */
+    private void knowUnindexedPacks(Map<Id, Long> stored, Map<Id, List<PackedBlob>> indexed,
+            Map<BlobType, Set<Id>> known) throws IOException {
+        List<Map.Entry<Id, Long>> unindexed = stored.entrySet().stream().filter(e -> !indexed.containsKey(e.getKey()))
+                .sorted(Map.Entry.comparingByKey()).toList();
+        loadInOrder(unindexed.stream().map(Map.Entry::getKey).toList(), id -> repo.listPack(id, stored.get(id)),
+                (id, header) -> {
+                    if (header.failure() != null) {
+                        errors.add(Finding.of(Kind.PACK_HEADER, id.toHex(), header.failure().getMessage()));
+                        return;
+                    }
+                    repo.index().addAll(header.value());
+                    for (PackedBlob b : header.value()) {
+                        known.get(b.type()).add(b.id());
+                    }
+                });
     }
 
     private Id parseName(String name, FileType what) {
@@ -198,7 +235,9 @@ public final class Checker {
         AtomicLong blobs = new AtomicLong();
         loadInOrder(ids(files, FileType.SNAPSHOT), id -> Snapshot.parse(id, repo.loadUnpacked(FileType.SNAPSHOT, id)),
                 (sid, loaded) -> {
-                    if (loaded.failure() != null) {
+                    if (damaged(loaded.failure())) {
+                        errors.add(Finding.of(Kind.SNAPSHOT_DAMAGED, sid.toHex()));
+                    } else if (loaded.failure() != null) {
                         errors.add(Finding.of(Kind.SNAPSHOT_UNREADABLE, sid.toHex(), loaded.failure().getMessage()));
                     } else {
                         walk(sid, loaded.value(), known, seenTrees, blobs);

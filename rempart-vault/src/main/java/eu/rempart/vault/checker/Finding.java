@@ -15,6 +15,9 @@ public record Finding(Kind kind, List<String> args) {
     public enum Kind {
         /** index id, detail */
         INDEX_UNREADABLE("index {0}: {1}"),
+        /** index id (the file does not match its name, authenticate or decode) */
+        INDEX_DAMAGED("index {0}: damaged file; the packs no other index lists were read from their headers"
+                + " (rempart repair index replaces it)"),
         /** pack id */
         PACK_MISSING("pack {0}: missing (referenced by the index)"),
         /** pack id, stored size, size the index implies */
@@ -25,6 +28,9 @@ public record Finding(Kind kind, List<String> args) {
         INVALID_NAME("file with an invalid name ignored: {0}/{1}"),
         /** snapshot id, detail */
         SNAPSHOT_UNREADABLE("snapshot {0}: {1}"),
+        /** snapshot id (the file does not match its name, authenticate or decode) */
+        SNAPSHOT_DAMAGED("snapshot {0}: damaged file, cannot be read; the other snapshots do not depend on it"
+                + " (rempart forget {0} removes it)"),
         /** snapshot id, tree id, path */
         TREE_NOT_INDEXED("snapshot {0}: tree {1} ({2}) not in index"),
         /** snapshot id, tree id, path, detail */

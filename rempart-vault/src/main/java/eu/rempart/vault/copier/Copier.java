@@ -58,7 +58,8 @@ public final class Copier {
      */
     public static Result copy(Repository src, Repository dst, List<Snapshot> snapshots) throws IOException {
         Map<Id, List<Snapshot>> byOriginal = new HashMap<>();
-        for (Snapshot s : Snapshots.loadAll(dst)) {
+        // a damaged copy in dst does not count as there: copied again, it is whole once more
+        for (Snapshot s : Snapshots.list(dst).snapshots()) {
             byOriginal.computeIfAbsent(s.origin(), k -> new ArrayList<>()).add(s);
         }
         Copier c = new Copier(src, dst);

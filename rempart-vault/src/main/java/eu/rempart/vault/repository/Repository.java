@@ -87,6 +87,9 @@ public final class Repository implements AutoCloseable {
     private final Set<Id> pendingData = ConcurrentHashMap.newKeySet();
     private final Set<Id> pendingTrees = ConcurrentHashMap.newKeySet();
     private final Map<Id, List<PackedBlob>> unindexed = new LinkedHashMap<>();
+    /** Packs {@link #loadIndex()} read from their headers because an index file was damaged. */
+    private final Map<Id, List<PackedBlob>> recovered = new LinkedHashMap<>();
+    private volatile IndexRecovery indexRecovery;
     private final AtomicLong dataAdded = new AtomicLong();
     private final AtomicLong dataAddedPacked = new AtomicLong();
     private final AtomicLong blobsAdded = new AtomicLong();
@@ -424,12 +427,28 @@ public final class Repository implements AutoCloseable {
 
     // ---------------------------------------------------------------- index
 
-    /** Loads every index file (in parallel). */
+    /**
+     * Loads every index file (in parallel). A damaged index file does not stop the command: the
+     * packs no readable index file lists are then read from their own headers, as {@code repair
+     * index} would (see {@link #indexRecovery()}), so that nothing they hold is taken as lost;
+     * the next index file this process writes lists them too.
+     */
     public void loadIndex() throws IOException {
+        List<Id> damaged = java.util.Collections.synchronizedList(new ArrayList<>());
         forEachFile("rempart-index", backend.list(FileType.INDEX), f -> {
             Id id = Id.parse(f.name());
-            index.addIndexFile(id, IndexFile.decode(loadUnpacked(FileType.INDEX, id), "index " + id.shortHex()));
+            IndexFile.Content content;
+            try {
+                content = IndexFile.decode(loadUnpacked(FileType.INDEX, id), "index " + id.shortHex());
+            } catch (VaultException e) {
+                damaged.add(id);
+                return;
+            }
+            index.addIndexFile(id, content);
         });
+        if (!damaged.isEmpty()) {
+            indexRecovery = recoverIndex(damaged);
+        }
         if (backend.keepsTreePacks()) {
             Set<String> packs = new java.util.HashSet<>();
             for (Id p : index.packs()) {
@@ -437,6 +456,50 @@ public final class Repository implements AutoCloseable {
             }
             backend.packsIndexed(packs);
         }
+    }
+
+    /**
+     * What {@link #loadIndex()} did about damaged index files.
+     *
+     * @param damagedFiles       the index files that could not be read
+     * @param packsRead          packs no readable index file lists, whose headers were read instead
+     * @param packsUnreadable    those of them whose header could not be read (their blobs are unknown)
+     */
+    public record IndexRecovery(List<Id> damagedFiles, int packsRead, List<Id> packsUnreadable) {
+        public IndexRecovery {
+            damagedFiles = List.copyOf(damagedFiles);
+            packsUnreadable = List.copyOf(packsUnreadable);
+        }
+    }
+
+    /** Empty unless {@link #loadIndex()} met damaged index files. */
+    public Optional<IndexRecovery> indexRecovery() {
+        return Optional.ofNullable(indexRecovery);
+    }
+
+    private IndexRecovery recoverIndex(List<Id> damaged) throws IOException {
+        Set<Id> known = index.packs();
+        List<Backend.FileInfo> unlisted = backend.list(FileType.PACK).stream()
+                .filter(f -> Id.isFileName(f.name()) && !known.contains(Id.parse(f.name()))).toList();
+        List<Id> unreadable = java.util.Collections.synchronizedList(new ArrayList<>());
+        forEachFile("rempart-index", unlisted, f -> {
+            Id pack = Id.parse(f.name());
+            List<PackedBlob> blobs;
+            try {
+                blobs = listPack(pack, f.size());
+            } catch (VaultException | NoSuchFileException e) {
+                // damaged, or gone meanwhile; a store that fails ends the command, as reading does
+                unreadable.add(pack);
+                return;
+            }
+            index.addAll(blobs);
+            synchronized (recovered) {
+                recovered.put(pack, blobs);
+            }
+        });
+        damaged.sort(null);
+        unreadable.sort(null);
+        return new IndexRecovery(damaged, unlisted.size(), unreadable);
     }
 
     /** Waits for a task and rethrows its failure as it was (an IOException or a runtime exception). */
@@ -460,19 +523,33 @@ public final class Repository implements AutoCloseable {
 
     // ---------------------------------------------------------------- unpacked files
 
-    /** Loads, verifies (storage id), decrypts and decompresses an index, snapshot or lock file. */
+    /**
+     * Loads, verifies (storage id), decrypts and decompresses an index, snapshot or lock file.
+     *
+     * @throws VaultException with {@link VaultException.Problem#FILE_DAMAGED} if the file is damaged
+     */
     public byte[] loadUnpacked(FileType type, Id id) throws IOException {
         byte[] sealed = backend.load(type, id.toHex());
+        String file = type.dir() + "/" + id.shortHex();
         if (!Id.hash(sealed).equals(id)) {
-            throw new VaultException(type.dir() + "/" + id.toHex() + ": content does not match its name (damaged file)");
+            throw damagedFile(file, type.dir() + "/" + id.toHex() + ": content does not match its name (damaged file)", null);
         }
         byte[] plain;
         try {
             plain = key.open(sealed);
         } catch (AuthenticationException e) {
-            throw new VaultException(type.dir() + "/" + id.toHex() + ": authentication failed (damaged file)");
+            throw damagedFile(file, type.dir() + "/" + id.toHex() + ": authentication failed (damaged file)", null);
         }
-        return decodeUnpacked(plain, type.dir() + "/" + id.shortHex());
+        try {
+            return decodeUnpacked(plain, file);
+        } catch (VaultException e) {
+            throw damagedFile(file, e.getMessage(), e);
+        }
+    }
+
+    /** {@link VaultException.Problem#FILE_DAMAGED} for {@code file} ("index/1a2b3c4d"). */
+    public static VaultException damagedFile(String file, String message, Throwable cause) {
+        return new VaultException(VaultException.Problem.FILE_DAMAGED, List.of(file), message, cause);
     }
 
     static byte[] decodeUnpacked(byte[] plain, String what) {
@@ -1015,6 +1092,12 @@ public final class Repository implements AutoCloseable {
             }
             batch = new LinkedHashMap<>(unindexed);
             unindexed.clear();
+        }
+        synchronized (recovered) {
+            // What this process stores may rest on packs only their headers listed (a damaged index
+            // file): index them too, so that it stays whole until `repair index` replaces that file.
+            recovered.forEach(batch::putIfAbsent);
+            recovered.clear();
         }
         Id id = saveUnpacked(FileType.INDEX, IndexFile.encode(List.of(), batch));
         index.addIndexFile(id, new IndexFile.Content(List.of(), Map.of()));

@@ -239,8 +239,9 @@ class CheckerTest {
         }
         assertThat(r.snapshots()).isEqualTo(2);
         assertThat(r.errors()).singleElement().satisfies(f -> {
-            assertThat(f.kind()).isEqualTo(Finding.Kind.SNAPSHOT_UNREADABLE);
-            assertThat(f.toString()).startsWith("snapshot " + damaged.getFileName() + ": ").contains("damaged");
+            assertThat(f.kind()).isEqualTo(Finding.Kind.SNAPSHOT_DAMAGED);
+            assertThat(f.toString()).isEqualTo("snapshot " + damaged.getFileName() + ": damaged file, cannot be read;"
+                    + " the other snapshots do not depend on it (rempart forget " + damaged.getFileName() + " removes it)");
         });
         assertThat(r.blobs()).as("the intact snapshot's trees and blobs were walked").isPositive();
     }

@@ -98,7 +98,7 @@ class ResticInteropTest {
             repo.loadIndex();
             CheckResult c = new Checker(repo, null).check(new CheckOptions(true, null));
             assertThat(c.errors()).isEmpty();
-            Snapshot sn = Snapshots.find(repo, "latest", s -> true);
+            Snapshot sn = Snapshots.list(repo).find("latest", s -> true);
             Path t2 = tmp.resolve("restored-by-rempart");
             RestoreResult rr = new Restorer(repo, new RestoreOptions(List.of(), true, 2), null).restore(sn, t2);
             assertThat(rr.errors()).isEmpty();
@@ -125,7 +125,7 @@ class ResticInteropTest {
             });
             CheckResult c = new Checker(repo, null).check(new CheckOptions(true, null));
             assertThat(c.errors()).isEmpty();
-            Snapshot sn = Snapshots.find(repo, "latest", s -> true);
+            Snapshot sn = Snapshots.list(repo).find("latest", s -> true);
             Path target = tmp.resolve("restic-restored-by-rempart");
             RestoreResult rr = new Restorer(repo, new RestoreOptions(List.of(), true, 2), null).restore(sn, target);
             assertThat(rr.errors()).isEmpty();
@@ -184,7 +184,7 @@ class ResticInteropTest {
             repo.loadIndex();
             Path t = tmp.resolve("rempart-restored-stdin");
             RestoreResult rr = new Restorer(repo, new RestoreOptions(List.of(), true, 2), null)
-                    .restore(Snapshots.find(repo, "latest", sn -> true), t);
+                    .restore(Snapshots.list(repo).find("latest", sn -> true), t);
             assertThat(rr.errors()).isEmpty();
             assertThat(t.resolve("agenda.sql")).hasBinaryContent(dump);
         }
@@ -211,7 +211,7 @@ class ResticInteropTest {
             assertThat(c.errors()).isEmpty();
             Path target = tmp.resolve("v1-restored-by-rempart");
             RestoreResult rr = new Restorer(repo, new RestoreOptions(List.of(), true, 2), null)
-                    .restore(Snapshots.find(repo, "latest", sn -> true), target);
+                    .restore(Snapshots.list(repo).find("latest", sn -> true), target);
             assertThat(rr.errors()).isEmpty();
             assertThat(TreeCompare.diff(small, target.resolve(stripRoot(small)))).isEqualTo(RESTIC_014_LOSSY);
 

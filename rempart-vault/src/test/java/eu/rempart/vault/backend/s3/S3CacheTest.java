@@ -68,7 +68,7 @@ class S3CacheTest {
     private BackupResult backup(Path cache, Path source) throws Exception {
         try (Repository repo = Repository.open(backend(), PASSWORD, cache)) {
             repo.loadIndex();
-            Snapshot parent = Snapshots.parentFor(repo, "host", List.of(source.toString()));
+            Snapshot parent = Snapshots.list(repo).parentFor("host", List.of(source.toString()));
             return new Archiver(repo, BackupOptions.defaults("host", "test"), null).backup(List.of(source), parent);
         }
     }
@@ -107,7 +107,7 @@ class S3CacheTest {
         Path target = dir.resolve("restored");
         try (Repository repo = Repository.open(backend(), PASSWORD, fresh)) {
             repo.loadIndex();
-            Snapshot latest = Snapshots.find(repo, "latest", s -> true);
+            Snapshot latest = Snapshots.list(repo).find("latest", s -> true);
             new Restorer(repo, RestoreOptions.defaults(), null).restore(latest, target);
         }
         assertThat(TreeCompare.diff(source, target.resolve(source.toString().substring(1)))).isEmpty();
