@@ -47,6 +47,7 @@ public final class Agent implements AutoCloseable {
     private final Clock clock;
     private final Consumer<String> log;
     private final Jobs jobs;
+    private final eu.rempart.vault.FailureTexts failures;
     private final ThreadPoolExecutor workers;
     private final Map<String, ReentrantLock> repoLocks = new HashMap<>();
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -62,6 +63,7 @@ public final class Agent implements AutoCloseable {
         this.clock = clock;
         this.log = log;
         this.jobs = new Jobs(cfg);
+        this.failures = eu.rempart.vault.FailureTexts.of(cfg.language());
         for (String r : cfg.repositories().keySet()) {
             repoLocks.put(r, new ReentrantLock(true));
         }
@@ -267,11 +269,14 @@ public final class Agent implements AutoCloseable {
 
     private Status failed(long id, String job, String kind, String repo, Instant started, Exception e)
             throws IOException {
-        String msg = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            msg = "file not found: " + msg;
-        }
+        String english = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        // what the practice reads is in its language when the failure is a known one; the report
+        // keeps the English too, for the IT provider's logs
+        String msg = failures.explain(e).orElse(english);
         ObjectNode report = Jobs.JSON.createObjectNode().put("error", msg);
+        if (!msg.equals(english)) {
+            report.put("detail", english);
+        }
         finish(id, job, kind, repo, started, new Outcome(Status.FAILURE, msg, report));
         return Status.FAILURE;
     }

@@ -248,6 +248,26 @@ class AgentTest {
     }
 
     @Test
+    void aFailureIsSaidInTheAgentsLanguageWithTheEnglishKeptForTheLogs() throws Exception {
+        AgentConfig cfg = config("""
+                  - {name: cabinet, type: backup, schedule: "@hourly", repository: local, paths: [cabinet]}
+                """, "");
+        Files.writeString(tmp.resolve("vault.pass"), "not the password\n"); // changed on the server, not here
+        try (RunStore store = RunStore.open(cfg.stateDir())) {
+            Agent agent = new Agent(cfg, store, NotifyingAlerts.of(cfg, log::add), Clock.systemDefaultZone(), log::add);
+            agent.execute(job(cfg, "cabinet"));
+            RunStore.Run run = store.history(1, "local", "backup").get(0);
+            assertThat(run.status()).isEqualTo(RunStore.Status.FAILURE);
+            assertThat(run.summary()).isEqualTo("mot de passe incorrect : aucune clé du dépôt ne s’ouvre avec lui");
+            JsonNode report = new ObjectMapper().readTree(run.report());
+            assertThat(report.path("error").asText()).isEqualTo(run.summary());
+            assertThat(report.path("detail").asText()).startsWith("wrong password");
+        }
+        assertThat(received).singleElement().satisfies(a -> assertThat(a.path("error").asText())
+                .isEqualTo("mot de passe incorrect : aucune clé du dépôt ne s’ouvre avec lui"));
+    }
+
+    @Test
     void aBackupGoneMissingIsReportedOnceByMailAndWebhook() throws Exception {
         // the folder to back up is gone (unplugged disk): every run fails, and the backup goes missing
         AgentConfig cfg = config("""

@@ -1,8 +1,6 @@
 package eu.rempart.cli;
 
 import eu.rempart.vault.VaultException;
-import eu.rempart.vault.backend.StoreException;
-import eu.rempart.vault.crypto.WrongPasswordException;
 import eu.rempart.vault.lock.Lock;
 import picocli.CommandLine;
 
@@ -10,9 +8,7 @@ import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -172,57 +168,22 @@ public final class Main {
         }
     }
 
-    /** ENOSPC anywhere in the cause chain (the JDK reports it only through the message text). */
-    static boolean noSpaceLeft(Throwable ex) {
-        for (Throwable t = ex; t != null; t = t.getCause()) {
-            if (t instanceof IOException && t.getMessage() != null && t.getMessage().contains("No space left on device")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A remote store's failure a user can act on, anywhere in the cause chain (threads wrap it). */
-    static StoreException storeFailure(Throwable ex) {
-        for (Throwable t = ex; t != null; t = t.getCause()) {
-            if (t instanceof StoreException s) {
-                return s;
-            }
-        }
-        return null;
-    }
-
     /** One clear line on stderr per failure; a stack trace only with --debug. */
     static int report(Cli cli, Throwable ex) {
         Messages m = cli.msg();
         if (ex instanceof UncheckedIOException u) {
             ex = u.getCause();
         }
-        int code = ExitCodes.ERROR;
+        int code = ex instanceof CliException ce ? ce.exitCode()
+                : ex instanceof Lock.LockedException ? ExitCodes.LOCKED : ExitCodes.ERROR;
         String line;
-        StoreException store = storeFailure(ex);
-        if (noSpaceLeft(ex)) {
-            // the OS text is English and says nothing of what to do: say it in the user's language
-            line = m.get("error.noSpace");
-        } else if (store != null) {
-            line = m.get("error.store." + store.problem(), store.where(), store.detail());
-        } else if (ex instanceof CliException ce) {
+        java.util.Optional<String> explained = m.failures().explain(ex);
+        if (ex instanceof CliException ce && explained.isEmpty()) {
             line = ce.render(m);
-            code = ce.exitCode();
-        } else if (ex instanceof WrongPasswordException) {
-            line = m.get("error.wrongPassword");
-        } else if (ex instanceof Lock.LockedException le) {
-            line = m.get("error.locked", le.holder().pid(), le.holder().hostname(), le.holder().username(),
-                    le.holder().time().toString());
-            code = ExitCodes.LOCKED;
-        } else if (ex instanceof VaultException ve && ve.problem() != null) {
-            line = m.get("error.vault." + ve.problem(), ve.args().toArray());
+        } else if (explained.isPresent()) {
+            line = explained.get();
         } else if (ex instanceof VaultException) {
             line = m.get("error.generic", ex.getMessage());
-        } else if (ex instanceof NoSuchFileException e) {
-            line = m.get("error.noSuchFile", e.getFile());
-        } else if (ex instanceof AccessDeniedException e) {
-            line = m.get("error.accessDenied", e.getFile());
         } else if (ex instanceof FileAlreadyExistsException e) {
             line = m.get("error.exists", e.getFile());
         } else if (ex instanceof IOException) {

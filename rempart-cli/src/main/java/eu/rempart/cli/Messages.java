@@ -10,10 +10,12 @@ import java.util.ResourceBundle;
 final class Messages {
     private final ResourceBundle bundle;
     private final Locale locale;
+    private final eu.rempart.vault.FailureTexts failures;
 
     private Messages(ResourceBundle bundle, Locale locale) {
         this.bundle = bundle;
         this.locale = locale;
+        this.failures = eu.rempart.vault.FailureTexts.of(locale);
     }
 
     /** {@code lang} is "fr", "en" or null (French). */
@@ -33,6 +35,11 @@ final class Messages {
         return locale;
     }
 
+    /** The vault's and stores' failures in this language. */
+    eu.rempart.vault.FailureTexts failures() {
+        return failures;
+    }
+
     /**
      * A text the vault gives in English: this key's translation with these values, or the English
      * as it is, in English or where no translation exists (the vault's text is the only English).
@@ -43,8 +50,8 @@ final class Messages {
 
     /** "path: reason" for a file a backup or restore could not handle, the reason translated if common. */
     String fileError(eu.rempart.vault.snapshot.SnapshotSummary.FileError e) {
-        if (e.vaultProblem() != null && bundle.containsKey("error.vault." + e.vaultProblem())) {
-            return e.path() + ": " + get("error.vault." + e.vaultProblem(), e.args().toArray());
+        if (e.vaultProblem() != null) {
+            return e.path() + ": " + failures.problem(e.vaultProblem(), e.args());
         }
         return e.path() + ": " + e.problem().map(p -> orEnglish("file.problem." + p.name(), e.message()))
                 .orElse(e.message());

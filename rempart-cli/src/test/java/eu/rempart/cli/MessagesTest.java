@@ -68,19 +68,6 @@ class MessagesTest {
         assertThat(Messages.of(null).fileError(other)).isEqualTo("/cabinet/x: Input/output error");
     }
 
-    @Test
-    void everyVaultAndStoreProblemHasATextInBothLanguages() throws IOException {
-        for (String name : List.of("messages", "messages_en")) {
-            Properties b = bundle(name);
-            for (eu.rempart.vault.VaultException.Problem p : eu.rempart.vault.VaultException.Problem.values()) {
-                assertThat(b.getProperty("error.vault." + p.name())).as(name + " " + p).isNotBlank();
-            }
-            for (eu.rempart.vault.backend.StoreException.Problem p : eu.rempart.vault.backend.StoreException.Problem.values()) {
-                assertThat(b.getProperty("error.store." + p.name())).as(name + " " + p).isNotBlank();
-            }
-        }
-    }
-
     /** How many arguments a pattern uses. */
     private static int arguments(String pattern) {
         return new MessageFormat(pattern).getFormatsByArgumentIndex().length;
