@@ -11,6 +11,7 @@ import eu.rempart.vault.index.IndexFile;
 import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
+import eu.rempart.vault.snapshot.Snapshots;
 import eu.rempart.vault.tree.Node;
 import eu.rempart.vault.tree.NodeType;
 import eu.rempart.vault.tree.Tree;
@@ -116,9 +117,12 @@ public final class Checker {
         return new CheckResult(errors, hints, snapshotFiles.size(), stored.size(), read, blobs);
     }
 
-    /** A file that was read but is damaged (it does not match its name, authenticate or decode). */
+    /**
+     * A file that was read but is damaged: it does not match its name, authenticate or decode (a
+     * store that fails is an IOException), as {@link Repository#loadIndex} and {@link Snapshots#list} judge.
+     */
     private static boolean damaged(Exception failure) {
-        return failure instanceof VaultException v && v.problem() == VaultException.Problem.FILE_DAMAGED;
+        return failure instanceof VaultException;
     }
 
     /**

@@ -548,7 +548,7 @@ public final class Repository implements AutoCloseable {
     }
 
     /** {@link VaultException.Problem#FILE_DAMAGED} for {@code file} ("index/1a2b3c4d"). */
-    public static VaultException damagedFile(String file, String message, Throwable cause) {
+    private static VaultException damagedFile(String file, String message, Throwable cause) {
         return new VaultException(VaultException.Problem.FILE_DAMAGED, List.of(file), message, cause);
     }
 
