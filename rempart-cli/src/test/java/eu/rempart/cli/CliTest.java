@@ -199,6 +199,36 @@ class CliTest {
     }
 
     @Test
+    void aDamagedOrNewerConfigIsExplained() throws IOException {
+        ok("init");
+        Path config = repo.resolve("config");
+        byte[] sealed = Files.readAllBytes(config);
+        config.toFile().setWritable(true);
+        PackFiles.flip(config, 30, 1);
+        CommandRun damaged = rempart("snapshots");
+        assertThat(damaged.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(damaged.err()).isEqualTo("rempart: le fichier config du dépôt " + repo + " est endommagé, ou a été"
+                + " remplacé : il ne s’ouvre pas avec la clé de ce mot de passe. Remettez-le depuis une copie à l’identique"
+                + " du dépôt (disque externe, sauvegarde du serveur) ; sinon, restaurez depuis une autre copie de vos données\n");
+
+        // a format this version does not know (a newer restic's): said so, nothing written
+        eu.rempart.vault.crypto.MasterKey key;
+        try (Stream<Path> keys = Files.list(repo.resolve("keys"))) {
+            key = eu.rempart.vault.crypto.KeyFile.parse(Files.readAllBytes(keys.findFirst().orElseThrow()))
+                    .unlock(PASSWORD.toCharArray());
+        }
+        String plain = new String(key.open(sealed), StandardCharsets.UTF_8).replace("\"version\":2", "\"version\":3");
+        assertThat(plain).contains("\"version\":3");
+        Files.write(config, key.seal(plain.getBytes(StandardCharsets.UTF_8)));
+        List<String> before = listing(repo);
+        CommandRun newer = rempart("--lang", "en", "backup", src.toString());
+        assertThat(newer.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(newer.err()).isEqualTo("rempart: this repository is in format 3, which this version of Rempart cannot"
+                + " read (formats 1 and 2): update Rempart\n");
+        assertThat(listing(repo)).isEqualTo(before);
+    }
+
+    @Test
     void missingRepositoryAndOtherErrors() throws IOException {
         CommandRun r = rempart("snapshots");
         assertThat(r.code()).isEqualTo(10);

@@ -35,7 +35,14 @@ public class VaultException extends RuntimeException {
          */
         FILE_DAMAGED,
         /** A snapshot file is damaged (see {@link #FILE_DAMAGED}). Argument: the snapshot's short id. */
-        SNAPSHOT_DAMAGED
+        SNAPSHOT_DAMAGED,
+        /**
+         * The repository's config file does not open with the key that opened a key file: damaged,
+         * or replaced. Argument: the repository's location.
+         */
+        CONFIG_DAMAGED,
+        /** The repository's format version (the argument) is not 1 or 2: written by a newer tool. */
+        UNSUPPORTED_VERSION
     }
 
     private final Problem problem;

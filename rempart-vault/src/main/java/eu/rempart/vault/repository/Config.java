@@ -15,7 +15,8 @@ public record Config(int version, String id, Polynomial chunkerPolynomial) {
 
     public Config {
         if (version != 1 && version != 2) {
-            throw new VaultException("unsupported repository version " + version + " (supported: 1, 2)");
+            throw new VaultException(VaultException.Problem.UNSUPPORTED_VERSION, String.valueOf(version),
+                    "unsupported repository version " + version + " (supported: 1, 2)");
         }
         if (id == null || !id.matches("[0-9a-f]{64}")) {
             throw new VaultException("invalid repository id in config");

@@ -306,7 +306,8 @@ public final class Repository implements AutoCloseable {
         try {
             plain = mk.open(sealedConfig);
         } catch (AuthenticationException e) {
-            throw new VaultException("config file of " + backend.location() + " is damaged or was not written with this key");
+            throw new VaultException(VaultException.Problem.CONFIG_DAMAGED, backend.location(),
+                    "config file of " + backend.location() + " is damaged or was not written with this key");
         }
         Config config = Config.parse(plain);
         return new Repository(cached(backend, cacheBase, config), mk, keyId, config);
