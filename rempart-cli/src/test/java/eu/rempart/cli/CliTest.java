@@ -419,6 +419,28 @@ class CliTest {
     }
 
     @Test
+    void aMissingPackIsNamedByRestore() throws IOException {
+        ok("init");
+        ok("backup", src.toString());
+        eu.rempart.vault.pack.PackedBlob b;
+        try (eu.rempart.vault.repository.Repository r = eu.rempart.vault.repository.Repository.open(
+                new eu.rempart.vault.backend.local.LocalBackend(repo), PASSWORD.toCharArray())) {
+            r.loadIndex();
+            b = r.index().all().stream().filter(x -> x.type() == eu.rempart.vault.BlobType.DATA
+                    && x.uncompressedLength() == 5000).findFirst().orElseThrow(); // sub/b.txt
+        }
+        Files.delete(PackFiles.path(repo, b.packId()));
+        CommandRun restore = rempart("restore", "latest", "--target", tmp.resolve("out").toString());
+        assertThat(restore.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(restore.err()).contains(tmp.resolve("out").resolve(src.toString().substring(1)).resolve("sub/b.txt")
+                + ": le paquet " + b.packId().shortHex() + " manque dans le dépôt : ce qu’il contenait n’a pas pu être"
+                + " restauré (lancez rempart check ; une sauvegarde avec « rempart backup --force » remet ce qui existe encore)\n");
+        assertThat(rempart("--lang", "en", "restore", "latest", "--target", tmp.resolve("out-en").toString()).err())
+                .contains("sub/b.txt: pack " + b.packId().shortHex() + " is missing from the repository: what it held"
+                        + " could not be restored");
+    }
+
+    @Test
     void protectCreatesOwnerOnlyKeyAndRepositoryThenReusesThem() throws IOException {
         Path home = tmp.resolve("home");
         Path docs = home.resolve("Documents");

@@ -42,7 +42,9 @@ public class VaultException extends RuntimeException {
          */
         CONFIG_DAMAGED,
         /** The repository's format version (the argument) is not 1 or 2: written by a newer tool. */
-        UNSUPPORTED_VERSION
+        UNSUPPORTED_VERSION,
+        /** A pack the index lists is not in the store (deleted, or lost). Argument: the pack's short id. */
+        PACK_MISSING
     }
 
     private final Problem problem;

@@ -82,7 +82,11 @@ final class PackWindows {
         try {
             if (mine) {
                 try {
-                    repo.backend().read(FileType.PACK, key.pack(), start, w.buf, 0, (int) (end - start));
+                    try {
+                        repo.backend().read(FileType.PACK, key.pack(), start, w.buf, 0, (int) (end - start));
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        throw new PackMissingException(eu.rempart.vault.Id.parse(key.pack()), e);
+                    }
                     w.read.complete(null);
                 } catch (IOException | RuntimeException e) {
                     synchronized (windows) {

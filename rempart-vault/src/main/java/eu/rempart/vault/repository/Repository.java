@@ -643,7 +643,7 @@ public final class Repository implements AutoCloseable {
 
     public BlobData loadBlobShared(PackedBlob pb) throws IOException {
         String pack = pb.packId().toHex();
-        return readWhole(pb, (pos, dst, off, len) -> backend.read(FileType.PACK, pack, pos, dst, off, len), null);
+        return readWhole(pb, named(pb, (pos, dst, off, len) -> backend.read(FileType.PACK, pack, pos, dst, off, len)), null);
     }
 
     /**
@@ -659,7 +659,7 @@ public final class Repository implements AutoCloseable {
     public long streamBlob(Id id, BlobSink sink) throws IOException {
         PackedBlob pb = lookup(BlobType.DATA, id);
         String pack = pb.packId().toHex();
-        return read(pb, (pos, dst, off, len) -> backend.read(FileType.PACK, pack, pos, dst, off, len), null, sink);
+        return read(pb, named(pb, (pos, dst, off, len) -> backend.read(FileType.PACK, pack, pos, dst, off, len)), null, sink);
     }
 
     /**
@@ -669,8 +669,8 @@ public final class Repository implements AutoCloseable {
      */
     public long streamBlob(PackedBlob pb, long until, BlobSink sink) throws IOException {
         String pack = pb.packId().toHex();
-        return read(pb, (pos, dst, off, len) -> backend.readSequential(FileType.PACK, pack, pos, dst, off, len, until),
-                null, sink);
+        return read(pb, named(pb, (pos, dst, off, len) -> backend.readSequential(FileType.PACK, pack, pos, dst, off, len,
+                until)), null, sink);
     }
 
     /**
@@ -681,13 +681,26 @@ public final class Repository implements AutoCloseable {
      */
     public void verifyBlob(PackedBlob pb, java.security.MessageDigest sealed) throws IOException {
         String pack = pb.packId().toHex();
-        read(pb, (pos, dst, off, len) -> backend.readSequential(FileType.PACK, pack, pos, dst, off, len), sealed,
-                (b, off, len) -> { });
+        read(pb, named(pb, (pos, dst, off, len) -> backend.readSequential(FileType.PACK, pack, pos, dst, off, len)),
+                sealed, (b, off, len) -> { });
     }
 
     /** How {@link #read} reads a blob's bytes from its pack. */
     private interface PackReader {
         void read(long pos, byte[] dst, int off, int len) throws IOException;
+    }
+
+    /** A pack the store does not have is named as such: {@link PackMissingException}. */
+    private static PackReader named(PackedBlob pb, PackReader r) {
+        return (pos, dst, off, len) -> {
+            try {
+                r.read(pos, dst, off, len);
+            } catch (PackMissingException e) {
+                throw e;
+            } catch (NoSuchFileException e) {
+                throw new PackMissingException(pb.packId(), e);
+            }
+        };
     }
 
     /**

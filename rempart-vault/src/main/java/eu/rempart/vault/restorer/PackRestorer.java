@@ -6,6 +6,7 @@ import eu.rempart.vault.VaultException;
 import eu.rempart.vault.archiver.Archiver;
 import eu.rempart.vault.crypto.MasterKey;
 import eu.rempart.vault.pack.PackedBlob;
+import eu.rempart.vault.repository.PackMissingException;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.tree.Node;
 
@@ -169,18 +170,20 @@ final class PackRestorer {
                     done[0] += len;
                 });
             } catch (VaultException e) {
-                discard(job, done[0] > 0, e.getMessage(), w);
+                discard(job, done[0] > 0, e.getMessage(), e, w);
                 continue;
             } catch (IOException | RuntimeException e) {
                 if (e instanceof IOException io && Restorer.isFatal(io)) {
                     throw io; // the target disk is full, not the pack unreadable
                 }
                 // Already retried: the rest of the run is lost with it (the next run asks again).
-                String why = "pack " + pack.shortHex() + " unreadable: " + e.getMessage();
-                discard(job, done[0] > 0, why, w);
+                VaultException cause = e instanceof PackMissingException pm ? Restorer.missing(pm) : null;
+                String why = cause != null ? cause.getMessage() : "pack " + pack.shortHex() + " unreadable: " + e.getMessage();
+                discard(job, done[0] > 0, why, cause, w);
                 for (BlobJob b : blobs.subList(k + 1, blobs.size())) {
                     for (Place pl : b.places()) {
-                        fail(pl.file(), why, w);
+                        failed(pl.file(), why, cause);
+                        w.blobDone(pl.file());
                     }
                 }
                 return;
@@ -199,9 +202,10 @@ final class PackRestorer {
      * files before its MAC is checked), they are cut where it starts, so no unauthenticated byte
      * stays on disk.
      */
-    private void discard(BlobJob job, boolean partlyWritten, String why, Writer w) throws IOException {
+    private void discard(BlobJob job, boolean partlyWritten, String why, VaultException cause, Writer w)
+            throws IOException {
         for (Place pl : job.places()) {
-            failed(pl.file(), why);
+            failed(pl.file(), why, cause);
             if (partlyWritten) {
                 w.cut(pl);
             }
@@ -209,15 +213,10 @@ final class PackRestorer {
         }
     }
 
-    private void fail(FileJob f, String why, Writer w) throws IOException {
-        failed(f, why);
-        w.blobDone(f);
-    }
-
-    /** Reports a file's first failure; its later blobs are not written. */
-    private void failed(FileJob f, String why) {
+    /** Reports a file's first failure (its vault cause, if any, for the reader's language); its later blobs are not written. */
+    private void failed(FileJob f, String why, VaultException cause) {
         if (f.failed.compareAndSet(false, true)) {
-            restorer.error(f.path, why);
+            restorer.error(f.path, why, cause);
         }
     }
 
@@ -251,7 +250,7 @@ final class PackRestorer {
                 if (Restorer.isFatal(e)) {
                     throw e;
                 }
-                failed(f, Archiver.describe(e));
+                failed(f, Archiver.describe(e), null);
             }
         }
 

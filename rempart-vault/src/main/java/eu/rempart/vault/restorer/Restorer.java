@@ -12,6 +12,7 @@ import eu.rempart.vault.fs.FileSystemAccess;
 import eu.rempart.vault.fs.Xattr;
 import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.fs.DirectFiles;
+import eu.rempart.vault.repository.PackMissingException;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.snapshot.SnapshotSummary;
@@ -161,7 +162,7 @@ public final class Restorer {
                 try {
                     Files.createDirectories(p);
                 } catch (IOException e) {
-                    error(p, Archiver.describe(e));
+                    error(p, e);
                     return;
                 }
                 applyMetadata(p, n);
@@ -251,7 +252,7 @@ public final class Restorer {
                 try {
                     Files.createDirectories(p);
                 } catch (IOException e) {
-                    error(p, Archiver.describe(e));
+                    error(p, e);
                     continue;
                 }
                 if (inc) {
@@ -348,7 +349,7 @@ public final class Restorer {
             if (isFatal(e)) {
                 throw e;
             }
-            error(p, Archiver.describe(e));
+            error(p, e);
         }
         return false;
     }
@@ -499,10 +500,28 @@ public final class Restorer {
     }
 
     /**
+     * A file or folder that could not be restored because of {@code e}: a pack missing from the
+     * repository is said as such ({@link VaultException.Problem#PACK_MISSING}), not as a missing file.
+     */
+    void error(Path p, IOException e) {
+        if (e instanceof PackMissingException pm) {
+            VaultException missing = missing(pm);
+            error(p, missing.getMessage(), missing);
+        } else {
+            error(p, Archiver.describe(e));
+        }
+    }
+
+    static VaultException missing(PackMissingException e) {
+        return new VaultException(VaultException.Problem.PACK_MISSING, e.pack().shortHex(),
+                "pack " + e.pack().shortHex() + " is missing from the repository");
+    }
+
+    /**
      * @param cause the vault's failure behind {@code message}, or null: its problem and arguments
      *              stay with the error, for a front end to say in its reader's language
      */
-    private void error(Path p, String message, VaultException cause) {
+    void error(Path p, String message, VaultException cause) {
         String path = FileNames.display(FileNames.pathBytes(p));
         errors.add(cause == null ? new SnapshotSummary.FileError(path, message)
                 : new SnapshotSummary.FileError(path, message, cause.problem(), cause.args()));

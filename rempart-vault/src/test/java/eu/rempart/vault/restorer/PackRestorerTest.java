@@ -144,6 +144,35 @@ class PackRestorerTest {
         }
     }
 
+    @Test
+    void aMissingPackIsNamedAsSuchForTheFilesItHeld() throws IOException {
+        PackedBlob pb;
+        try (Repository repo = open()) {
+            pb = repo.index().lookup(BlobType.DATA, fileNode(repo, "images", "xray-1.dcm").content().get(0));
+        }
+        java.nio.file.Files.delete(PackFiles.path(tmp.resolve("served/repo"), pb.packId()));
+        try (Repository repo = open()) {
+            Path target = tmp.resolve("target");
+            RestoreResult r = new Restorer(repo, new RestoreOptions(List.of(), false, 2), null, 50)
+                    .restore(snapshot, target);
+            String pack = pb.packId().shortHex();
+            // not "removed during backup", which a missing file meant before: the pack is named
+            assertThat(r.errors()).isNotEmpty().allSatisfy(e -> {
+                assertThat(e.message()).isEqualTo("pack " + pack + " is missing from the repository");
+                assertThat(e.vaultProblem()).isEqualTo(eu.rempart.vault.VaultException.Problem.PACK_MISSING);
+                assertThat(e.args()).containsExactly(pack);
+            });
+            Set<String> failed = new HashSet<>();
+            r.errors().forEach(e -> failed.add(Path.of(e.path()).getFileName().toString()));
+            assertThat(failed).contains("xray-1.dcm");
+            // the rest is intact (a hard link shares its failed twin's inode)
+            boolean twin = failed.stream().anyMatch(f -> f.startsWith("hard-"));
+            List<String> diff = TreeCompare.diff(src, restored(target));
+            assertThat(diff).isNotEmpty().allSatisfy(line -> assertThat(failed.stream().anyMatch(line::contains)
+                    || twin && line.contains("/odd/hard-")).as(line).isTrue());
+        }
+    }
+
     /**
      * A large blob reaches its places a segment at a time, before its MAC is checked. Damaged at
      * its very end, its plaintext is right but for one byte, so the files it went to would look
