@@ -55,11 +55,14 @@ final class Jobs {
     private final AgentConfig cfg;
     /** Run summaries are read by the practice and its IT provider: in the agent's language. */
     private final Texts texts;
+    /** A check's findings, in the same language. */
+    private final eu.rempart.vault.FailureTexts failures;
     private final String username = System.getProperty("user.name", "");
 
     Jobs(AgentConfig cfg) {
         this.cfg = cfg;
         this.texts = Texts.of(cfg.language(), java.time.ZoneId.systemDefault());
+        this.failures = eu.rempart.vault.FailureTexts.of(cfg.language());
     }
 
     // ------------------------------------------------------------------ opening and locking
@@ -230,7 +233,7 @@ final class Jobs {
             r.hints().forEach(f -> hints.add(f.toString()));
             if (!r.ok()) {
                 return new Outcome(Status.FAILURE, texts.get("run.check.failed", r.errors().size(),
-                        r.errors().get(0).toString()), report);
+                        failures.finding(r.errors().get(0))), report);
             }
             return new Outcome(Status.SUCCESS, texts.get("run.check.ok", r.snapshots(), r.packs(), r.packsRead()), report);
         }

@@ -220,6 +220,7 @@ class AgentTest {
         assumeTrue(Restic.available(), "restic binary not installed");
         AgentConfig cfg = config("""
                   - {name: cabinet, type: backup, schedule: "@hourly", repository: local, paths: [cabinet]}
+                  - {name: weekly-check, type: check, schedule: "@weekly", repositories: [local]}
                 """, "");
         try (RunStore store = RunStore.open(cfg.stateDir())) {
             Agent agent = new Agent(cfg, store, NotifyingAlerts.of(cfg, log::add), Clock.systemDefaultZone(), log::add);
@@ -239,11 +240,19 @@ class AgentTest {
             assertThat(run.summary()).startsWith("instantané ").endsWith(" ; fichiers endommagés dans le dépôt, contournés : "
                     + damaged + ". Lancez « rempart check » : « rempart repair index » répare un fichier d’index,"
                     + " « rempart forget ID » retire un instantané illisible");
+
+            // the weekly check names it, in French too
+            agent.execute(job(cfg, "weekly-check"));
+            RunStore.Run check = store.history(1, "local", "check").get(0);
+            assertThat(check.status()).isEqualTo(RunStore.Status.FAILURE);
+            assertThat(check.summary()).isEqualTo("1 erreur(s), par ex. instantané " + snapshot.getFileName()
+                    + " : fichier endommagé, illisible ; les autres instantanés n’en dépendent pas (« rempart forget "
+                    + snapshot.getFileName() + " » le retire)");
         }
         // the new snapshot is whole: restic lists it (and warns about the damaged one)
         Restic.Result listed = new Restic(repo, PASSWORD).run("snapshots", "--json");
         assertThat(new ObjectMapper().readTree(listed.out())).hasSize(1);
-        assertThat(received).singleElement().satisfies(a -> assertThat(a.path("error").asText()).contains(
+        assertThat(received).hasSize(2).first().satisfies(a -> assertThat(a.path("error").asText()).contains(
                 "snapshots/"));
     }
 

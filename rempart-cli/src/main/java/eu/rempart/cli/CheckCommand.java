@@ -85,6 +85,6 @@ final class CheckCommand implements Callable<Integer> {
      * Finding#toString()}, as in {@code --json}), also where a kind has no French text.
      */
     static String say(Messages m, Finding f) {
-        return m.orEnglish("check.finding." + f.kind().name(), f.toString(), f.args().toArray());
+        return m.failures().finding(f);
     }
 }

@@ -30,9 +30,9 @@ class MessagesTest {
     void everyMessageExistsInFrenchAndEnglishWithTheSameValues() throws IOException {
         Properties fr = bundle("messages");
         Properties en = bundle("messages_en");
-        // check's findings and files' problems are French only: their English is the vault's own text
+        // files' problems are French only: their English is the vault's own text
         Set<String> french = new TreeSet<>(fr.stringPropertyNames());
-        french.removeIf(k -> k.startsWith("check.finding.") || k.startsWith("file.problem."));
+        french.removeIf(k -> k.startsWith("file.problem."));
         assertThat(en.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(french);
         for (String k : french) {
             assertThat(arguments(fr.getProperty(k))).as(k).isEqualTo(arguments(en.getProperty(k)));
@@ -40,17 +40,10 @@ class MessagesTest {
     }
 
     @Test
-    void everyFindingOfCheckHasAFrenchTextWithItsValues() throws IOException {
-        Properties fr = bundle("messages");
-        for (Finding.Kind k : Finding.Kind.values()) {
-            String text = fr.getProperty("check.finding." + k.name());
-            assertThat(text).as(k.name()).isNotBlank();
-            assertThat(arguments(text)).as(k.name()).isEqualTo(arguments(k.english()));
-        }
+    void checkSaysItsFindingsInTheReadersLanguage() {
         // the values go in as given: ids, paths and sizes are not reformatted
-        Messages m = Messages.of(null);
         Finding f = new Finding(Finding.Kind.PACK_SIZE, List.of("ab12", "1234567", "1234568"));
-        assertThat(CheckCommand.say(m, f)).isEqualTo("paquet ab12 : taille 1234567 différente de celle de l’index (1234568 attendus)");
+        assertThat(CheckCommand.say(Messages.of(null), f)).isEqualTo("paquet ab12 : taille 1234567 différente de celle de l’index (1234568 attendus)");
         assertThat(CheckCommand.say(Messages.of("en"), f)).isEqualTo(f.toString())
                 .isEqualTo("pack ab12: size 1234567 does not match the index (expected 1234568)");
     }

@@ -1,6 +1,7 @@
 package eu.rempart.vault;
 
 import eu.rempart.vault.backend.StoreException;
+import eu.rempart.vault.checker.Finding;
 import eu.rempart.vault.lock.Lock;
 import eu.rempart.vault.crypto.WrongPasswordException;
 import eu.rempart.vault.repository.NoRepositoryException;
@@ -73,6 +74,14 @@ public final class FailureTexts {
             return Optional.of(text("accessDenied", e.getFile()));
         }
         return Optional.empty();
+    }
+
+    /** A finding of {@code check}; in English, the vault's own line ({@link Finding#toString()}). */
+    public String finding(Finding f) {
+        if (locale.equals(Locale.ENGLISH) || !bundle.containsKey("finding." + f.kind().name())) {
+            return f.toString();
+        }
+        return text("finding." + f.kind().name(), f.args().toArray());
     }
 
     /** The sentence for a vault problem with its arguments ({@link VaultException#args()}). */
