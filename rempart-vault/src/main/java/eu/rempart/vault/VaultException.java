@@ -44,7 +44,12 @@ public class VaultException extends RuntimeException {
         /** The repository's format version (the argument) is not 1 or 2: written by a newer tool. */
         UNSUPPORTED_VERSION,
         /** A pack the index lists is not in the store (deleted, or lost). Argument: the pack's short id. */
-        PACK_MISSING
+        PACK_MISSING,
+        /**
+         * prune found data the snapshots need missing or damaged, and refused to delete anything.
+         * Argument: what it found, in English.
+         */
+        PRUNE_REFUSED
     }
 
     private final Problem problem;

@@ -120,6 +120,15 @@ public final class Pruner {
         return new TreeSet<>(contents.keySet());
     }
 
+    /**
+     * Pruning a repository that misses data could lose more: refused, with {@code reason} (English)
+     * as the {@link VaultException.Problem#PRUNE_REFUSED}'s argument.
+     */
+    private static VaultException refused(String reason, Throwable cause) {
+        return new VaultException(VaultException.Problem.PRUNE_REFUSED, List.of(reason),
+                reason + "; prune refused so as not to lose more, run check", cause);
+    }
+
     /** The trees and data blobs the snapshots reach. */
     private static Set<BlobHandle> usedBlobs(Repository repo, List<Snapshot> snapshots, PruneProgress progress)
             throws IOException {
@@ -137,8 +146,7 @@ public final class Pruner {
                     nodes = Tree.decode(repo.loadBlob(BlobType.TREE, tree));
                 } catch (VaultException | IOException e) {
                     String why = e instanceof java.nio.file.NoSuchFileException ? "its pack is missing" : e.getMessage();
-                    throw new VaultException("snapshot " + s.shortId() + ": tree " + tree.shortHex()
-                            + " cannot be read (" + why + "); prune refused, run check", e);
+                    throw refused("snapshot " + s.shortId() + ": tree " + tree.shortHex() + " cannot be read (" + why + ")", e);
                 }
                 for (Node n : nodes) {
                     if (n.type() == NodeType.DIR && n.subtree() != null) {
@@ -219,9 +227,8 @@ public final class Pruner {
         }
         if (!used.isEmpty()) {
             BlobHandle h = used.iterator().next();
-            throw new VaultException(used.size() + " blobs the snapshots use are not in the index (e.g. "
-                    + h.type().json() + " blob " + h.id().shortHex() + "): data seems to be missing; "
-                    + "prune refused so as not to lose more, run check");
+            throw refused(used.size() + " blobs the snapshots use are not in the index (e.g. "
+                    + h.type().json() + " blob " + h.id().shortHex() + "): data seems to be missing", null);
         }
         for (Map.Entry<Id, List<PackedBlob>> e : indexed.entrySet()) {
             PackInfo p = new PackInfo();
@@ -311,8 +318,8 @@ public final class Pruner {
                 continue;
             }
             if (p.size() != f.size() && p.usedBlobs != 0) {
-                throw new VaultException("pack " + id.shortHex() + ": size " + f.size()
-                        + " does not match the index (" + p.size() + "); prune refused, run check");
+                throw refused("pack " + id.shortHex() + ": size " + f.size() + " does not match the index (" + p.size() + ")",
+                        null);
             }
             if (p.usedBlobs == 0) {
                 t.packsUnused++;
@@ -356,9 +363,8 @@ public final class Pruner {
         }
         if (!needed.isEmpty()) {
             needed.sort(null);
-            throw new VaultException("the index references " + needed.size()
-                    + " needed pack files missing from the repository (e.g. " + needed.get(0).toHex()
-                    + "); prune refused, run check");
+            throw refused("the index references " + needed.size()
+                    + " needed pack files missing from the repository (e.g. " + needed.get(0).toHex() + ")", null);
         }
 
         if (small.size() < MIN_SMALL_PACKS) {

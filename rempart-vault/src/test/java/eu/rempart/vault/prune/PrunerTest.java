@@ -200,8 +200,15 @@ class PrunerTest {
         int indexes = count(dir.resolve("index"));
         try (Repository repo = open(dir)) {
             assertThatThrownBy(() -> Pruner.plan(repo, PruneOptions.DEFAULTS, PruneProgress.NONE))
-                    .isInstanceOf(VaultException.class)
-                    .hasMessageContaining("prune refused");
+                    .isInstanceOfSatisfying(VaultException.class, e -> {
+                        assertThat(e).hasMessageContaining("prune refused");
+                        assertThat(e.problem()).isEqualTo(VaultException.Problem.PRUNE_REFUSED);
+                        // what it found, for the IT provider, inside the practice's sentence
+                        assertThat(eu.rempart.vault.FailureTexts.of(null).explain(e).orElseThrow())
+                                .startsWith("prune refusé, rien n’a été supprimé : des données dont les instantanés ont besoin"
+                                        + " sont absentes ou endommagées, et supprimer davantage pourrait en perdre plus (snapshot "
+                                        + snaps.get(2).shortId() + ": tree " + snaps.get(2).tree().shortHex() + " cannot be read (");
+                    });
         }
         assertThat(count(dir.resolve("data"))).isEqualTo(packs);
         assertThat(count(dir.resolve("index"))).isEqualTo(indexes);
