@@ -56,12 +56,12 @@ final class RepairCommand {
                 bad.addObject().put("id", e.getKey().toHex()).put("error", e.getValue());
             }
             ArrayNode damaged = n.putArray("damaged_index_files");
-            r.damagedIndexFiles().forEach(damaged::add);
+            r.damagedIndexFiles().forEach((id, error) -> damaged.addObject().put("id", id.toHex()).put("error", error));
             n.put("index_files_written", r.indexFilesWritten()).put("index_files_removed", r.indexFilesRemoved());
             cli.printJson(n);
         } else {
-            for (String d : r.damagedIndexFiles()) {
-                cli.err.println("rempart: " + cli.msg().get("repair.index.damagedIndex", d));
+            for (Id d : r.damagedIndexFiles().keySet()) {
+                cli.err.println("rempart: " + cli.msg().get("repair.index.damagedIndex", d.toHex()));
             }
             for (Map.Entry<Id, String> e : r.unreadable().entrySet()) {
                 cli.err.println("rempart: " + cli.msg().get("repair.index.unreadable", e.getKey().toHex(), e.getValue()));

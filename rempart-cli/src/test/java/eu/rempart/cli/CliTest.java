@@ -677,7 +677,8 @@ class CliTest {
                 + "rempart: le dépôt contient 1 erreur(s)\n");
         assertThat(rempart("prune").err()).isEqualTo("rempart: le fichier index/" + shortIndex
                 + " du dépôt est endommagé (lancez rempart check, qui dit comment le réparer)\n");
-        ok("repair", "index");
+        assertThat(ok("repair", "index").err()).isEqualTo("rempart: fichier d’index endommagé, remplacé : "
+                + indexFile.getFileName() + "\n");
         assertThat(ok("check", "--read-data").err()).isEmpty();
     }
 

@@ -36,10 +36,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class IndexRepair {
     /** What the repair did. */
     public record Result(int packs, long blobs, int packsRead, SortedMap<Id, String> unreadable,
-            int indexFilesWritten, int indexFilesRemoved, List<String> damagedIndexFiles) {
+            int indexFilesWritten, int indexFilesRemoved, SortedMap<Id, String> damagedIndexFiles) {
         public Result {
             unreadable = Collections.unmodifiableSortedMap(new TreeMap<>(unreadable));
-            damagedIndexFiles = List.copyOf(damagedIndexFiles);
+            damagedIndexFiles = Collections.unmodifiableSortedMap(new TreeMap<>(damagedIndexFiles));
         }
     }
 
@@ -70,7 +70,7 @@ public final class IndexRepair {
      */
     static Result run(Repository repo, boolean readAllPacks, Set<Id> exclude, Progress progress) throws IOException {
         List<Id> oldIndexFiles = new ArrayList<>();
-        List<String> damagedIndexFiles = Collections.synchronizedList(new ArrayList<>());
+        Map<Id, String> damagedIndexFiles = new ConcurrentHashMap<>();
         Map<Id, IndexFile.Content> contents = new ConcurrentHashMap<>();
         List<Backend.FileInfo> indexFiles = repo.backend().list(FileType.INDEX);
         for (Backend.FileInfo f : indexFiles) {
@@ -84,7 +84,7 @@ public final class IndexRepair {
                 try {
                     contents.put(id, IndexFile.decode(repo.loadUnpacked(FileType.INDEX, id), "index " + id.shortHex()));
                 } catch (VaultException e) { // damaged; a failing read (store gone) ends the repair first
-                    damagedIndexFiles.add(id.toHex() + ": " + e.getMessage());
+                    damagedIndexFiles.put(id, String.valueOf(e.getMessage()));
                 }
             });
         }
@@ -127,6 +127,6 @@ public final class IndexRepair {
         int written = repo.saveIndex(new LinkedHashMap<>(sorted), oldIndexFiles);
         repo.forEachFile("rempart-repair", oldIndexFiles, id -> repo.backend().remove(FileType.INDEX, id.toHex()));
         return new Result(sorted.size(), blobs, toRead.size(), new TreeMap<>(unreadable), written, oldIndexFiles.size(),
-                damagedIndexFiles);
+                new TreeMap<>(damagedIndexFiles));
     }
 }

@@ -346,7 +346,7 @@ class RepairTest {
             r = IndexRepair.run(repo, false, IndexRepair.Progress.NONE);
         }
         assertThat(r.unreadable()).containsOnlyKeys(damaged);
-        assertThat(r.damagedIndexFiles()).hasSize(1).first().asString().startsWith(index.getFileName().toString());
+        assertThat(r.damagedIndexFiles()).containsOnlyKeys(Id.parse(index.getFileName().toString()));
         assertThat(r.packs()).isEqualTo(packs(dir).size() - 1);
         assertThat(index).doesNotExist();
         assertThat(pack).exists(); // left for whoever wants to look at it
