@@ -219,14 +219,23 @@ public final class Lock implements AutoCloseable {
         int n = 0;
         Instant now = Instant.now();
         for (Backend.FileInfo f : repo.backend().list(FileType.LOCK)) {
-            Id id = Id.parse(f.name());
+            Id id = Id.parseOrNull(f.name());
+            if (id == null) {
+                continue; // not a lock file
+            }
+            boolean stale;
             try {
-                if (Info.parse(repo.loadUnpacked(FileType.LOCK, id)).isStale(hostname, now)) {
-                    repo.backend().remove(FileType.LOCK, f.name());
-                    n++;
-                }
+                stale = Info.parse(repo.loadUnpacked(FileType.LOCK, id)).isStale(hostname, now);
             } catch (NoSuchFileException gone) {
-                // fine
+                continue;
+            } catch (VaultException | com.fasterxml.jackson.core.JsonProcessingException damaged) {
+                // no command honours a lock file it cannot read (restic neither): it only stood in
+                // the way of this one
+                stale = true;
+            }
+            if (stale) {
+                repo.backend().remove(FileType.LOCK, f.name());
+                n++;
             }
         }
         return n;

@@ -90,4 +90,19 @@ class LockTest {
             assertThat(lock.confirmed()).as("closing leaves a confirmed lock confirmed").isCompletedWithValue(null);
         }
     }
+
+    @Test
+    void aDamagedLockFileBlocksNothingAndUnlockRemovesIt() throws Exception {
+        try (Repository repo = init()) {
+            Id live = otherLock(repo, false);
+            Path damaged = dir.resolve("locks").resolve("ab".repeat(32));
+            Files.write(damaged, "half-written garbage".getBytes(StandardCharsets.UTF_8));
+            try (Lock l = Lock.acquire(repo, false, "host", "me")) {
+                assertThat(l.exclusive()).isFalse();
+            }
+            assertThat(Lock.removeStale(repo, "host")).isEqualTo(1);
+            assertThat(damaged).doesNotExist();
+            assertThat(dir.resolve("locks").resolve(live.toHex())).exists(); // another host's live lock stays
+        }
+    }
 }
