@@ -162,7 +162,7 @@ final class Jobs {
             Outcome done = r.unreadable() == 0 ? new Outcome(Status.SUCCESS, summary, report)
                     : new Outcome(Status.WARNING, texts.get("run.unreadable", summary, r.unreadable(),
                             s.errors().get(0).path(), s.errors().get(0).message()), report);
-            return withDamage(done, repo, listing);
+            return withDamage(done, damagedFiles(repo, listing));
         }
     }
 
@@ -179,8 +179,10 @@ final class Jobs {
             report.put("already_there", r.skipped().size());
             report.put("blobs", r.blobs());
             report.put("bytes", r.bytes());
-            return withDamage(withDamage(new Outcome(Status.SUCCESS, texts.get("run.copy", r.copied().size(), from,
-                    r.skipped().size(), texts.size(r.bytes())), report), src, listing), dst, null);
+            List<String> damaged = new ArrayList<>(damagedFiles(src, listing));
+            damaged.addAll(damagedFiles(dst, null));
+            return withDamage(new Outcome(Status.SUCCESS, texts.get("run.copy", r.copied().size(), from,
+                    r.skipped().size(), texts.size(r.bytes())), report), damaged);
         }
     }
 
@@ -203,7 +205,8 @@ final class Jobs {
                     n++;
                 }
             }
-            out.add(withDamage(new Outcome(Status.SUCCESS, texts.get("run.forget", n, kept.size()), report), repo, listing));
+            out.add(withDamage(new Outcome(Status.SUCCESS, texts.get("run.forget", n, kept.size()), report),
+                    damagedFiles(repo, listing)));
             if (job.prune()) {
                 PrunePlan plan = Pruner.plan(repo, PruneOptions.DEFAULTS, PruneProgress.NONE);
                 Pruner.Result r = Pruner.execute(repo, plan, PruneProgress.NONE);
@@ -240,17 +243,24 @@ final class Jobs {
     }
 
     /**
-     * A successful run on a repository with damaged index or snapshot files, which the run worked
-     * around, becomes a warning that names them, so that someone runs check and repairs them.
+     * The damaged index and snapshot files a run worked around, as "index/1a2b3c4d".
      *
      * @param listing the snapshots the run listed, or null if it listed none
      */
-    private Outcome withDamage(Outcome o, Repository repo, Snapshots.Listing listing) {
+    private static List<String> damagedFiles(Repository repo, Snapshots.Listing listing) {
         List<String> damaged = new ArrayList<>();
         repo.indexRecovery().ifPresent(rec -> rec.damagedFiles().forEach(id -> damaged.add("index/" + id.shortHex())));
         if (listing != null) {
             listing.unreadable().forEach(u -> damaged.add("snapshots/" + u.id().shortHex()));
         }
+        return damaged;
+    }
+
+    /**
+     * A successful run on a repository with damaged files, which it worked around, becomes a
+     * warning that names them, so that someone runs check and repairs them.
+     */
+    private Outcome withDamage(Outcome o, List<String> damaged) {
         if (damaged.isEmpty()) {
             return o;
         }

@@ -288,7 +288,8 @@ final class ForgetCommand implements Callable<Integer> {
                     continue;
                 }
                 // restic warns and goes on with the others
-                cli.err.println("rempart: " + cli.msg().get("forget.ignoring", ref, e.getMessage()));
+                cli.err.println("rempart: " + cli.msg().get("forget.ignoring", ref,
+                        cli.msg().failures().explain(e).orElse(e.getMessage())));
             }
         }
         if (!usedFilter && (filter.host != null || !filter.tags.isEmpty() || !filter.paths.isEmpty())) {

@@ -653,7 +653,8 @@ class CliTest {
         assertThat(rempart("--lang", "en", "forget", "--keep-last", "1", "--dry-run").err())
                 .isEqualTo("rempart: warning: the file of snapshot " + shortNewer + " is damaged; it is ignored"
                         + " (\"rempart forget " + shortNewer + "\" removes it from the repository)\n");
-        ok("forget", shortNewer);
+        assertThat(ok("forget", shortNewer, "deadbeef").err()).isEqualTo(warning
+                + "rempart: « deadbeef » ignoré : aucun instantané ne correspond à « deadbeef » (voir rempart snapshots)\n");
         assertThat(snapshotFile).doesNotExist();
         assertThat(ok("check").err()).isEmpty();
 
