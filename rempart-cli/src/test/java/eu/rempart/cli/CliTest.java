@@ -370,19 +370,22 @@ class CliTest {
         assertThat(badJson.path("errors").toString()).contains("pack " + id + ": content does not match its name");
     }
 
+    /** The data blob of sub/b.txt (5000 bytes, compressed), as the index places it. */
+    eu.rempart.vault.pack.PackedBlob blobOfB() throws IOException {
+        try (eu.rempart.vault.repository.Repository r = eu.rempart.vault.repository.Repository.open(
+                new eu.rempart.vault.backend.local.LocalBackend(repo), PASSWORD.toCharArray())) {
+            r.loadIndex();
+            return r.index().all().stream().filter(b -> b.type() == eu.rempart.vault.BlobType.DATA
+                    && b.uncompressedLength() == 5000).findFirst().orElseThrow();
+        }
+    }
+
     /** Damaged data is named, file by file and blob by blob, in the user's language. */
     @Test
     void aDamagedBlobIsNamedInTheUsersLanguage() throws IOException {
         ok("init");
         ok("backup", src.toString());
-        eu.rempart.vault.pack.PackedBlob victim;
-        try (eu.rempart.vault.repository.Repository r = eu.rempart.vault.repository.Repository.open(
-                new eu.rempart.vault.backend.local.LocalBackend(repo), PASSWORD.toCharArray())) {
-            r.loadIndex();
-            // sub/b.txt: 5000 bytes, compressed
-            victim = r.index().all().stream().filter(b -> b.type() == eu.rempart.vault.BlobType.DATA
-                    && b.uncompressedLength() == 5000).findFirst().orElseThrow();
-        }
+        eu.rempart.vault.pack.PackedBlob victim = blobOfB();
         PackFiles.flip(PackFiles.writable(repo, victim.packId()), victim.offset() + 20, 1);
         String pack = victim.packId().shortHex();
         String blob = victim.id().shortHex();
@@ -422,13 +425,7 @@ class CliTest {
     void aMissingPackIsNamedByRestore() throws IOException {
         ok("init");
         ok("backup", src.toString());
-        eu.rempart.vault.pack.PackedBlob b;
-        try (eu.rempart.vault.repository.Repository r = eu.rempart.vault.repository.Repository.open(
-                new eu.rempart.vault.backend.local.LocalBackend(repo), PASSWORD.toCharArray())) {
-            r.loadIndex();
-            b = r.index().all().stream().filter(x -> x.type() == eu.rempart.vault.BlobType.DATA
-                    && x.uncompressedLength() == 5000).findFirst().orElseThrow(); // sub/b.txt
-        }
+        eu.rempart.vault.pack.PackedBlob b = blobOfB();
         Files.delete(PackFiles.path(repo, b.packId()));
         CommandRun restore = rempart("restore", "latest", "--target", tmp.resolve("out").toString());
         assertThat(restore.code()).isEqualTo(ExitCodes.ERROR);
