@@ -133,19 +133,17 @@ public final class Checker {
      */
     private void knowUnindexedPacks(Map<Id, Long> stored, Map<Id, List<PackedBlob>> indexed,
             Map<BlobType, Set<Id>> known) throws IOException {
-        List<Map.Entry<Id, Long>> unindexed = stored.entrySet().stream().filter(e -> !indexed.containsKey(e.getKey()))
-                .sorted(Map.Entry.comparingByKey()).toList();
-        loadInOrder(unindexed.stream().map(Map.Entry::getKey).toList(), id -> repo.listPack(id, stored.get(id)),
-                (id, header) -> {
-                    if (header.failure() != null) {
-                        errors.add(Finding.of(Kind.PACK_HEADER, id.toHex(), header.failure().getMessage()));
-                        return;
-                    }
-                    repo.index().addAll(header.value());
-                    for (PackedBlob b : header.value()) {
-                        known.get(b.type()).add(b.id());
-                    }
-                });
+        List<Backend.FileInfo> unindexed = stored.entrySet().stream().filter(e -> !indexed.containsKey(e.getKey()))
+                .map(e -> new Backend.FileInfo(e.getKey().toHex(), e.getValue())).toList();
+        Map<Id, String> unreadable = new java.util.concurrent.ConcurrentSkipListMap<>();
+        Map<Id, List<PackedBlob>> read = repo.indexFromHeaders(unindexed,
+                (id, why) -> unreadable.put(id, String.valueOf(why.getMessage())));
+        unreadable.forEach((id, why) -> errors.add(Finding.of(Kind.PACK_HEADER, id.toHex(), why)));
+        for (List<PackedBlob> blobs : read.values()) {
+            for (PackedBlob b : blobs) {
+                known.get(b.type()).add(b.id());
+            }
+        }
     }
 
     private Id parseName(String name, FileType what) {

@@ -483,24 +483,49 @@ public final class Repository implements AutoCloseable {
         List<Backend.FileInfo> unlisted = backend.list(FileType.PACK).stream()
                 .filter(f -> Id.isFileName(f.name()) && !known.contains(Id.parse(f.name()))).toList();
         List<Id> unreadable = java.util.Collections.synchronizedList(new ArrayList<>());
-        forEachFile("rempart-index", unlisted, f -> {
+        Map<Id, List<PackedBlob>> read = indexFromHeaders(unlisted, (pack, why) -> {
+            if (why instanceof IOException io && !(io instanceof NoSuchFileException)) {
+                throw io; // a store that fails ends the command, as reading does
+            }
+            unreadable.add(pack); // damaged, or gone meanwhile
+        });
+        synchronized (recovered) {
+            recovered.putAll(read);
+        }
+        damaged.sort(null);
+        unreadable.sort(null);
+        return new IndexRecovery(damaged, unlisted.size(), unreadable);
+    }
+
+    /** What {@link #indexFromHeaders} does with a pack whose header cannot be read. */
+    public interface UnreadableHeader {
+        /** @throws IOException to end the reading (a store that fails) */
+        void pack(Id pack, Exception why) throws IOException;
+    }
+
+    /**
+     * Reads the headers of these packs, in parallel, and adds their blobs to the index: for packs
+     * no readable index file lists (a damaged index file). A header that cannot be read, damaged or
+     * not read at all, goes to {@code unreadable}.
+     *
+     * @return the blobs of each pack whose header was read
+     */
+    public Map<Id, List<PackedBlob>> indexFromHeaders(List<Backend.FileInfo> packs, UnreadableHeader unreadable)
+            throws IOException {
+        Map<Id, List<PackedBlob>> read = new ConcurrentHashMap<>();
+        forEachFile("rempart-index", packs, f -> {
             Id pack = Id.parse(f.name());
             List<PackedBlob> blobs;
             try {
                 blobs = listPack(pack, f.size());
-            } catch (VaultException | NoSuchFileException e) {
-                // damaged, or gone meanwhile; a store that fails ends the command, as reading does
-                unreadable.add(pack);
+            } catch (VaultException | IOException e) {
+                unreadable.pack(pack, e);
                 return;
             }
             index.addAll(blobs);
-            synchronized (recovered) {
-                recovered.put(pack, blobs);
-            }
+            read.put(pack, blobs);
         });
-        damaged.sort(null);
-        unreadable.sort(null);
-        return new IndexRecovery(damaged, unlisted.size(), unreadable);
+        return read;
     }
 
     /** Waits for a task and rethrows its failure as it was (an IOException or a runtime exception). */
