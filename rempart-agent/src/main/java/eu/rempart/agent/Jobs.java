@@ -223,7 +223,7 @@ final class Jobs {
     Outcome check(JobConfig job, String name) throws IOException {
         // a shared lock: the weekly check must not make the practice's backups wait or fail
         try (Repository repo = open(name, false); Lock lock = lock(repo, false)) {
-            repo.loadIndex();
+            // the checker reads and judges the index files itself, as `rempart check` does
             CheckResult r = new Checker(repo, null).check(new CheckOptions(job.readDataSubset() != null, job.readDataSubset()));
             ObjectNode report = JSON.createObjectNode();
             report.put("ok", r.ok());
