@@ -566,11 +566,7 @@ public final class Repository implements AutoCloseable {
         } catch (AuthenticationException e) {
             throw damagedFile(file, type.dir() + "/" + id.toHex() + ": authentication failed (damaged file)", null);
         }
-        try {
-            return decodeUnpacked(plain, file);
-        } catch (VaultException e) {
-            throw damagedFile(file, e.getMessage(), e);
-        }
+        return decodeUnpacked(plain, file);
     }
 
     /** {@link VaultException.Problem#FILE_DAMAGED} for {@code file} ("index/1a2b3c4d"). */
@@ -578,21 +574,22 @@ public final class Repository implements AutoCloseable {
         return new VaultException(VaultException.Problem.FILE_DAMAGED, List.of(file), message, cause);
     }
 
-    static byte[] decodeUnpacked(byte[] plain, String what) {
+    /** The JSON of a decrypted index, snapshot or lock file ({@code file}, as "index/1a2b3c4d"). */
+    private static byte[] decodeUnpacked(byte[] plain, String file) {
         if (plain.length == 0) {
-            throw new VaultException(what + ": empty file");
+            throw damagedFile(file, file + ": empty file", null);
         }
         byte v = plain[0];
         if (v == '{' || v == '[') {
             return plain;
         }
         if (v != UNPACKED_COMPRESSED) {
-            throw new VaultException(what + ": unknown encoding version " + (v & 0xff));
+            throw damagedFile(file, file + ": unknown encoding version " + (v & 0xff), null);
         }
         try (InputStream in = new ZstdInputStream(new ByteArrayInputStream(plain, 1, plain.length - 1))) {
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new VaultException(what + ": cannot decompress: " + e.getMessage(), e);
+            throw damagedFile(file, file + ": cannot decompress: " + e.getMessage(), e);
         }
     }
 
