@@ -80,7 +80,7 @@ final class LsCommand implements Callable<Integer> {
     /** One entry as text: its path, or as restic's {@code ls -l} shows it. */
     static void print(Cli cli, Node n, String p, boolean longFormat) {
         if (longFormat) {
-            cli.out.printf("%s %5d %5d %12d %s %s%n", modeString(n), n.uid(), n.gid(), n.size(),
+            cli.out.printf("%s %5d %5d %12d %s %s%n", GoFileMode.toString(n.mode()), n.uid(), n.gid(), n.size(),
                     SnapshotsCommand.TIME.format(n.mtime()), p);
         } else {
             cli.out.println(p);
@@ -101,16 +101,11 @@ final class LsCommand implements Callable<Integer> {
             o.put("link_target", new String(n.linkTarget(), java.nio.charset.StandardCharsets.UTF_8));
         }
         o.put("mode", n.mode());
-        o.put("permissions", modeString(n));
+        o.put("permissions", GoFileMode.toString(n.mode()));
         o.put("mtime", GoTime.format(n.mtime()));
         o.put("atime", GoTime.format(n.atime()));
         o.put("ctime", GoTime.format(n.ctime()));
         o.put("struct_type", "node");
         return o;
-    }
-
-    /** Like Go's FileMode.String(), as restic's ls -l shows it. */
-    static String modeString(Node n) {
-        return GoFileMode.toString(n.mode());
     }
 }
