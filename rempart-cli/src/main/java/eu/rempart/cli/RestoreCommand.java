@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +63,16 @@ final class RestoreCommand implements Callable<Integer> {
             long start = System.nanoTime();
             RestoreOptions o = new RestoreOptions(Excludes.matching(includes, iincludes),
                     Excludes.matching(excludes, iexcludes), verify, RestoreOptions.defaults().workers());
-            RestoreResult r = new Restorer(repo, o, null).restore(sn, target);
+            Restorer restorer = new Restorer(repo, o, null);
+            RestoreResult r;
+            try {
+                r = restorer.restore(sn, target);
+            } catch (IOException | RuntimeException e) {
+                // Main.report says why it stopped; first what the target now holds.
+                cli.err.println("rempart: " + cli.msg().get("restore.stopped", restorer.result().files(),
+                        restorer.removedUnfinished()));
+                throw e;
+            }
             Duration d = Duration.ofNanos(System.nanoTime() - start);
             if (cli.json) {
                 ObjectNode n = Cli.JSON.createObjectNode();

@@ -61,4 +61,36 @@ class FullDiskIT extends ItBase {
         assertBothChecksPass();
         assertRestoresIdentical(first, small, true);
     }
+
+    /** A restore onto a disk too small for it: the reason, and only whole files left behind. */
+    @Test
+    void fullTargetDiskLeavesOnlyWholeFiles() throws Exception {
+        Path src = smallTree("src", 6);
+        writeKeystream(src.resolve("xray.dcm"), 12L << 20, 60);
+        ok("init");
+        backup(src);
+
+        Path dir = tmp.resolve("small-disk");
+        assumeTrue(eu.rempart.vault.testing.Tmpfs.mount(dir, "8m"), "cannot mount a tmpfs (not root?)");
+        mount = dir;
+        CommandRun r = rempart.run("restore", "latest", "--target", dir.toString());
+        assertThat(r.code()).as(r.toString()).isEqualTo(1);
+        List<String> lines = r.err().lines().toList();
+        assertThat(lines).as(r.toString()).hasSize(2);
+        assertThat(lines.get(0)).matches("rempart: restore stopped: \\d+ files? restored whole; [1-9]\\d* files? begun (was|were) "
+                + "removed because incomplete\\. Run the restore again once the problem is solved");
+        assertThat(lines.get(1)).startsWith("rempart: ").containsIgnoringCase("no space left");
+        Path restored = within(dir, src);
+        assertThat(restored.resolve("xray.dcm")).doesNotExist();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                assertThat(eu.rempart.vault.testing.TreeCompare.sha(p)).as("%s is whole", p)
+                        .isEqualTo(eu.rempart.vault.testing.TreeCompare.sha(src.resolve(restored.relativize(p))));
+            }
+        }
+        CommandRun fr = rempart.run("--lang", "fr", "restore", "latest", "--target", dir.toString());
+        assertThat(fr.code()).isEqualTo(1);
+        assertThat(fr.err()).startsWith("rempart: restauration interrompue : ").contains("disque plein");
+        assertRestoresIdentical("latest", src, false);
+    }
 }

@@ -36,6 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -65,6 +66,14 @@ public final class Restorer {
     /** From a remote store, files are written pack by pack; null where reads are cheap (a disk). */
     private final PackRestorer packs;
     private final List<Future<?>> pending = new ArrayList<>();
+    /**
+     * Files begun and not yet complete. If the restore stops (a full disk, a store gone), they are
+     * removed: a truncated X-ray or database under its own name would pass for the original.
+     */
+    private final Set<Path> unfinished = ConcurrentHashMap.newKeySet();
+    /** Names hard-linked (pack by pack) to a first name whose content was still to come. */
+    private final Map<Path, List<Path>> linksTo = new ConcurrentHashMap<>();
+    private final AtomicLong removed = new AtomicLong();
 
     private record DirMeta(Path path, Node node) {
     }
@@ -89,15 +98,20 @@ public final class Restorer {
         ExecutorService pool = newPool();
         Semaphore permits = new Semaphore(opts.workers() * 4);
         List<DirMeta> dirMeta = new ArrayList<>();
+        boolean complete = false;
         try {
             walk(sn.tree(), root, new ArrayList<>(), pool, permits, dirMeta);
             if (packs != null) {
                 packs.run(pool);
             }
             awaitAll(pending);
+            complete = true;
         } finally {
             pool.shutdownNow(); // after a failure, stops what is still running
             awaitStopped(pool);
+            if (!complete) {
+                removeUnfinished();
+            }
         }
         Collections.reverse(dirMeta);
         for (DirMeta d : dirMeta) {
@@ -169,10 +183,15 @@ public final class Restorer {
                 dirs.incrementAndGet();
             }
             case FILE -> {
-                if (packs == null) {
-                    writeFileReporting(p, n);
-                } else if (plan(p, n)) {
-                    flush();
+                try {
+                    if (packs == null) {
+                        writeFileReporting(p, n);
+                    } else if (plan(p, n)) {
+                        flush();
+                    }
+                } catch (IOException e) {
+                    removeUnfinished();
+                    throw e;
                 }
             }
             default -> restoreOther(p, n);
@@ -190,11 +209,16 @@ public final class Restorer {
             return;
         }
         ExecutorService pool = newPool();
+        boolean complete = false;
         try {
             packs.run(pool);
+            complete = true;
         } finally {
             pool.shutdownNow();
             awaitStopped(pool);
+            if (!complete) {
+                removeUnfinished();
+            }
         }
     }
 
@@ -203,7 +227,40 @@ public final class Restorer {
      * @throws IOException only for a full disk
      */
     private boolean plan(Path p, Node n) throws IOException {
-        return reported(p, () -> createEmpty(p)) && packs.add(p, n);
+        return reported(p, () -> {
+            unfinished.add(p);
+            createEmpty(p);
+        }) && packs.add(p, n);
+    }
+
+    /**
+     * After a stop: removes the files begun and not completed, with their hard links. A file that
+     * failed alone (a damaged blob) and was reported stays as it is when the restore goes on, but
+     * is removed with the others if it then stops.
+     */
+    private void removeUnfinished() {
+        for (Path p : unfinished) {
+            List<Path> names = new ArrayList<>(linksTo.getOrDefault(p, List.of()));
+            names.add(p);
+            for (Path q : names) {
+                try {
+                    if (Files.deleteIfExists(q)) {
+                        removed.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    // the restore is already failing with its own reason; this file stays as it is
+                }
+            }
+        }
+        unfinished.clear();
+    }
+
+    /**
+     * How many files (hard links included) the restore began and then removed because it stopped
+     * before completing them.
+     */
+    public long removedUnfinished() {
+        return removed.get();
     }
 
     /** What this restorer did so far. */
@@ -319,6 +376,9 @@ public final class Restorer {
         try {
             Files.deleteIfExists(p);
             Files.createLink(p, first);
+            if (unfinished.contains(first)) {
+                linksTo.computeIfAbsent(first, k -> Collections.synchronizedList(new ArrayList<>())).add(p);
+            }
             files.incrementAndGet();
         } catch (IOException e) {
             error(p, "hard link: " + Archiver.describe(e));
@@ -375,6 +435,7 @@ public final class Restorer {
     }
 
     private void writeFile(Path p, Node n) throws IOException {
+        unfinished.add(p);
         removeUnlessRegular(p);
         long written = 0;
         try {
@@ -409,6 +470,7 @@ public final class Restorer {
      * @throws IOException only for a full disk
      */
     void fileWritten(Path p, Node n) throws IOException {
+        unfinished.remove(p);
         applyMetadata(p, n);
         files.incrementAndGet();
         progress.fileDone(p.toString());
