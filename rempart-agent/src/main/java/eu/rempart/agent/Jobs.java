@@ -101,11 +101,7 @@ final class Jobs {
 
     /** A repository's or the mail server's password file, as restic reads it; never empty. */
     static char[] password(Path file) throws IOException {
-        char[] pw = PasswordFile.read(file);
-        if (pw.length == 0) {
-            throw new IOException("password file " + file + " is empty");
-        }
-        return pw;
+        return PasswordFile.readNonEmpty(file);
     }
 
     Lock lock(Repository repo, boolean exclusive) throws IOException {

@@ -271,8 +271,16 @@ class AgentTest {
             JsonNode report = new ObjectMapper().readTree(run.report());
             assertThat(report.path("error").asText()).isEqualTo(run.summary());
             assertThat(report.path("detail").asText()).startsWith("wrong password");
+
+            // emptied by mistake
+            Files.writeString(tmp.resolve("vault.pass"), "\n");
+            agent.execute(job(cfg, "cabinet"));
+            RunStore.Run empty = store.history(1, "local", "backup").get(0);
+            assertThat(empty.status()).isEqualTo(RunStore.Status.FAILURE);
+            assertThat(empty.summary()).isEqualTo("le fichier de mot de passe " + tmp.resolve("vault.pass")
+                    + " est vide : un mot de passe vide est refusé");
         }
-        assertThat(received).singleElement().satisfies(a -> assertThat(a.path("error").asText())
+        assertThat(received).first().satisfies(a -> assertThat(a.path("error").asText())
                 .isEqualTo("mot de passe incorrect : aucune clé du dépôt ne s’ouvre avec lui"));
     }
 

@@ -224,16 +224,11 @@ final class Cli {
     }
 
     char[] readPasswordFile(Path f) {
-        char[] pw;
         try {
-            pw = eu.rempart.vault.crypto.PasswordFile.read(f);
+            return eu.rempart.vault.crypto.PasswordFile.readNonEmpty(f);
         } catch (IOException e) {
             throw new CliException(ExitCodes.ERROR, "error.passwordFile", f);
         }
-        if (pw.length == 0) {
-            throw new CliException(ExitCodes.ERROR, "error.emptyPassword", f);
-        }
-        return pw;
     }
 
     /** A size flag's value ({@link Sizes#parse}), translated error and exit 1 if it is none. */

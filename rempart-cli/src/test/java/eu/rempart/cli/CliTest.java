@@ -266,6 +266,11 @@ class CliTest {
         assertThat(ok("--password-file", pwFile.toString(), "snapshots", "--json").json().size()).isZero();
         env.put("REMPART_PASSWORD_FILE", pwFile.toString());
         assertThat(ok("snapshots", "--json").json().size()).isZero();
+        Path empty = Files.writeString(tmp.resolve("empty-pw"), "\r\n");
+        CommandRun refused = rempart("--password-file", empty.toString(), "snapshots");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).isEqualTo("rempart: le fichier de mot de passe " + empty
+                + " est vide : un mot de passe vide est refusé\n");
     }
 
     @Test

@@ -49,7 +49,9 @@ public class VaultException extends RuntimeException {
          * prune found data the snapshots need missing or damaged, and refused to delete anything.
          * Argument: what it found, in English.
          */
-        PRUNE_REFUSED
+        PRUNE_REFUSED,
+        /** A password file is empty; an empty password is refused, as restic refuses it. Argument: the file. */
+        EMPTY_PASSWORD_FILE
     }
 
     private final Problem problem;

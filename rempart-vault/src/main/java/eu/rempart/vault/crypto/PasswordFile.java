@@ -1,5 +1,7 @@
 package eu.rempart.vault.crypto;
 
+import eu.rempart.vault.VaultException;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +14,7 @@ public final class PasswordFile {
 
     /**
      * The file's UTF-8 text without one trailing newline (LF or CRLF): that newline belongs to the
-     * file format, not to the password. May be empty; callers refuse an empty password themselves.
+     * file format, not to the password. May be empty ({@link #readNonEmpty} refuses that).
      */
     public static char[] read(Path file) throws IOException {
         String s = Files.readString(file, StandardCharsets.UTF_8);
@@ -22,5 +24,19 @@ public final class PasswordFile {
             s = s.substring(0, s.length() - 1);
         }
         return s.toCharArray();
+    }
+
+    /**
+     * {@link #read}, refusing an empty password.
+     *
+     * @throws VaultException {@link VaultException.Problem#EMPTY_PASSWORD_FILE}
+     */
+    public static char[] readNonEmpty(Path file) throws IOException {
+        char[] pw = read(file);
+        if (pw.length == 0) {
+            throw new VaultException(VaultException.Problem.EMPTY_PASSWORD_FILE, file.toString(),
+                    "password file " + file + " is empty");
+        }
+        return pw;
     }
 }
