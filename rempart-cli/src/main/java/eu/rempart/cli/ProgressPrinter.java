@@ -2,6 +2,7 @@ package eu.rempart.cli;
 
 import eu.rempart.vault.archiver.BackupProgress;
 import eu.rempart.vault.archiver.Excludes;
+import eu.rempart.vault.restorer.RestoreProgress;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -13,12 +14,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
- * Backup progress on one refreshed stderr line (only on a terminal): elapsed time, files and bytes
- * done against the totals of a scan that walks the targets alongside the backup, and an ETA.
+ * Backup or restore progress on one refreshed stderr line (only on a terminal): elapsed time, files
+ * and bytes done against the totals of a scan that runs alongside (the backup's targets, the
+ * restore's snapshot), and an ETA.
  */
-class ProgressPrinter implements BackupProgress, AutoCloseable {
+class ProgressPrinter implements BackupProgress, RestoreProgress, AutoCloseable {
     private static final ProgressPrinter SILENT = new ProgressPrinter(null);
 
     private final Cli cli;
@@ -37,14 +40,35 @@ class ProgressPrinter implements BackupProgress, AutoCloseable {
         this.cli = cli;
     }
 
+    /** For a backup: the scan walks its targets. */
     static ProgressPrinter start(Cli cli, List<Path> targets, Excludes excludes) {
+        return start(cli, p -> p.scan(targets, excludes));
+    }
+
+    /** @param scan tells {@link #found} of everything the command will handle, on its own thread */
+    static ProgressPrinter start(Cli cli, Consumer<ProgressPrinter> scan) {
         if (!cli.interactive()) {
             return SILENT;
         }
         ProgressPrinter p = new ProgressPrinter(cli);
-        p.scanner = daemon("rempart-scan", () -> p.scan(targets, excludes));
+        p.scanner = daemon("rempart-scan", () -> {
+            try {
+                scan.accept(p);
+            } catch (RuntimeException ignored) {
+                // the scan only feeds the ETA; the command reports real errors
+            } finally {
+                p.scanDone = true;
+            }
+        });
         p.painter = daemon("rempart-progress", p::paintLoop);
         return p;
+    }
+
+    /** One file (or other entry) the scan found; false once the command is over. */
+    boolean found(long size) {
+        scanFiles++;
+        scanBytes += size;
+        return !stopped;
     }
 
     private static Thread daemon(String name, Runnable r) {
@@ -68,11 +92,11 @@ class ProgressPrinter implements BackupProgress, AutoCloseable {
 
                     @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                        boolean go = true;
                         if (attrs.isRegularFile() && !excludes.tooLarge(attrs.size()) && !excluded(file, excludes)) {
-                            scanFiles++;
-                            scanBytes += attrs.size();
+                            go = found(attrs.size());
                         }
-                        return stopped ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                        return go && !stopped ? FileVisitResult.CONTINUE : FileVisitResult.TERMINATE;
                     }
 
                     @Override
@@ -80,11 +104,10 @@ class ProgressPrinter implements BackupProgress, AutoCloseable {
                         return FileVisitResult.CONTINUE;
                     }
                 });
-            } catch (IOException | RuntimeException ignored) {
+            } catch (IOException ignored) {
                 // the scan only feeds the ETA; the backup reports real errors
             }
         }
-        scanDone = true;
     }
 
     static boolean excluded(Path abs, Excludes excludes) {

@@ -63,9 +63,11 @@ final class RestoreCommand implements Callable<Integer> {
             long start = System.nanoTime();
             RestoreOptions o = new RestoreOptions(Excludes.matching(includes, iincludes),
                     Excludes.matching(excludes, iexcludes), verify, RestoreOptions.defaults().workers());
-            Restorer restorer = new Restorer(repo, o, null);
+            // the totals for the ETA: the same restore, counted on the scan thread
+            ProgressPrinter progress = ProgressPrinter.start(cli, p -> new Restorer(repo, o, null).measure(sn, p::found));
+            Restorer restorer = new Restorer(repo, o, progress);
             RestoreResult r;
-            try {
+            try (progress) {
                 r = restorer.restore(sn, target);
             } catch (IOException | RuntimeException e) {
                 // Main.report says why it stopped; first what the target now holds.

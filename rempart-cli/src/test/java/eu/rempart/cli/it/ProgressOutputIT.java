@@ -54,6 +54,28 @@ class ProgressOutputIT extends ItBase {
         assertThat(ttyJson.code()).as(ttyJson.toString()).isZero();
         assertThat(ttyJson.out().strip().lines().toList()).hasSize(1);
         assertThat(RempartProcess.JSON.readTree(ttyJson.out().strip()).path("message_type").asText()).isEqualTo("summary");
+
+        // a restore too: progress against the snapshot's totals on a terminal, none when piped or --json
+        CommandRun pipedRestore = ok("restore", "latest", "--target", tmp.resolve("piped").toString());
+        assertThat(pipedRestore.err()).isEmpty();
+        assertThat(pipedRestore.out()).doesNotContain("\r").contains("Restored: 3 files");
+        List<String> restoreCmd = new ArrayList<>(List.of("script", "-qefc"));
+        restoreCmd.add(String.join(" ", rempart.command("restore", "latest", "--target", tmp.resolve("tty").toString())
+                .stream().map(ProgressOutputIT::shellQuote).toList()));
+        restoreCmd.add(typescript.toString());
+        CommandRun ttyRestore = rempart.runCommand(restoreCmd);
+        assertThat(ttyRestore.code()).as(ttyRestore.toString()).isZero();
+        // the first lines may come before the count of the snapshot's files is done
+        assertThat(ttyRestore.out()).contains("\r").containsPattern("files of \\d found|/ 3 files, ")
+                .contains("Restored: 3 files");
+        List<String> restoreJson = new ArrayList<>(List.of("script", "-qefc"));
+        restoreJson.add(String.join(" ", rempart.command("restore", "--json", "latest", "--target",
+                tmp.resolve("tty-json").toString()).stream().map(ProgressOutputIT::shellQuote).toList()));
+        restoreJson.add(typescript.toString());
+        CommandRun ttyRestoreJson = rempart.runCommand(restoreJson);
+        assertThat(ttyRestoreJson.code()).as(ttyRestoreJson.toString()).isZero();
+        assertThat(ttyRestoreJson.out().strip().lines().toList()).hasSize(1);
+        assertThat(RempartProcess.JSON.readTree(ttyRestoreJson.out().strip()).path("files_restored").asInt()).isEqualTo(3);
     }
 
     static String shellQuote(String s) {

@@ -33,6 +33,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
@@ -42,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongPredicate;
 
 /**
  * Restores a snapshot into a directory: walks the trees on one thread, writes files on a pool
@@ -274,6 +276,48 @@ public final class Restorer {
      */
     private boolean included(List<String> comps) {
         return (includes.isEmpty() || includes.excluded(comps)) && !excludes.excluded(comps);
+    }
+
+    /**
+     * Counts what {@link #restore} of {@code sn} will write, with this restorer's filters, for a
+     * progress display's totals: each file (a hard link's first name only, the others are links)
+     * and each symlink or special file. Reads the trees a second time; a tree it cannot read is
+     * left out, since the restore reports it.
+     *
+     * @param found takes each entry's size (0 but for files); returning false stops the count
+     */
+    public void measure(Snapshot sn, LongPredicate found) {
+        measure(sn.tree(), new ArrayList<>(), new HashSet<>(), found);
+    }
+
+    private boolean measure(Id treeId, List<String> comps, Set<String> linked, LongPredicate found) {
+        List<Node> nodes;
+        try {
+            nodes = Tree.decode(repo.loadBlob(BlobType.TREE, treeId));
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+        for (Node n : nodes) {
+            List<String> c = new ArrayList<>(comps);
+            c.add(new String(n.name(), StandardCharsets.UTF_8));
+            boolean go = true;
+            if (n.type() == NodeType.DIR) {
+                if (n.subtree() != null && (included(c) || mayContainIncluded(c))) {
+                    go = measure(n.subtree(), c, linked, found);
+                }
+            } else if (included(c)) {
+                if (n.type() == NodeType.FILE) {
+                    boolean link = n.links() > 1 && n.inode() != 0 && !linked.add(n.deviceId() + ":" + n.inode());
+                    go = link || found.test(n.size());
+                } else if (n.type() != NodeType.SOCKET && n.type() != NodeType.IRREGULAR) {
+                    go = found.test(0);
+                }
+            }
+            if (!go) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Could something below this directory be included? Then it must be walked. */
