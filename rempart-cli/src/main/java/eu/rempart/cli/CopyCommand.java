@@ -51,7 +51,10 @@ final class CopyCommand implements Callable<Integer> {
                     selected.add(listing.find(id, f));
                 }
             }
-            Copier.Result r = Copier.copy(src, dst, selected);
+            Copier.Result r;
+            try (Painter painter = new Painter(cli)) {
+                r = Copier.copy(src, dst, selected, painter);
+            }
             if (cli.json) {
                 ObjectNode n = Cli.JSON.createObjectNode();
                 n.put("message_type", "summary");
@@ -73,5 +76,52 @@ final class CopyCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The copy's progress on one line of a terminal's stderr, at most four times a second: the
+     * snapshot under way, blobs and bytes copied. No total or time left: what the destination lacks
+     * is only known as the trees are walked.
+     */
+    private static final class Painter implements Copier.Progress, AutoCloseable {
+        private final Cli cli;
+        private final boolean painting;
+        private final long start = System.nanoTime();
+        private long painted = start;
+        private boolean shown;
+        private int snapshot;
+        private int snapshots;
+
+        Painter(Cli cli) {
+            this.cli = cli;
+            this.painting = cli.interactive();
+        }
+
+        @Override
+        public void snapshot(int n, int total) {
+            snapshot = n;
+            snapshots = total;
+        }
+
+        @Override
+        public void copied(long blobs, long bytes) {
+            long now = System.nanoTime();
+            if (painting && (!shown || now - painted > 250_000_000L)) {
+                painted = now;
+                shown = true;
+                String elapsed = Messages.duration(java.time.Duration.ofNanos(now - start));
+                cli.err.print("\r" + cli.msg().get("copy.progress", elapsed, snapshot, snapshots, blobs,
+                        cli.msg().bytes(bytes)) + "\u001b[K");
+                cli.err.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (shown) {
+                cli.err.print("\r\u001b[K");
+                cli.err.flush();
+            }
+        }
     }
 }

@@ -76,6 +76,24 @@ class ProgressOutputIT extends ItBase {
         assertThat(ttyRestoreJson.code()).as(ttyRestoreJson.toString()).isZero();
         assertThat(ttyRestoreJson.out().strip().lines().toList()).hasSize(1);
         assertThat(RempartProcess.JSON.readTree(ttyRestoreJson.out().strip()).path("files_restored").asInt()).isEqualTo(3);
+
+        // and a copy, with no total known ahead: the snapshot under way, blobs and bytes copied
+        env.put("REMPART_FROM_PASSWORD", PASSWORD);
+        Path piped = tmp.resolve("copy-piped");
+        okAt(piped.toString(), "init");
+        CommandRun pipedCopy = okAt(piped.toString(), "copy", "--from-repo", repo.toString());
+        assertThat(pipedCopy.err()).isEmpty();
+        assertThat(pipedCopy.out()).doesNotContain("\r").contains("4 snapshot(s) copied");
+        Path viaTty = tmp.resolve("copy-tty");
+        okAt(viaTty.toString(), "init");
+        List<String> copyCmd = new ArrayList<>(List.of("script", "-qefc"));
+        copyCmd.add(String.join(" ", rempart.command("-r", viaTty.toString(), "copy", "--from-repo", repo.toString())
+                .stream().map(ProgressOutputIT::shellQuote).toList()));
+        copyCmd.add(typescript.toString());
+        CommandRun ttyCopy = rempart.runCommand(copyCmd);
+        assertThat(ttyCopy.code()).as(ttyCopy.toString()).isZero();
+        assertThat(ttyCopy.out()).containsPattern("\r\\[0:\\d\\d] snapshot 1 / 4, \\d+ blobs? copied, ")
+                .contains("4 snapshot(s) copied");
     }
 
     static String shellQuote(String s) {

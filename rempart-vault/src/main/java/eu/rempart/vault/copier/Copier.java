@@ -42,14 +42,30 @@ public final class Copier {
     public record Copied(Id source, Id copy) {
     }
 
+    /** Callbacks during a copy, on the copying thread. All default to doing nothing. */
+    public interface Progress {
+        Progress NONE = new Progress() {
+        };
+
+        /** The {@code n}th (from 1) of {@code total} snapshots to copy starts. */
+        default void snapshot(int n, int total) {
+        }
+
+        /** A blob the destination lacked was stored there; {@code copied} blobs, {@code bytes} so far. */
+        default void copied(long blobs, long bytes) {
+        }
+    }
+
     private final Repository src;
     private final Repository dst;
+    private final Progress progress;
     private long blobs;
     private long bytes;
 
-    private Copier(Repository src, Repository dst) {
+    private Copier(Repository src, Repository dst, Progress progress) {
         this.src = src;
         this.dst = dst;
+        this.progress = progress;
     }
 
     /**
@@ -57,15 +73,23 @@ public final class Copier {
      * must be loaded.
      */
     public static Result copy(Repository src, Repository dst, List<Snapshot> snapshots) throws IOException {
+        return copy(src, dst, snapshots, Progress.NONE);
+    }
+
+    /** {@link #copy(Repository, Repository, List)}, telling {@code progress} how it goes. */
+    public static Result copy(Repository src, Repository dst, List<Snapshot> snapshots, Progress progress)
+            throws IOException {
         Map<Id, List<Snapshot>> byOriginal = new HashMap<>();
         // a damaged copy in dst does not count as there: copied again, it is whole once more
         for (Snapshot s : Snapshots.list(dst).snapshots()) {
             byOriginal.computeIfAbsent(s.origin(), k -> new ArrayList<>()).add(s);
         }
-        Copier c = new Copier(src, dst);
+        Copier c = new Copier(src, dst, progress);
         List<Copied> copied = new ArrayList<>();
         List<Id> skipped = new ArrayList<>();
+        int n = 0;
         for (Snapshot s : snapshots) {
+            progress.snapshot(++n, snapshots.size());
             boolean present = byOriginal.getOrDefault(s.origin(), List.of()).stream().anyMatch(d -> similar(d, s));
             if (present) {
                 skipped.add(s.id());
@@ -107,8 +131,7 @@ public final class Copier {
             Step step = todo.pop();
             if (step.json() != null) {
                 if (dst.saveBlob(BlobType.TREE, step.id(), step.json())) {
-                    blobs++;
-                    bytes += step.json().length;
+                    counted(step.json().length);
                 }
                 continue;
             }
@@ -135,8 +158,13 @@ public final class Copier {
         }
         BlobData d = src.loadBlobShared(type, id);
         if (dst.saveBlob(type, id, d.array(), d.offset(), d.length())) {
-            blobs++;
-            bytes += d.length();
+            counted(d.length());
         }
+    }
+
+    private void counted(int length) {
+        blobs++;
+        bytes += length;
+        progress.copied(blobs, bytes);
     }
 }
