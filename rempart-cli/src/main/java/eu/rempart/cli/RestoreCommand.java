@@ -49,6 +49,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--verify", description = "read restored files back and check them")
     boolean verify;
 
+    @Option(names = "--overwrite", paramLabel = "MODE", description = "files already in the target: always (default: "
+            + "replaced unless their content, read back, is right), if-changed (size and time alike: taken as right), "
+            + "if-newer (replaced only by a newer version), never")
+    String overwrite = "always";
+
     @Option(names = {"-H", "--host"}, paramLabel = "HOST", description = "with 'latest': newest snapshot of this host")
     String host;
 
@@ -57,12 +62,14 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        RestoreOptions.Overwrite mode = RestoreOptions.Overwrite.of(overwrite)
+                .orElseThrow(() -> new CliException(ExitCodes.ERROR, "restore.badOverwrite", overwrite));
         try (Repository repo = cli.open(); Lock lock = cli.lockAndLoadIndex(repo)) {
             Snapshot sn = cli.snapshots(repo).find(snapshot, Snapshots.filter(host, null, SnapshotsCommand.absolute(paths)));
             cli.say("restore.start", sn.shortId(), target.toAbsolutePath().normalize());
             long start = System.nanoTime();
             RestoreOptions o = new RestoreOptions(Excludes.matching(includes, iincludes),
-                    Excludes.matching(excludes, iexcludes), verify, RestoreOptions.defaults().workers());
+                    Excludes.matching(excludes, iexcludes), verify, RestoreOptions.defaults().workers(), mode);
             // the totals for the ETA: the same restore, counted on the scan thread
             ProgressPrinter progress = ProgressPrinter.start(cli, p -> new Restorer(repo, o, null).measure(sn, p::found));
             Restorer restorer = new Restorer(repo, o, progress);
@@ -84,6 +91,8 @@ final class RestoreCommand implements Callable<Integer> {
                 n.put("dirs_restored", r.dirs());
                 n.put("others_restored", r.others());
                 n.put("bytes_restored", r.bytes());
+                n.put("files_skipped", r.skippedFiles());
+                n.put("bytes_skipped", r.skippedBytes());
                 n.put("files_verified", r.verifiedFiles());
                 n.put("total_duration", d.toNanos() / 1e9);
                 ArrayNode errs = n.putArray("errors");
@@ -97,6 +106,9 @@ final class RestoreCommand implements Callable<Integer> {
                 }
                 Messages m = cli.msg();
                 cli.say("restore.done", r.files(), r.dirs(), r.others(), m.bytes(r.bytes()), Messages.duration(d));
+                if (r.skippedFiles() > 0) {
+                    cli.say("restore.skipped", r.skippedFiles(), m.bytes(r.skippedBytes()));
+                }
                 if (verify) {
                     cli.say("restore.verified", r.verifiedFiles());
                 }

@@ -63,6 +63,28 @@ class CliTest {
     }
 
     @Test
+    void aRestoreIntoItsOwnResultWritesNothingAgain() throws IOException {
+        ok("init");
+        ok("backup", src.toString());
+        Path out = tmp.resolve("out");
+        ok("restore", "latest", "--target", out.toString());
+        Path b = out.resolve(src.toString().substring(1)).resolve("sub/b.txt");
+        Files.writeString(b, "changed");
+        CommandRun again = ok("restore", "latest", "--target", out.toString());
+        assertThat(again.out()).contains("Restaurés : 1 fichier, ").contains("Déjà là : 1 fichier (6 o)");
+        assertThat(Files.readString(b)).isEqualTo("b".repeat(5000));
+        Files.writeString(b, "changed");
+        JsonNode never = ok("--json", "restore", "latest", "--target", out.toString(), "--overwrite", "never").json();
+        assertThat(never.path("files_restored").asLong()).isZero();
+        assertThat(never.path("files_skipped").asLong()).isEqualTo(2);
+        assertThat(never.path("bytes_skipped").asLong()).isEqualTo(5006);
+        assertThat(Files.readString(b)).isEqualTo("changed");
+        CommandRun bad = rempart("restore", "latest", "--target", out.toString(), "--overwrite", "sometimes");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo("rempart: --overwrite sometimes : valeur inconnue (always, if-changed, if-newer ou never)\n");
+    }
+
+    @Test
     void initBackupSnapshotsLsAndJsonRoundTrip() throws IOException {
         CommandRun init = ok("init");
         assertThat(init.out()).contains("Dépôt").contains(repo.toString());

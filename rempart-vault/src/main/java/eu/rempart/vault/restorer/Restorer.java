@@ -8,6 +8,7 @@ import eu.rempart.vault.archiver.Excludes;
 import eu.rempart.vault.crypto.MasterKey;
 import eu.rempart.vault.fs.FileKind;
 import eu.rempart.vault.fs.FileNames;
+import eu.rempart.vault.fs.FileStat;
 import eu.rempart.vault.fs.FileSystemAccess;
 import eu.rempart.vault.fs.Xattr;
 import eu.rempart.vault.pack.PackedBlob;
@@ -63,6 +64,8 @@ public final class Restorer {
     private final AtomicLong others = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong verified = new AtomicLong();
+    private final AtomicLong skippedFiles = new AtomicLong();
+    private final AtomicLong skippedBytes = new AtomicLong();
     private final List<SnapshotSummary.FileError> errors = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Path> hardLinks = new HashMap<>();
     /** From a remote store, files are written pack by pack; null where reads are cheap (a disk). */
@@ -96,13 +99,14 @@ public final class Restorer {
 
     public RestoreResult restore(Snapshot sn, Path target) throws IOException {
         Path root = target.toAbsolutePath().normalize();
+        boolean fresh = !Files.exists(root, LinkOption.NOFOLLOW_LINKS);
         Files.createDirectories(root);
         ExecutorService pool = newPool();
         Semaphore permits = new Semaphore(opts.workers() * 4);
         List<DirMeta> dirMeta = new ArrayList<>();
         boolean complete = false;
         try {
-            walk(sn.tree(), root, new ArrayList<>(), pool, permits, dirMeta);
+            walk(sn.tree(), root, new ArrayList<>(), fresh, pool, permits, dirMeta);
             if (packs != null) {
                 packs.run(pool);
             }
@@ -119,7 +123,7 @@ public final class Restorer {
         for (DirMeta d : dirMeta) {
             applyMetadata(d.path(), d.node());
         }
-        return new RestoreResult(files.get(), dirs.get(), others.get(), bytes.get(), verified.get(), errors);
+        return result();
     }
 
     /**
@@ -186,6 +190,9 @@ public final class Restorer {
             }
             case FILE -> {
                 try {
+                    if (alreadyThere(p, n, false)) {
+                        return;
+                    }
                     if (packs == null) {
                         writeFileReporting(p, n);
                     } else if (plan(p, n)) {
@@ -196,7 +203,7 @@ public final class Restorer {
                     throw e;
                 }
             }
-            default -> restoreOther(p, n);
+            default -> restoreOther(p, n, false);
         }
     }
 
@@ -267,7 +274,8 @@ public final class Restorer {
 
     /** What this restorer did so far. */
     public RestoreResult result() {
-        return new RestoreResult(files.get(), dirs.get(), others.get(), bytes.get(), verified.get(), errors);
+        return new RestoreResult(files.get(), dirs.get(), others.get(), bytes.get(), verified.get(),
+                skippedFiles.get(), skippedBytes.get(), errors);
     }
 
     /**
@@ -325,7 +333,8 @@ public final class Restorer {
         return !excludes.excluded(comps) && (includes.isEmpty() || includes.mayMatchBelow(comps));
     }
 
-    private void walk(Id treeId, Path dir, List<String> comps, ExecutorService pool, Semaphore permits,
+    /** @param fresh whether {@code dir} was created by this restore: then nothing is in the way in it */
+    private void walk(Id treeId, Path dir, List<String> comps, boolean fresh, ExecutorService pool, Semaphore permits,
             List<DirMeta> dirMeta) throws IOException {
         List<Node> nodes;
         try {
@@ -350,6 +359,7 @@ public final class Restorer {
                 if (!inc && !mayContainIncluded(c)) {
                     continue;
                 }
+                boolean freshDir = fresh || !Files.exists(p, LinkOption.NOFOLLOW_LINKS);
                 try {
                     Files.createDirectories(p);
                 } catch (IOException e) {
@@ -364,7 +374,7 @@ public final class Restorer {
                     error(p, "directory without subtree in snapshot");
                     continue;
                 }
-                walk(n.subtree(), p, c, pool, permits, dirMeta);
+                walk(n.subtree(), p, c, freshDir, pool, permits, dirMeta);
                 continue;
             }
             if (!inc) {
@@ -375,20 +385,26 @@ public final class Restorer {
                     String key = n.deviceId() + ":" + n.inode();
                     Path first = hardLinks.get(key);
                     if (first != null) {
-                        link(p, first);
+                        if (leaveExisting(p, n, fresh)) {
+                            skippedFiles.incrementAndGet(); // a name, not content: no bytes
+                        } else {
+                            link(p, first);
+                        }
                         continue;
                     }
                     hardLinks.put(key, p);
                     if (packs == null) {
                         // The link must see the file's final content: write it before going on.
-                        writeFileReporting(p, n);
+                        if (!alreadyThere(p, n, fresh)) {
+                            writeFileReporting(p, n);
+                        }
                         continue;
                     }
                     // Pack by pack, the first name is created at once and its links share its
                     // inode: they see the content when its packs are written.
                 }
                 if (packs != null) {
-                    if (plan(p, n)) {
+                    if (!alreadyThere(p, n, fresh) && plan(p, n)) {
                         packs.run(pool);
                     }
                     continue;
@@ -399,9 +415,12 @@ public final class Restorer {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted", e);
                 }
+                boolean freshFile = fresh;
                 pending.add(pool.submit(() -> {
                     try {
-                        writeFileReporting(p, n);
+                        if (!alreadyThere(p, n, freshFile)) {
+                            writeFileReporting(p, n);
+                        }
                     } finally {
                         permits.release();
                     }
@@ -411,8 +430,79 @@ public final class Restorer {
                     pending.removeIf(Future::isDone);
                 }
             } else {
-                restoreOther(p, n);
+                restoreOther(p, n, fresh);
             }
+        }
+    }
+
+    /**
+     * A file something is already in the way of, handled by the overwrite option: left as it is
+     * (never, if-newer), or found up to date (always, if-changed: only its metadata is then set).
+     *
+     * @return whether that is done, and nothing is to be written
+     * @throws IOException only for a full disk
+     */
+    private boolean alreadyThere(Path p, Node n, boolean fresh) throws IOException {
+        if (leaveExisting(p, n, fresh)) {
+            skipped(p, n);
+            return true;
+        }
+        if (upToDate(p, n, fresh)) {
+            skipped(p, n);
+            applyMetadata(p, n);
+            if (opts.verify()) {
+                reported(p, () -> verify(p, n));
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private void skipped(Path p, Node n) {
+        skippedFiles.incrementAndGet();
+        skippedBytes.addAndGet(n.size());
+        progress.bytesDone(n.size());
+        progress.fileDone(p.toString());
+    }
+
+    /** never: anything there stays; if-newer: it stays unless the snapshot's entry is newer. */
+    private boolean leaveExisting(Path p, Node n, boolean fresh) {
+        RestoreOptions.Overwrite o = opts.overwrite();
+        if (fresh || o == RestoreOptions.Overwrite.ALWAYS || o == RestoreOptions.Overwrite.IF_CHANGED) {
+            return false;
+        }
+        FileStat st = statOrNull(p);
+        return st != null && (o == RestoreOptions.Overwrite.NEVER || n.mtime() == null || !n.mtime().isAfter(st.mtime()));
+    }
+
+    /**
+     * always: a regular file of the snapshot's size whose blobs, read back, are the snapshot's;
+     * if-changed: the same, taken as true unread when its modification time is the snapshot's too.
+     */
+    private boolean upToDate(Path p, Node n, boolean fresh) {
+        RestoreOptions.Overwrite o = opts.overwrite();
+        if (fresh || o == RestoreOptions.Overwrite.NEVER || o == RestoreOptions.Overwrite.IF_NEWER) {
+            return false;
+        }
+        FileStat st = statOrNull(p);
+        if (st == null || st.kind() != FileKind.FILE || st.size() != n.size()) {
+            return false;
+        }
+        if (o == RestoreOptions.Overwrite.IF_CHANGED && n.mtime() != null && n.mtime().equals(st.mtime())) {
+            return true;
+        }
+        try {
+            return mismatch(p, n) == null;
+        } catch (IOException e) {
+            return false; // unreadable: written again, which reports what is wrong with it
+        }
+    }
+
+    private static FileStat statOrNull(Path p) {
+        try {
+            return FileSystemAccess.lstat(p);
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -524,27 +614,39 @@ public final class Restorer {
     }
 
     private void verify(Path p, Node n) throws IOException {
+        String mismatch = mismatch(p, n);
+        if (mismatch != null) {
+            throw new VaultException("verify: " + mismatch);
+        }
+        verified.incrementAndGet();
+    }
+
+    /** How the file at {@code p} differs from {@code n}'s content, blob by blob; null if it does not. */
+    private String mismatch(Path p, Node n) throws IOException {
         try (InputStream in = Files.newInputStream(p)) {
             for (Id id : n.content()) {
                 PackedBlob pb = repo.index().lookup(BlobType.DATA, id);
                 if (pb == null) {
-                    throw new VaultException("verify: blob " + id.shortHex() + " not in index");
+                    return "blob " + id.shortHex() + " not in index";
                 }
                 byte[] data = in.readNBytes(pb.plaintextLength(MasterKey.OVERHEAD));
                 MessageDigest md = Id.sha256();
                 md.update(data);
                 if (!Id.fromDigest(md).equals(id)) {
-                    throw new VaultException("verify: content differs from the snapshot");
+                    return "content differs from the snapshot";
                 }
             }
             if (in.read() >= 0) {
-                throw new VaultException("verify: file is longer than in the snapshot");
+                return "file is longer than in the snapshot";
             }
         }
-        verified.incrementAndGet();
+        return null;
     }
 
-    private void restoreOther(Path p, Node n) {
+    private void restoreOther(Path p, Node n, boolean fresh) {
+        if (leaveExisting(p, n, fresh)) {
+            return;
+        }
         try {
             if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 deleteRecursively(p);
