@@ -1,11 +1,5 @@
 package eu.rempart.vault.restorer;
 
-import eu.rempart.vault.archiver.Archiver;
-import eu.rempart.vault.archiver.BackupOptions;
-import eu.rempart.vault.archiver.BackupResult;
-import eu.rempart.vault.backend.local.LocalBackend;
-import eu.rempart.vault.chunker.Polynomial;
-import eu.rempart.vault.crypto.KdfParams;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.testing.TestTrees;
@@ -33,8 +27,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * (a local repository) and pack by pack (a remote one).
  */
 class FullTargetDiskTest {
-    private static final char[] PASSWORD = "full target test".toCharArray();
-
     @TempDir
     Path tmp;
     private Path src;
@@ -56,12 +48,7 @@ class FullTargetDiskTest {
         Files.createLink(big.resolve("xray-link.dcm"), big.resolve("xray.dcm"));
         Files.createDirectories(src.resolve("c-after"));
         Files.writeString(src.resolve("c-after/note.txt"), "after the X-ray\n");
-        try (Repository repo = Repository.init(new LocalBackend(tmp.resolve("repo")), PASSWORD, KdfParams.forTests(),
-                Polynomial.parse("3DA3358B4DC173"), "test", "host")) {
-            BackupResult r = new Archiver(repo, BackupOptions.defaults("host", "test"), null).backup(List.of(src), null);
-            assertThat(r.summary().errors()).isEmpty();
-            snapshot = r.snapshot();
-        }
+        snapshot = LocalVault.backUp(tmp.resolve("repo"), src);
     }
 
     @ParameterizedTest(name = "pack batch {0}")
@@ -69,8 +56,7 @@ class FullTargetDiskTest {
     void onlyCompleteFilesAreLeftAndTheRestoreCanBeRunAgain(int packBatch) throws Exception {
         Path disk = tmp.resolve("small-disk");
         assumeTrue(Tmpfs.mount(disk, "4m"), "cannot mount a tmpfs (not root?)");
-        try (Repository repo = Repository.open(new LocalBackend(tmp.resolve("repo")), PASSWORD)) {
-            repo.loadIndex();
+        try (Repository repo = LocalVault.open(tmp.resolve("repo"))) {
             Restorer restorer = new Restorer(repo, new RestoreOptions(List.of(), false, 2), null, packBatch);
             assertThatThrownBy(() -> restorer.restore(snapshot, disk.resolve("target")))
                     .isInstanceOf(IOException.class).hasMessageContaining("No space left on device");

@@ -2,15 +2,9 @@ package eu.rempart.vault.restorer;
 
 import eu.rempart.vault.BlobType;
 import eu.rempart.vault.Id;
-import eu.rempart.vault.archiver.Archiver;
-import eu.rempart.vault.archiver.BackupOptions;
-import eu.rempart.vault.archiver.BackupResult;
-import eu.rempart.vault.backend.local.LocalBackend;
 import eu.rempart.vault.checker.CheckOptions;
 import eu.rempart.vault.checker.CheckResult;
 import eu.rempart.vault.checker.Checker;
-import eu.rempart.vault.chunker.Polynomial;
-import eu.rempart.vault.crypto.KdfParams;
 import eu.rempart.vault.pack.PackedBlob;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
@@ -35,8 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * blobs verified before it, the error names the pack, and check --read-data names the blob.
  */
 class LocalRestoreDamageTest {
-    private static final char[] PASSWORD = "local restore test".toCharArray();
-
     @TempDir
     Path tmp;
 
@@ -49,17 +41,11 @@ class LocalRestoreDamageTest {
         Files.write(src.resolve("xray.dcm"), image);
         Files.writeString(src.resolve("letter.txt"), "Rendez-vous confirmé.\n".repeat(1000));
         Path dir = tmp.resolve("repo");
-        Snapshot sn;
-        try (Repository repo = Repository.init(new LocalBackend(dir), PASSWORD, KdfParams.forTests(),
-                Polynomial.parse("3DA3358B4DC173"), "test", "host")) {
-            BackupResult r = new Archiver(repo, BackupOptions.defaults("host", "test"), null).backup(List.of(src), null);
-            assertThat(r.summary().errors()).isEmpty();
-            sn = r.snapshot();
-        }
+        Snapshot sn = LocalVault.backUp(dir, src);
 
         PackedBlob victim;
         long before = 0; // the plaintext bytes of the file's blobs ahead of the victim
-        try (Repository repo = open(dir)) {
+        try (Repository repo = LocalVault.open(dir)) {
             // The first blob after the first that is stored uncompressed and spans several segments.
             List<Id> content = fileNode(repo, sn, src, "xray.dcm").content();
             int k = 1;
@@ -78,7 +64,7 @@ class LocalRestoreDamageTest {
         // In the blob's last segment.
         PackFiles.flip(PackFiles.writable(dir, victim.packId()), victim.offset() + victim.length() - 100, 1);
 
-        try (Repository repo = open(dir)) {
+        try (Repository repo = LocalVault.open(dir)) {
             Path target = tmp.resolve("target");
             RestoreResult r = new Restorer(repo, RestoreOptions.defaults(), null).restore(sn, target);
             assertThat(r.errors()).singleElement().satisfies(e -> {
@@ -99,12 +85,6 @@ class LocalRestoreDamageTest {
                     .contains("data blob " + victim.id().toHex()).contains("failed authentication"));
             assertThat(c.errors()).anySatisfy(e -> assertThat(e.toString()).contains("content does not match its name"));
         }
-    }
-
-    private static Repository open(Path dir) throws Exception {
-        Repository repo = Repository.open(new LocalBackend(dir), PASSWORD);
-        repo.loadIndex();
-        return repo;
     }
 
     private static Node fileNode(Repository repo, Snapshot sn, Path src, String name) throws Exception {

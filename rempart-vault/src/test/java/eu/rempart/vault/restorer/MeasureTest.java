@@ -1,12 +1,6 @@
 package eu.rempart.vault.restorer;
 
-import eu.rempart.vault.archiver.Archiver;
-import eu.rempart.vault.archiver.BackupOptions;
-import eu.rempart.vault.archiver.BackupResult;
 import eu.rempart.vault.archiver.Excludes;
-import eu.rempart.vault.backend.local.LocalBackend;
-import eu.rempart.vault.chunker.Polynomial;
-import eu.rempart.vault.crypto.KdfParams;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.snapshot.Snapshot;
 import eu.rempart.vault.testing.TestTrees;
@@ -21,8 +15,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The totals a restore's progress is shown against are what that restore then writes. */
 class MeasureTest {
-    private static final char[] PASSWORD = "measure test".toCharArray();
-
     @TempDir
     Path tmp;
 
@@ -31,10 +23,8 @@ class MeasureTest {
         Path src = tmp.resolve("src");
         // files, a hard-linked pair, symlinks, a fifo, odd names
         TestTrees.build(src, 3, 80, 2, 200_000);
-        try (Repository repo = Repository.init(new LocalBackend(tmp.resolve("repo")), PASSWORD, KdfParams.forTests(),
-                Polynomial.parse("3DA3358B4DC173"), "test", "host")) {
-            BackupResult b = new Archiver(repo, BackupOptions.defaults("host", "test"), null).backup(List.of(src), null);
-            Snapshot sn = b.snapshot();
+        Snapshot sn = LocalVault.backUp(tmp.resolve("repo"), src);
+        try (Repository repo = LocalVault.open(tmp.resolve("repo"))) {
 
             RestoreOptions all = RestoreOptions.defaults();
             long[] counted = count(repo, all, sn);

@@ -1,11 +1,5 @@
 package eu.rempart.vault.restorer;
 
-import eu.rempart.vault.archiver.Archiver;
-import eu.rempart.vault.archiver.BackupOptions;
-import eu.rempart.vault.archiver.BackupResult;
-import eu.rempart.vault.backend.local.LocalBackend;
-import eu.rempart.vault.chunker.Polynomial;
-import eu.rempart.vault.crypto.KdfParams;
 import eu.rempart.vault.repository.Repository;
 import eu.rempart.vault.restorer.RestoreOptions.Overwrite;
 import eu.rempart.vault.snapshot.Snapshot;
@@ -35,7 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * place after an attack, fetch only what is missing or wrong. File by file and pack by pack.
  */
 class OverwriteTest {
-    private static final char[] PASSWORD = "overwrite test".toCharArray();
     private static final List<String> NAMES = List.of("a.txt", "b.bin", "c.txt", "d.txt", "e.bin", "f.txt", "g.txt");
 
     @TempDir
@@ -54,11 +47,7 @@ class OverwriteTest {
         TestTrees.writeRandom(src.resolve("e.bin"), 2_500_000, 2); // several blobs
         Files.writeString(src.resolve("f.txt"), "facture 0001\n".repeat(100));
         Files.writeString(src.resolve("g.txt"), "grille 0001\n".repeat(100));
-        try (Repository repo = Repository.init(new LocalBackend(tmp.resolve("repo")), PASSWORD, KdfParams.forTests(),
-                Polynomial.parse("3DA3358B4DC173"), "test", "host")) {
-            BackupResult r = new Archiver(repo, BackupOptions.defaults("host", "test"), null).backup(List.of(src), null);
-            snapshot = r.snapshot();
-        }
+        snapshot = LocalVault.backUp(tmp.resolve("repo"), src);
     }
 
     @ParameterizedTest(name = "{0}, pack batch {1}")
@@ -66,8 +55,7 @@ class OverwriteTest {
     void whatIsAlreadyRightIsNotWrittenAgain(Overwrite mode, int packBatch) throws Exception {
         Path target = tmp.resolve("target");
         Path restored = target.resolve(src.toString().substring(1));
-        try (Repository repo = Repository.open(new LocalBackend(tmp.resolve("repo")), PASSWORD)) {
-            repo.loadIndex();
+        try (Repository repo = LocalVault.open(tmp.resolve("repo"))) {
             RestoreOptions opts = new RestoreOptions(List.of(), false, 2);
             RestoreResult first = new Restorer(repo, opts, null, packBatch).restore(snapshot, target);
             assertThat(first.files()).isEqualTo(NAMES.size());
