@@ -85,6 +85,21 @@ class CliTest {
     }
 
     @Test
+    void aBlobInNoIndexIsExplained() throws IOException {
+        ok("init");
+        ok("backup", src.toString());
+        try (Stream<Path> s = Files.list(repo.resolve("index"))) {
+            for (Path p : s.toList()) {
+                Files.delete(p); // lost with a share's folder, say: the packs are still there
+            }
+        }
+        CommandRun r = rempart("restore", "latest", "--target", tmp.resolve("out").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).containsPattern("rempart: .*/out: le bloc [0-9a-f]{8} n’est dans aucun index du dépôt et n’a "
+                + "pas pu être lu : lancez rempart check, puis rempart repair index\n");
+    }
+
+    @Test
     void initBackupSnapshotsLsAndJsonRoundTrip() throws IOException {
         CommandRun init = ok("init");
         assertThat(init.out()).contains("Dépôt").contains(repo.toString());

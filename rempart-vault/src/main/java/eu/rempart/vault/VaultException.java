@@ -51,7 +51,13 @@ public class VaultException extends RuntimeException {
          */
         PRUNE_REFUSED,
         /** A password file is empty; an empty password is refused, as restic refuses it. Argument: the file. */
-        EMPTY_PASSWORD_FILE
+        EMPTY_PASSWORD_FILE,
+        /** A restored file's blobs do not add up to the snapshot's size. Arguments: bytes restored, bytes expected. */
+        SIZE_MISMATCH,
+        /** A blob a snapshot needs is in no index, so it could not be read. Argument: the blob's short id. */
+        BLOB_NOT_INDEXED,
+        /** A restored file, read back ({@code --verify}), differs from the snapshot. */
+        VERIFY_FAILED
     }
 
     private final Problem problem;

@@ -658,7 +658,8 @@ public final class Repository implements AutoCloseable {
     private PackedBlob lookup(BlobType type, Id id) {
         PackedBlob pb = index.lookup(type, id);
         if (pb == null) {
-            throw new VaultException(type.json() + " blob " + id.shortHex() + " not found in index");
+            throw new VaultException(VaultException.Problem.BLOB_NOT_INDEXED, id.shortHex(),
+                    type.json() + " blob " + id.shortHex() + " not found in index");
         }
         return pb;
     }

@@ -89,14 +89,14 @@ final class PackRestorer {
         for (Id id : n.content()) {
             PackedBlob pb = repo.index().lookup(BlobType.DATA, id);
             if (pb == null) {
-                restorer.error(p, "data blob " + id.shortHex() + " not found in index");
+                restorer.notIndexed(p, id);
                 return false;
             }
             blobs.add(pb);
             size += pb.plaintextLength(MasterKey.OVERHEAD);
         }
         if (size != n.size()) {
-            restorer.error(p, "restored " + size + " bytes, snapshot says " + n.size());
+            restorer.sizeMismatch(p, size, n.size());
         }
         if (blobs.isEmpty()) {
             restorer.fileWritten(p, n);

@@ -589,7 +589,7 @@ public final class Restorer {
             throw e;
         }
         if (written != n.size()) {
-            error(p, "restored " + written + " bytes, snapshot says " + n.size());
+            sizeMismatch(p, written, n.size());
         }
     }
 
@@ -616,7 +616,7 @@ public final class Restorer {
     private void verify(Path p, Node n) throws IOException {
         String mismatch = mismatch(p, n);
         if (mismatch != null) {
-            throw new VaultException("verify: " + mismatch);
+            throw new VaultException(VaultException.Problem.VERIFY_FAILED, List.of(), "verify: " + mismatch);
         }
         verified.incrementAndGet();
     }
@@ -705,6 +705,23 @@ public final class Restorer {
 
     void error(Path p, String message) {
         error(p, message, null);
+    }
+
+    /** A file whose blobs do not add up to the snapshot's size. */
+    void sizeMismatch(Path p, long restored, long expected) {
+        error(p, new VaultException(VaultException.Problem.SIZE_MISMATCH,
+                List.of(String.valueOf(restored), String.valueOf(expected)),
+                "restored " + restored + " bytes, snapshot says " + expected));
+    }
+
+    /** A file with a data blob that no index lists. */
+    void notIndexed(Path p, Id blob) {
+        error(p, new VaultException(VaultException.Problem.BLOB_NOT_INDEXED, blob.shortHex(),
+                "data blob " + blob.shortHex() + " not found in index"));
+    }
+
+    private void error(Path p, VaultException e) {
+        error(p, e.getMessage(), e);
     }
 
     /**
