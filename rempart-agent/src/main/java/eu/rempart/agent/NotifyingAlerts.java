@@ -51,7 +51,7 @@ public final class NotifyingAlerts implements Alerts {
                         SmtpSettings.Security.valueOf(e.security().toUpperCase(Locale.ROOT)), e.username(), password,
                         e.from(), e.to(), e.cacert(), Duration.ofSeconds(30), lang)));
             } catch (IllegalArgumentException x) {
-                throw new AgentConfig.ConfigException(cfg.file() + ": notifications.email: " + x.getMessage());
+                throw new AgentConfig.ConfigException(cfg.file(), "notifications.email", "email", x.getMessage());
             }
         }
         if (n.webhook() != null) {

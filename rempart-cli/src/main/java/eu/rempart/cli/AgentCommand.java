@@ -54,7 +54,7 @@ final class AgentCommand implements Callable<Integer> {
         try {
             return AgentConfig.load(f.toAbsolutePath(), cli.hostname());
         } catch (AgentConfig.ConfigException e) {
-            throw new CliException(ExitCodes.ERROR, "agent.badConfig", e.getMessage());
+            throw new CliException(ExitCodes.ERROR, "agent.badConfig", e.describe(cli.msg().locale()));
         }
     }
 
@@ -69,7 +69,12 @@ final class AgentCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             Cli cli = agent.cli;
             AgentConfig cfg = agent.load();
-            Alerts alerts = eu.rempart.agent.NotifyingAlerts.of(cfg, line -> log(cli, line));
+            Alerts alerts;
+            try {
+                alerts = eu.rempart.agent.NotifyingAlerts.of(cfg, line -> log(cli, line));
+            } catch (AgentConfig.ConfigException e) {
+                throw new CliException(ExitCodes.ERROR, "agent.badConfig", e.describe(cli.msg().locale()));
+            }
             try (RunStore store = RunStore.open(cfg.stateDir())) {
                 Agent a = new Agent(cfg, store, alerts, Clock.systemDefaultZone(), line -> log(cli, line));
                 // SIGTERM (service stop): stop firing, let runs under way end; the hook must not wait for

@@ -100,6 +100,18 @@ class CliTest {
     }
 
     @Test
+    void anAgentConfigurationMistakeIsSaidInTheCommandLinesLanguage() throws IOException {
+        Path conf = Files.writeString(tmp.resolve("agent.yaml"), "repositories:\n  local: {url: /srv/vault, password_file: "
+                + "agent.yaml}\njobs:\n  - {name: a, type: backup, schedule: \"@daily\", repository: nas, paths: [/x]}\n");
+        CommandRun fr = rempart("agent", "status", "--config", conf.toString());
+        assertThat(fr.code()).isEqualTo(1);
+        assertThat(fr.err()).isEqualTo("rempart: configuration de l’agent incorrecte : " + conf
+                + ": job \"a\": le dépôt « nas » n’est pas parmi les dépôts déclarés (local)\n");
+        CommandRun en = rempart("--lang", "en", "agent", "status", "--config", conf.toString());
+        assertThat(en.err()).endsWith(conf + ": job \"a\": repository \"nas\" is not among repositories (local)\n");
+    }
+
+    @Test
     void initBackupSnapshotsLsAndJsonRoundTrip() throws IOException {
         CommandRun init = ok("init");
         assertThat(init.out()).contains("Dépôt").contains(repo.toString());

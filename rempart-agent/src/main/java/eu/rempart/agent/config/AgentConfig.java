@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.text.MessageFormat;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ResourceBundle;
 import java.util.Set;
 
 /**
@@ -134,18 +136,44 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
         try {
             root = YAML.readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new ConfigException(file + ": not valid YAML: " + e.getOriginalMessage());
+            throw new ConfigException(file, "", "yaml", e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) {
-            throw new ConfigException(file + ": expected a YAML mapping (host, repositories, jobs…)");
+            throw new ConfigException(file, "", "notMapping");
         }
         return new Reader(file, defaultHost).read(root);
     }
 
-    /** A configuration mistake. */
+    /**
+     * A configuration mistake: the file, where in it (as "jobs[2]" or "job \"cabinet\".keep"), and
+     * what is wrong, in English ({@link #getMessage()}) or in the reader's language ({@link #describe}).
+     */
     public static final class ConfigException extends IOException {
-        public ConfigException(String message) {
-            super(message);
+        private final Path file;
+        private final String where;
+        private final String key;
+        private final Object[] args;
+
+        /** @param key a text of {@code eu/rempart/agent/config/mistakes*.properties}, with its arguments */
+        public ConfigException(Path file, String where, String key, Object... args) {
+            super(format(file, where, key, args, Locale.ENGLISH));
+            this.file = file;
+            this.where = where;
+            this.key = key;
+            this.args = args.clone();
+        }
+
+        /** The mistake in French (any language but English) or English. */
+        public String describe(Locale language) {
+            return format(file, where, key, args, language);
+        }
+
+        private static String format(Path file, String where, String key, Object[] args, Locale language) {
+            Locale l = language != null && "en".equals(language.getLanguage()) ? Locale.ENGLISH : Locale.FRENCH;
+            ResourceBundle b = ResourceBundle.getBundle("eu.rempart.agent.config.mistakes", l,
+                    ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES));
+            String what = b.containsKey(key) ? new MessageFormat(b.getString(key), l).format(args) : key;
+            return file + ": " + (where.isEmpty() ? "" : where + ": ") + what;
         }
     }
 
@@ -162,8 +190,8 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
             this.dir = parent == null ? Path.of(".") : parent;
         }
 
-        ConfigException bad(String where, String what) {
-            return new ConfigException(file + ": " + where + ": " + what);
+        ConfigException bad(String where, String key, Object... args) {
+            return new ConfigException(file, where, key, args);
         }
 
         AgentConfig read(JsonNode root) throws IOException {
@@ -180,13 +208,13 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
             Locale language = switch (lang.toLowerCase(Locale.ROOT)) {
                 case "fr" -> Locale.FRENCH;
                 case "en" -> Locale.ENGLISH;
-                default -> throw bad("language", "\"" + lang + "\" is not fr or en");
+                default -> throw bad("language", "language", lang);
             };
 
             Map<String, RepositoryConfig> repos = new LinkedHashMap<>();
             JsonNode rs = root.path("repositories");
             if (!rs.isObject() || rs.isEmpty()) {
-                throw bad("repositories", "at least one repository is needed (name: {url: …, password_file: …})");
+                throw bad("repositories", "noRepository");
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = rs.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
@@ -196,13 +224,13 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
             List<JobConfig> jobs = new ArrayList<>();
             JsonNode js = root.path("jobs");
             if (!js.isArray() || js.isEmpty()) {
-                throw bad("jobs", "at least one job is needed (a list of {name, type, schedule, …})");
+                throw bad("jobs", "noJob");
             }
             Set<String> names = new LinkedHashSet<>();
             for (int i = 0; i < js.size(); i++) {
                 JobConfig j = job("jobs[" + i + "]", js.get(i), repos);
                 if (!names.add(j.name())) {
-                    throw bad("jobs[" + i + "]", "a job named \"" + j.name() + "\" already exists");
+                    throw bad("jobs[" + i + "]", "duplicateJob", j.name());
                 }
                 jobs.add(j);
             }
@@ -214,16 +242,16 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
         RepositoryConfig repository(String name, JsonNode n) throws ConfigException {
             String w = "repositories." + name;
             if (!n.isObject()) {
-                throw bad(w, "expected {url: …, password_file: …}");
+                throw bad(w, "repositoryShape");
             }
             known(n, w, "url", "password_file", "options", "cacert");
             String url = required(n, w, "url");
             Path pw = path(n, w, "password_file");
             if (pw == null) {
-                throw bad(w, "password_file is missing (a file holding the repository's password)");
+                throw bad(w, "noPasswordFile");
             }
             if (!Files.isReadable(pw)) {
-                throw bad(w + ".password_file", pw + " cannot be read");
+                throw bad(w + ".password_file", "unreadable", pw);
             }
             Map<String, String> options = new LinkedHashMap<>();
             n.path("options").fields().forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
@@ -237,7 +265,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
 
         JobConfig job(String w, JsonNode n, Map<String, RepositoryConfig> repos) throws ConfigException {
             if (!n.isObject()) {
-                throw bad(w, "expected {name, type, schedule, …}");
+                throw bad(w, "jobShape");
             }
             String name = required(n, w, "name");
             w = "job \"" + name + "\"";
@@ -249,7 +277,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                 }
             }
             if (type == null) {
-                throw bad(w, "type \"" + typeText + "\" is not backup, forget, check or restore-test");
+                throw bad(w, "jobType", typeText);
             }
             switch (type) {
                 case BACKUP -> known(n, w, "name", "type", "schedule", "repository", "paths", "exclude", "iexclude",
@@ -262,37 +290,37 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
             try {
                 schedule = Schedule.parse(required(n, w, "schedule"));
             } catch (IllegalArgumentException e) {
-                throw bad(w, e.getMessage());
+                throw bad(w, "schedule", e.getMessage());
             }
             List<String> repositories = type == JobType.BACKUP ? List.of(required(n, w, "repository"))
                     : strings(n, w, "repositories");
             if (repositories.isEmpty()) {
-                throw bad(w, "repositories is missing");
+                throw bad(w, "missing", "repositories");
             }
             List<String> copyTo = strings(n, w, "copy_to");
             for (String r : concat(repositories, copyTo)) {
                 if (!repos.containsKey(r)) {
-                    throw bad(w, "repository \"" + r + "\" is not among repositories (" + String.join(", ", repos.keySet()) + ")");
+                    throw bad(w, "unknownRepository", r, String.join(", ", repos.keySet()));
                 }
             }
             if (copyTo.contains(repositories.get(0)) && type == JobType.BACKUP) {
-                throw bad(w, "copy_to names the repository the backup goes to");
+                throw bad(w, "copyToSelf");
             }
             List<Path> paths = new ArrayList<>();
             for (String p : strings(n, w, "paths")) {
                 paths.add(dir.resolve(p).normalize()); // relative to the file, like every path in it
             }
             if (type == JobType.BACKUP && paths.isEmpty()) {
-                throw bad(w, "paths is missing (the folders to back up)");
+                throw bad(w, "noPaths");
             }
             Policy keep = type == JobType.FORGET ? keep(n.path("keep"), w) : null;
             String subset = text(n, w, "read_data_subset", null);
             if (subset != null && !subset.matches("\\d+(\\.\\d+)?%|\\d+/\\d+")) {
-                throw bad(w, "read_data_subset \"" + subset + "\" is not N% or n/m");
+                throw bad(w, "subset", subset);
             }
             int files = n.path("files").asInt(20);
             if (files <= 0) {
-                throw bad(w, "files must be positive");
+                throw bad(w, "filesPositive");
             }
             String larger = text(n, w, "exclude_larger_than", null);
             long maxSize = 0;
@@ -300,15 +328,15 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                 try {
                     maxSize = Sizes.parse(larger);
                 } catch (IllegalArgumentException e) {
-                    throw bad(w, "exclude_larger_than \"" + larger + "\" is not a size such as 500M or 4G");
+                    throw bad(w, "size", larger);
                 }
                 if (maxSize == 0) {
-                    throw bad(w, "exclude_larger_than must be more than 0");
+                    throw bad(w, "sizeZero");
                 }
             }
             JsonNode oneFs = n.path("one_file_system");
             if (!oneFs.isMissingNode() && !oneFs.isBoolean()) {
-                throw bad(w, "one_file_system must be true or false");
+                throw bad(w, "oneFileSystem");
             }
             BackupExcludes excludes = new BackupExcludes(strings(n, w, "exclude"), strings(n, w, "iexclude"), maxSize,
                     oneFs.asBoolean(false));
@@ -331,14 +359,14 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                     b.keepWithin(PolicyDuration.parse(k.get("within").asText()));
                 }
             } catch (IllegalArgumentException e) {
-                throw bad(w + ".keep", e.getMessage());
+                throw bad(w + ".keep", "policy", e.getMessage());
             }
             for (String t : strings(k, w + ".keep", "tags")) {
                 b.keepTags(List.of(t.split(",")));
             }
             Policy p = b.build();
             if (p.isEmpty()) {
-                throw bad(w + ".keep", "keeps nothing; leave keep out for the default policy");
+                throw bad(w + ".keep", "keepsNothing");
             }
             return p;
         }
@@ -346,7 +374,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
         int count(JsonNode k, String field, String w) throws ConfigException {
             int v = k.path(field).asInt(0);
             if (v < 0) {
-                throw bad(w + ".keep." + field, "must not be negative");
+                throw bad(w + ".keep." + field, "negative");
             }
             return v;
         }
@@ -364,7 +392,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                 try {
                     summary = Schedule.parse(n.get("daily_summary").asText());
                 } catch (IllegalArgumentException e) {
-                    throw bad(w + ".daily_summary", e.getMessage());
+                    throw bad(w + ".daily_summary", "schedule", e.getMessage());
                 }
             }
             EmailConfig email = null;
@@ -374,12 +402,12 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                 known(e, we, "host", "port", "security", "username", "password_file", "from", "to", "cacert");
                 String security = text(e, we, "security", "starttls").toLowerCase(Locale.ROOT);
                 if (!List.of("none", "starttls", "tls").contains(security)) {
-                    throw bad(we + ".security", "\"" + security + "\" is not none, starttls or tls");
+                    throw bad(we + ".security", "security", security);
                 }
                 int port = e.path("port").asInt(security.equals("tls") ? 465 : 587);
                 List<String> to = strings(e, we, "to");
                 if (to.isEmpty()) {
-                    throw bad(we, "to is missing (who receives the alerts)");
+                    throw bad(we, "noRecipient");
                 }
                 email = new EmailConfig(required(e, we, "host"), port, security, text(e, we, "username", null),
                         path(e, we, "password_file"), required(e, we, "from"), to, path(e, we, "cacert"));
@@ -393,10 +421,10 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                 try {
                     url = URI.create(required(h, wh, "url"));
                 } catch (IllegalArgumentException x) {
-                    throw bad(wh + ".url", "not a URL");
+                    throw bad(wh + ".url", "notUrl");
                 }
                 if (!"https".equals(url.getScheme()) && !"http".equals(url.getScheme())) {
-                    throw bad(wh + ".url", "must be http or https");
+                    throw bad(wh + ".url", "httpOnly");
                 }
                 Map<String, String> headers = new LinkedHashMap<>();
                 h.path("headers").fields().forEachRemaining(x -> headers.put(x.getKey(), x.getValue().asText()));
@@ -420,7 +448,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                 }
                 return Duration.parse(s.strip().toUpperCase(Locale.ROOT));
             } catch (DateTimeParseException | NumberFormatException e) {
-                throw bad(w, "\"" + s + "\" is not a duration like 26h or 2d");
+                throw bad(w, "duration", s);
             }
         }
 
@@ -429,8 +457,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
             for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
                 String f = it.next();
                 if (!ok.contains(f)) {
-                    throw bad(w.isEmpty() ? f : w, (w.isEmpty() ? "" : f + ": ") + "unknown setting (expected one of "
-                            + String.join(", ", fields) + ")");
+                    throw bad(w.isEmpty() ? f : w + "." + f, "unknown", String.join(", ", fields));
                 }
             }
         }
@@ -438,7 +465,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
         String required(JsonNode n, String w, String field) throws ConfigException {
             String v = text(n, w, field, null);
             if (v == null || v.isBlank()) {
-                throw bad(w, field + " is missing");
+                throw bad(w, "missing", field);
             }
             return v;
         }
@@ -449,7 +476,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                 return def;
             }
             if (!v.isValueNode()) {
-                throw bad(w.isEmpty() ? field : w + "." + field, "expected a single value");
+                throw bad(w.isEmpty() ? field : w + "." + field, "singleValue");
             }
             return v.asText();
         }
@@ -468,7 +495,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                 return List.of(v.asText());
             }
             if (!v.isArray()) {
-                throw bad(w + "." + field, "expected a list");
+                throw bad(w + "." + field, "list");
             }
             List<String> out = new ArrayList<>();
             v.forEach(x -> out.add(x.asText()));

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -100,5 +102,50 @@ class AgentConfigTest {
                 .hasMessageContaining("job \"a\"").hasMessageContaining("exclude_larger_than \"lots\" is not a size");
         assertThatThrownBy(() -> load(repo + "jobs:\n  - {name: a, type: backup, schedule: \"@daily\", repository: local, paths: [/x], one_file_system: 3}\n"))
                 .hasMessageContaining("one_file_system must be true or false");
+        assertThatThrownBy(() -> load(repo + "jobs: []\n")).hasMessageEndingWith(
+                "agent.yaml: jobs: at least one job is needed (a list of {name, type, schedule, …})");
+        assertThatThrownBy(() -> load("repositories: {local: /srv/vault}\njobs: []\n")).hasMessageEndingWith(
+                "agent.yaml: repositories.local: expected {url: …, password_file: …}");
+    }
+
+    @Test
+    void mistakesAreSaidInFrenchByDefault() {
+        String repo = "repositories:\n  local: {url: /srv/vault, password_file: vault.pass}\n";
+        Path file = tmp.resolve("agent.yaml");
+        assertThatThrownBy(() -> load(repo + "jobs:\n  - {name: a, type: backup, schedule: \"@daily\", repository: nas, paths: [/x]}\n"))
+                .isInstanceOfSatisfying(AgentConfig.ConfigException.class, e -> {
+                    assertThat(e.describe(Locale.FRENCH)).isEqualTo(file + ": job \"a\": le dépôt « nas » n’est pas parmi "
+                            + "les dépôts déclarés (local)");
+                    assertThat(e.describe(null)).isEqualTo(e.describe(Locale.FRENCH));
+                    assertThat(e.describe(Locale.ENGLISH)).isEqualTo(e.getMessage());
+                });
+        assertThatThrownBy(() -> load(repo + "jobs: []\n")).isInstanceOfSatisfying(AgentConfig.ConfigException.class,
+                e -> assertThat(e.describe(Locale.FRENCH)).isEqualTo(file + ": jobs: il faut au moins une tâche "
+                        + "(une liste de {name, type, schedule, …})"));
+    }
+
+    @Test
+    void bothLanguagesHaveEveryMistakeWithTheSameArguments() throws Exception {
+        Properties fr = new Properties();
+        Properties en = new Properties();
+        try (var a = getClass().getResourceAsStream("/eu/rempart/agent/config/mistakes.properties");
+                var b = getClass().getResourceAsStream("/eu/rempart/agent/config/mistakes_en.properties")) {
+            fr.load(new java.io.InputStreamReader(a, java.nio.charset.StandardCharsets.UTF_8));
+            en.load(new java.io.InputStreamReader(b, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(fr.stringPropertyNames()).isEqualTo(en.stringPropertyNames());
+        for (String k : fr.stringPropertyNames()) {
+            assertThat(new java.text.MessageFormat(fr.getProperty(k)).getFormats().length).as(k)
+                    .isEqualTo(new java.text.MessageFormat(en.getProperty(k)).getFormats().length);
+        }
+        // every key the code uses is there
+        String code = Files.readString(Path.of("src/main/java/eu/rempart/agent/config/AgentConfig.java"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("bad\\([^;]*?, \"(\\w+)\"").matcher(code);
+        int found = 0;
+        while (m.find()) {
+            assertThat(fr.stringPropertyNames()).contains(m.group(1));
+            found++;
+        }
+        assertThat(found).isGreaterThan(25);
     }
 }
