@@ -286,12 +286,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                 case CHECK -> known(n, w, "name", "type", "schedule", "repositories", "read_data_subset");
                 case RESTORE_TEST -> known(n, w, "name", "type", "schedule", "repositories", "files");
             }
-            Schedule schedule;
-            try {
-                schedule = Schedule.parse(required(n, w, "schedule"));
-            } catch (IllegalArgumentException e) {
-                throw bad(w, "schedule", e.getMessage());
-            }
+            Schedule schedule = schedule(required(n, w, "schedule"), w);
             List<String> repositories = type == JobType.BACKUP ? List.of(required(n, w, "repository"))
                     : strings(n, w, "repositories");
             if (repositories.isEmpty()) {
@@ -389,11 +384,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
             }
             Schedule summary = null;
             if (n.has("daily_summary")) {
-                try {
-                    summary = Schedule.parse(n.get("daily_summary").asText());
-                } catch (IllegalArgumentException e) {
-                    throw bad(w + ".daily_summary", "schedule", e.getMessage());
-                }
+                summary = schedule(n.get("daily_summary").asText(), w + ".daily_summary");
             }
             EmailConfig email = null;
             JsonNode e = n.path("email");
@@ -431,6 +422,15 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
                 webhook = new WebhookConfig(url, Map.copyOf(headers), path(h, wh, "cacert"));
             }
             return new NotificationsConfig(missing, summary, email, webhook);
+        }
+
+        Schedule schedule(String expression, String w) throws ConfigException {
+            try {
+                return Schedule.parse(expression);
+            } catch (IllegalArgumentException e) {
+                // the parser's own words (English) stay as the detail
+                throw bad(w, "schedule", expression, e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+            }
         }
 
         /** 90m, 26h, 2d (or ISO-8601, PT26H). */

@@ -39,7 +39,7 @@ public final class Schedule {
             cron.validate();
             return new Schedule(t, ExecutionTime.forCron(cron));
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("invalid cron expression \"" + text + "\": " + e.getMessage());
+            throw new IllegalArgumentException("invalid cron expression \"" + text + "\": " + e.getMessage(), e);
         }
     }
 

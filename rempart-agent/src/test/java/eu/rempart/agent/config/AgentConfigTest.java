@@ -119,6 +119,10 @@ class AgentConfigTest {
                     assertThat(e.describe(null)).isEqualTo(e.describe(Locale.FRENCH));
                     assertThat(e.describe(Locale.ENGLISH)).isEqualTo(e.getMessage());
                 });
+        assertThatThrownBy(() -> load(repo + "jobs:\n  - {name: a, type: check, schedule: \"61 * * * *\", repositories: [local]}\n"))
+                .isInstanceOfSatisfying(AgentConfig.ConfigException.class, e -> assertThat(e.describe(Locale.FRENCH))
+                        .startsWith(file + ": job \"a\": planification « 61 * * * * » incorrecte : il faut une expression "
+                                + "cron à cinq champs").doesNotContain("invalid cron expression"));
         assertThatThrownBy(() -> load(repo + "jobs: []\n")).isInstanceOfSatisfying(AgentConfig.ConfigException.class,
                 e -> assertThat(e.describe(Locale.FRENCH)).isEqualTo(file + ": jobs: il faut au moins une tâche "
                         + "(une liste de {name, type, schedule, …})"));
