@@ -30,6 +30,10 @@ final class TestCertificates {
         goodPem = dir.resolve("good.pem");
         wrongNameKeystore = dir.resolve("wrong-name.p12");
         wrongNamePem = dir.resolve("wrong-name.pem");
+        // removed at exit in the reverse order of these calls: the files, then their folder
+        for (Path p : new Path[] {goodKeystore, goodPem, wrongNameKeystore, wrongNamePem}) {
+            p.toFile().deleteOnExit();
+        }
         make(goodKeystore, goodPem, "ip:127.0.0.1,dns:localhost");
         make(wrongNameKeystore, wrongNamePem, "dns:elsewhere.invalid");
     }
