@@ -82,11 +82,8 @@ final class PackWindows {
         try {
             if (mine) {
                 try {
-                    try {
-                        repo.backend().read(FileType.PACK, key.pack(), start, w.buf, 0, (int) (end - start));
-                    } catch (java.nio.file.NoSuchFileException e) {
-                        throw new PackMissingException(eu.rempart.vault.Id.parse(key.pack()), e);
-                    }
+                    Repository.named(key.pack(), (pos, dst, off, len) -> repo.backend().read(FileType.PACK, key.pack(),
+                            pos, dst, off, len)).read(start, w.buf, 0, (int) (end - start));
                     w.read.complete(null);
                 } catch (IOException | RuntimeException e) {
                     synchronized (windows) {

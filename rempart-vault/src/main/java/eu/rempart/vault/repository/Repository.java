@@ -666,7 +666,7 @@ public final class Repository implements AutoCloseable {
 
     public BlobData loadBlobShared(PackedBlob pb) throws IOException {
         String pack = pb.packId().toHex();
-        return readWhole(pb, named(pb, (pos, dst, off, len) -> backend.read(FileType.PACK, pack, pos, dst, off, len)), null);
+        return readWhole(pb, named(pack, (pos, dst, off, len) -> backend.read(FileType.PACK, pack, pos, dst, off, len)), null);
     }
 
     /**
@@ -682,7 +682,7 @@ public final class Repository implements AutoCloseable {
     public long streamBlob(Id id, BlobSink sink) throws IOException {
         PackedBlob pb = lookup(BlobType.DATA, id);
         String pack = pb.packId().toHex();
-        return read(pb, named(pb, (pos, dst, off, len) -> backend.read(FileType.PACK, pack, pos, dst, off, len)), null, sink);
+        return read(pb, named(pack, (pos, dst, off, len) -> backend.read(FileType.PACK, pack, pos, dst, off, len)), null, sink);
     }
 
     /**
@@ -692,7 +692,7 @@ public final class Repository implements AutoCloseable {
      */
     public long streamBlob(PackedBlob pb, long until, BlobSink sink) throws IOException {
         String pack = pb.packId().toHex();
-        return read(pb, named(pb, (pos, dst, off, len) -> backend.readSequential(FileType.PACK, pack, pos, dst, off, len,
+        return read(pb, named(pack, (pos, dst, off, len) -> backend.readSequential(FileType.PACK, pack, pos, dst, off, len,
                 until)), null, sink);
     }
 
@@ -704,24 +704,24 @@ public final class Repository implements AutoCloseable {
      */
     public void verifyBlob(PackedBlob pb, java.security.MessageDigest sealed) throws IOException {
         String pack = pb.packId().toHex();
-        read(pb, named(pb, (pos, dst, off, len) -> backend.readSequential(FileType.PACK, pack, pos, dst, off, len)),
+        read(pb, named(pack, (pos, dst, off, len) -> backend.readSequential(FileType.PACK, pack, pos, dst, off, len)),
                 sealed, (b, off, len) -> { });
     }
 
     /** How {@link #read} reads a blob's bytes from its pack. */
-    private interface PackReader {
+    interface PackReader {
         void read(long pos, byte[] dst, int off, int len) throws IOException;
     }
 
-    /** A pack the store does not have is named as such: {@link PackMissingException}. */
-    private static PackReader named(PackedBlob pb, PackReader r) {
+    /** A pack ({@code pack}, hex) the store does not have is named as such: {@link PackMissingException}. */
+    static PackReader named(String pack, PackReader r) {
         return (pos, dst, off, len) -> {
             try {
                 r.read(pos, dst, off, len);
             } catch (PackMissingException e) {
                 throw e;
             } catch (NoSuchFileException e) {
-                throw new PackMissingException(pb.packId(), e);
+                throw new PackMissingException(Id.parse(pack), e);
             }
         };
     }
@@ -906,13 +906,16 @@ public final class Repository implements AutoCloseable {
 
     /** A blob that authenticates yet cannot be decoded: a writer's bug more than damage, said in English. */
     private static VaultException damaged(PackedBlob pb, String what) {
-        return new VaultException("pack " + pb.packId().shortHex() + ": " + pb.type().json() + " blob "
-                + pb.id().shortHex() + " " + what);
+        return new VaultException(blobMessage(pb, what));
     }
 
     private static VaultException damaged(PackedBlob pb, VaultException.Problem problem, String what) {
         return new VaultException(problem, List.of(pb.packId().shortHex(), pb.type().json(), pb.id().shortHex()),
-                "pack " + pb.packId().shortHex() + ": " + pb.type().json() + " blob " + pb.id().shortHex() + " " + what);
+                blobMessage(pb, what));
+    }
+
+    private static String blobMessage(PackedBlob pb, String what) {
+        return "pack " + pb.packId().shortHex() + ": " + pb.type().json() + " blob " + pb.id().shortHex() + " " + what;
     }
 
     /**
