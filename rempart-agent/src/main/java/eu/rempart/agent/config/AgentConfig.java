@@ -3,6 +3,7 @@ package eu.rempart.agent.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import eu.rempart.agent.notify.Texts;
 import eu.rempart.agent.schedule.Schedule;
 import eu.rempart.vault.Sizes;
 import eu.rempart.vault.forget.Policy;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.text.MessageFormat;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,7 +22,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ResourceBundle;
 import java.util.Set;
 
 /**
@@ -154,7 +153,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
         private final String key;
         private final Object[] args;
 
-        /** @param key a text of {@code eu/rempart/agent/config/mistakes*.properties}, with its arguments */
+        /** @param key a text of the agent's {@link Texts}, less its "config." prefix, with its arguments */
         public ConfigException(Path file, String where, String key, Object... args) {
             super(format(file, where, key, args, Locale.ENGLISH));
             this.file = file;
@@ -169,10 +168,7 @@ public record AgentConfig(Path file, String host, Path stateDir, Locale language
         }
 
         private static String format(Path file, String where, String key, Object[] args, Locale language) {
-            Locale l = language != null && "en".equals(language.getLanguage()) ? Locale.ENGLISH : Locale.FRENCH;
-            ResourceBundle b = ResourceBundle.getBundle("eu.rempart.agent.config.mistakes", l,
-                    ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES));
-            String what = b.containsKey(key) ? new MessageFormat(b.getString(key), l).format(args) : key;
+            String what = Texts.of(language, java.time.ZoneId.systemDefault()).get("config." + key, args);
             return file + ": " + (where.isEmpty() ? "" : where + ": ") + what;
         }
     }

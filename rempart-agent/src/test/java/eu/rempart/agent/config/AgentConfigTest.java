@@ -132,11 +132,14 @@ class AgentConfigTest {
     void bothLanguagesHaveEveryMistakeWithTheSameArguments() throws Exception {
         Properties fr = new Properties();
         Properties en = new Properties();
-        try (var a = getClass().getResourceAsStream("/eu/rempart/agent/config/mistakes.properties");
-                var b = getClass().getResourceAsStream("/eu/rempart/agent/config/mistakes_en.properties")) {
-            fr.load(new java.io.InputStreamReader(a, java.nio.charset.StandardCharsets.UTF_8));
-            en.load(new java.io.InputStreamReader(b, java.nio.charset.StandardCharsets.UTF_8));
+        // the agent's texts (eu.rempart.agent.notify.Texts): its configuration's mistakes are the config.* ones
+        try (var a = getClass().getResourceAsStream("/eu/rempart/agent/notify/messages.properties");
+                var b = getClass().getResourceAsStream("/eu/rempart/agent/notify/messages_en.properties")) {
+            fr.load(a);
+            en.load(b);
         }
+        fr.keySet().removeIf(k -> !k.toString().startsWith("config."));
+        en.keySet().removeIf(k -> !k.toString().startsWith("config."));
         assertThat(fr.stringPropertyNames()).isEqualTo(en.stringPropertyNames());
         for (String k : fr.stringPropertyNames()) {
             assertThat(new java.text.MessageFormat(fr.getProperty(k)).getFormats().length).as(k)
@@ -147,7 +150,7 @@ class AgentConfigTest {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("bad\\([^;]*?, \"(\\w+)\"").matcher(code);
         int found = 0;
         while (m.find()) {
-            assertThat(fr.stringPropertyNames()).contains(m.group(1));
+            assertThat(fr.stringPropertyNames()).contains("config." + m.group(1));
             found++;
         }
         assertThat(found).isGreaterThan(25);
